@@ -1,0 +1,1 @@
+"""Implementations of the ports, one package or module per technology."""

@@ -1,0 +1,59 @@
+"""Object storage in a local folder: the embedded default."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.ports.storage import StoredObject
+
+
+class LocalFileStorage:
+    """Objects are files under ``root``; keys are relative POSIX paths that stay inside it."""
+
+    def __init__(self, root: Path, base_url: str = "") -> None:
+        self._root = Path(root).resolve()
+        self._base_url = base_url.rstrip("/")
+
+    def _path(self, key: str) -> Path:
+        relative = PurePosixPath(key)
+        if not key or relative.is_absolute() or ".." in relative.parts:
+            raise InvalidInput(f"storage key {key!r} must be a relative path without '..'")
+        return self._root.joinpath(*relative.parts)
+
+    def put(self, key: str, path: Path, content_type: str = "") -> StoredObject:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copy to a temporary name first so a reader never sees half a file.
+        with (
+            tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as partial,
+            open(path, "rb") as source,
+        ):
+            shutil.copyfileobj(source, partial, 1024 * 1024)
+        Path(partial.name).replace(target)
+        return StoredObject(key, self.url(key), target.stat().st_size)
+
+    def fetch(self, key: str, dest: Path) -> Path:
+        source = self._path(key)
+        if not source.is_file():
+            raise NotFound("object", key)
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        return Path(dest)
+
+    def url(self, key: str, expires_in: int = 3600) -> str:
+        if self._base_url:
+            return f"{self._base_url}/{key}"
+        return self._path(key).as_uri()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def path_of(self, key: str) -> Path:
+        """Where the object lives on disk (local storage only: lets FFmpeg read it in place)."""
+        return self._path(key)

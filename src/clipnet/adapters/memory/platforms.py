@@ -1,0 +1,55 @@
+"""In-memory video publishers and chat platforms that remember what they were sent."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import attrs
+
+from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.domain.users import OAuthAccount
+from clipnet.ports.publisher import Published
+
+
+@attrs.frozen
+class SentMessage:
+    channel: str
+    text: str
+    reply_to: str
+    message_id: str
+
+
+class InMemoryPublisher:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.posts: dict[str, tuple[Published, ClipMetadata]] = {}
+        self._lock = threading.Lock()
+
+    def publish(
+        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+    ) -> Published:
+        with self._lock:
+            if idempotency_key not in self.posts:
+                remote_id = f"{self.platform.value}-{len(self.posts) + 1}"
+                url = f"https://{self.platform.value}.example/{remote_id}"
+                self.posts[idempotency_key] = (Published(remote_id, url), metadata)
+            return self.posts[idempotency_key][0]
+
+
+class InMemoryChat:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.sent: dict[str, SentMessage] = {}
+        self._lock = threading.Lock()
+
+    def send(self, channel: str, text: str, *, reply_to: str = "", idempotency_key: str) -> str:
+        with self._lock:
+            if idempotency_key not in self.sent:
+                message_id = f"{self.platform.value}-msg-{len(self.sent) + 1}"
+                self.sent[idempotency_key] = SentMessage(channel, text, reply_to, message_id)
+            return self.sent[idempotency_key].message_id
+
+    def messages(self) -> list[SentMessage]:
+        with self._lock:
+            return list(self.sent.values())

@@ -1,0 +1,71 @@
+"""The ``clipnet`` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from clipnet import __version__
+from clipnet.settings import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    name="clipnet",
+    help="ClipNET: turn long stream recordings into short, scored, polished clips.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or a one-line message naming the bad variable and exit status 2."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        typer.echo(f"clipnet: configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print ClipNET's version."""
+    typer.echo(f"clipnet {__version__}")
+
+
+@app.command()
+def config(
+    show_docs: Annotated[
+        bool, typer.Option("--docs", help="Also print what each setting is for.")
+    ] = False,
+) -> None:
+    """Print the effective settings (secrets masked), one CLIPNET_* variable a line."""
+    settings = settings_or_exit()
+    rows = settings.describe()
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, doc in rows:
+        line = f"{name.ljust(width)}  {value}"
+        typer.echo(f"{line.ljust(width + 40)}  # {doc}" if show_docs and doc else line)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("clipnet: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

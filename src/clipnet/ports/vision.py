@@ -1,0 +1,29 @@
+"""Looking at frames: captions (BLIP), prompt similarity and tags (CLIP), motion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import attrs
+
+from clipnet.domain.converters import strings
+
+
+@attrs.frozen
+class VisionResult:
+    """What the vision models made of one segment's frames."""
+
+    captions: tuple[str, ...] = attrs.field(converter=strings, default=())
+    tags: tuple[str, ...] = attrs.field(converter=strings, default=())
+    similarity: float = 0.0
+    """Best similarity in [0, 1] between the frames and the template's prompts."""
+    motion: float = 0.0
+    """Motion in [0, 1] from frame differences."""
+    used_fallback: bool = False
+    """True when CLIP tags stood in for captions because BLIP failed."""
+
+
+class VisionScorer(Protocol):
+    def score(self, frames: Sequence[Sequence[str]], prompts: Sequence[str]) -> list[VisionResult]:
+        """One result per segment; each segment is a list of frame references (paths or URLs)."""
