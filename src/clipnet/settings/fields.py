@@ -89,8 +89,8 @@ def describe_section(section: object) -> list[tuple[str, str, str]]:
     for field in attrs.fields(type(section)):  # type: ignore[arg-type]
         value = getattr(section, field.name)
         text = _text(value)
-        if field.metadata["secret"] and text:
-            text = mask(text)
+        if (field.metadata["secret"] or "://" in text) and text:
+            text = mask(text)  # URLs keep all but their password
         rows.append((field.metadata["env"], text, field.metadata["doc"]))
     return rows
 

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipnet.settings import ConfigError, Profile, load_settings
+
+
+def test_the_embedded_default_needs_no_settings(tmp_path: Path) -> None:
+    settings = load_settings({"XDG_DATA_HOME": str(tmp_path)})
+    assert settings.profile is Profile.EMBEDDED
+    assert settings.data_dir == tmp_path / "clipnet"
+    assert settings.database.url == f"sqlite:///{tmp_path / 'clipnet' / 'clipnet.db'}"
+    assert (settings.queue.backend, settings.storage.backend) == ("inprocess", "local")
+
+
+def test_staging_uses_the_servers_and_its_own_folders() -> None:
+    settings = load_settings(
+        {
+            "CLIPNET_PROFILE": "staging",
+            "CLIPNET_DATABASE_URL": "postgresql+psycopg://clip@db.internal/clipnet",
+            "CLIPNET_SECRET_KEYS": "k1,k2",
+        }
+    )
+    assert (settings.queue.backend, settings.storage.backend) == ("dramatiq", "cloudinary")
+    assert settings.storage.folder == "staging_clips"
+    assert settings.inference.namespace == "staging"
+    assert settings.security.secret_keys == ("k1", "k2")
+
+
+def test_production_differs_from_staging_only_by_configuration() -> None:
+    base = {"CLIPNET_DATABASE_URL": "postgresql://db/x", "CLIPNET_SECRET_KEYS": "k"}
+    prod = load_settings({**base, "CLIPNET_PROFILE": "production"})
+    assert (prod.storage.folder, prod.inference.namespace) == ("prod_clips", "production")
+    assert prod.queue.namespace == "clipnet-production"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CLIPNET_PROFILE": "dev"}, "CLIPNET_PROFILE"),
+        ({"CLIPNET_DATABASE_URL": "mysql://db/x"}, "CLIPNET_DATABASE_URL"),
+        ({"CLIPNET_DATABASE_URL": "postgresql:///nohost"}, "CLIPNET_DATABASE_URL"),
+        ({"CLIPNET_REDIS_URL": "http://redis"}, "CLIPNET_REDIS_URL"),
+        ({"CLIPNET_PORT": "eighty"}, "CLIPNET_PORT"),
+        ({"CLIPNET_WORKER_CONCURRENCY": "0"}, "CLIPNET_WORKER_CONCURRENCY"),
+        ({"CLIPNET_QUEUE": "celery"}, "CLIPNET_QUEUE"),
+        ({"CLIPNET_AUTO_POST": "maybe"}, "CLIPNET_AUTO_POST"),
+        ({"CLIPNET_LOG_LEVEL": "loud"}, "CLIPNET_LOG_LEVEL"),
+        ({"CLIPNET_PROFILE": "staging"}, "CLIPNET_DATABASE_URL"),
+        (
+            {"CLIPNET_PROFILE": "staging", "CLIPNET_DATABASE_URL": "postgresql://db/x"},
+            "CLIPNET_SECRET_KEYS",
+        ),
+    ],
+)
+def test_a_bad_or_missing_setting_fails_naming_its_variable(
+    env: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(env)
+
+
+def test_described_settings_mask_secrets_and_url_passwords() -> None:
+    settings = load_settings(
+        {
+            "CLIPNET_DATABASE_URL": "postgresql://clip:hunter2@db.internal/clipnet",
+            "CLIPNET_RUNPOD_API_KEY": "rp_live_0123456789",
+            "CLIPNET_CLOUDINARY_URL": "cloudinary://123:s3cr3t@demo",
+        }
+    )
+    shown = dict((name, value) for name, value, _ in settings.describe())
+    text = "\n".join(shown.values())
+    for secret in ("hunter2", "rp_live_0123456789", "s3cr3t"):
+        assert secret not in text
+    assert shown["CLIPNET_DATABASE_URL"] == "postgresql://clip:****@db.internal/clipnet"
+    assert shown["CLIPNET_REDIS_URL"] == "redis://127.0.0.1:6379/0"
