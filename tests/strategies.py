@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
 from hypothesis import strategies as st
 
-from clipnet.domain.features import Segment
-from clipnet.domain.metadata import Platform
-from clipnet.domain.scoring import Weights
+from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus, Transition
+from clipnet.domain.features import FeatureTimeline, Segment
+from clipnet.domain.jobs import Job, JobStatus, JobType
+from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.domain.posts import Post, PostStatus
+from clipnet.domain.scoring import Score, Weights
+from clipnet.domain.sources import Source, SourceKind, SourceStatus
 from clipnet.domain.spans import TimeSpan
+from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.users import OAuthAccount, Role, User
+from clipnet.domain.votes import Direction, Vote
 
 FEATURES = ("loudness", "motion", "speech", "scene")
 
@@ -40,3 +50,205 @@ def weights() -> st.SearchStrategy[Weights]:
 
 
 platforms = st.sampled_from(list(Platform))
+
+
+# -- whole domain objects, as the repositories store them (persistence round trips) -------------
+#
+# Text never holds NUL (PostgreSQL text cannot) nor lone surrogates (not valid UTF-8); instants
+# are timezone-aware (the SQL adapter reads every instant back in UTC); integers fit 32 bits.
+
+stored_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
+stored_ints = st.integers(min_value=0, max_value=2**31 - 1)
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+stored_instants = st.datetimes(
+    min_value=datetime(1970, 1, 1),
+    max_value=datetime(2200, 1, 1),
+    timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=7))]
+    ),
+)
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | finite_floats | stored_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(stored_text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def stored_scores() -> st.SearchStrategy[Score]:
+    names = st.dictionaries(stored_text, finite_floats, max_size=4)
+    return st.builds(Score, names, names, finite_floats, stored_text)
+
+
+def stored_transcripts() -> st.SearchStrategy[Transcript]:
+    words = st.builds(Word, stored_text, finite_floats, finite_floats, finite_floats)
+    return st.builds(Transcript, st.lists(words, max_size=5), stored_text)
+
+
+@st.composite
+def stored_timelines(draw: st.DrawFn) -> FeatureTimeline:
+    """Timelines whose series may hold infinities (the loudness of digital silence)."""
+    seconds = draw(st.integers(min_value=0, max_value=20))
+    series = st.lists(st.floats(allow_nan=False), min_size=seconds, max_size=seconds)
+    return FeatureTimeline(
+        seconds=seconds,
+        series=draw(st.dictionaries(stored_text, series, max_size=3)),
+        scene_cuts=draw(st.lists(finite_floats, max_size=5)),
+        silences=draw(st.lists(spans(), max_size=3)),
+    )
+
+
+def stored_sources() -> st.SearchStrategy[Source]:
+    return st.builds(
+        Source,
+        id=stored_text,
+        owner_id=stored_text,
+        kind=st.sampled_from(list(SourceKind)),
+        location=stored_text,
+        created_at=stored_instants,
+        duration=finite_floats,
+        title=stored_text,
+        channel=stored_text,
+        status=st.sampled_from(list(SourceStatus)),
+        timeline=st.none() | stored_timelines(),
+        last_error=stored_text,
+        version=stored_ints,
+    )
+
+
+def stored_clips() -> st.SearchStrategy[Clip]:
+    statuses = st.sampled_from(list(ClipStatus))
+    transitions = st.builds(Transition, statuses, statuses, stored_instants, stored_text)
+    texts = st.lists(stored_text, max_size=3)
+    return st.builds(
+        Clip,
+        id=stored_text,
+        source_id=stored_text,
+        owner_id=stored_text,
+        span=spans(max_end=1e9),
+        created_at=stored_instants,
+        origin=st.sampled_from(list(ClipOrigin)),
+        title=stored_text,
+        template=stored_text,
+        status=statuses,
+        score=st.none() | stored_scores(),
+        transcript=st.none() | stored_transcripts(),
+        captions=texts,
+        tags=texts,
+        description=stored_text,
+        hashtags=texts,
+        assets=st.dictionaries(stored_text, stored_text, max_size=3),
+        attempts=stored_ints,
+        last_error=stored_text,
+        auto_post_eligible=st.booleans(),
+        history=st.lists(transitions, max_size=4),
+        version=stored_ints,
+    )
+
+
+def stored_votes(clip_id: str) -> st.SearchStrategy[Vote]:
+    return st.builds(
+        Vote,
+        st.just(clip_id),
+        platforms,
+        stored_text,
+        st.sampled_from(list(Direction)),
+        stored_instants,
+    )
+
+
+def stored_users() -> st.SearchStrategy[User]:
+    return st.builds(
+        User,
+        id=stored_text,
+        email=stored_text,
+        created_at=stored_instants,
+        display_name=stored_text,
+        password_hash=stored_text,
+        role=st.sampled_from(list(Role)),
+        version=stored_ints,
+    )
+
+
+def stored_accounts(user_id: str) -> st.SearchStrategy[OAuthAccount]:
+    return st.builds(
+        OAuthAccount,
+        id=stored_text,
+        user_id=st.just(user_id),
+        provider=platforms,
+        provider_user_id=stored_text,
+        access_token=stored_text,
+        created_at=stored_instants,
+        refresh_token=stored_text,
+        expires_at=st.none() | stored_instants,
+        scopes=st.lists(stored_text, max_size=3),
+        version=stored_ints,
+    )
+
+
+def stored_posts(clip_id: str) -> st.SearchStrategy[Post]:
+    return st.builds(
+        Post,
+        id=stored_text,
+        clip_id=st.just(clip_id),
+        platform=platforms,
+        idempotency_key=stored_text,
+        created_at=stored_instants,
+        status=st.sampled_from(list(PostStatus)),
+        remote_id=stored_text,
+        url=stored_text,
+        last_error=stored_text,
+        version=stored_ints,
+    )
+
+
+def stored_jobs() -> st.SearchStrategy[Job]:
+    maybe_instant = st.none() | stored_instants
+    return st.builds(
+        Job,
+        id=stored_text,
+        type=st.sampled_from(list(JobType)),
+        idempotency_key=stored_text,
+        created_at=stored_instants,
+        payload=st.dictionaries(stored_text, json_values, max_size=4),
+        status=st.sampled_from(list(JobStatus)),
+        attempts=stored_ints,
+        max_attempts=stored_ints,
+        last_error=stored_text,
+        run_after=maybe_instant,
+        started_at=maybe_instant,
+        finished_at=maybe_instant,
+        dispatched=st.booleans(),
+        version=stored_ints,
+    )
+
+
+# -- media analysis (issue 5) ----------------------------------------------------------------
+
+
+@st.composite
+def media_timelines(draw: st.DrawFn, max_seconds: int = 600) -> FeatureTimeline:
+    """Timelines as the analysis pass makes them: LUFS loudness, [0, 1] motion and speech,
+    cuts and silences inside the source."""
+    seconds = draw(st.integers(min_value=1, max_value=max_seconds))
+    per_second = st.lists(unit_floats, min_size=seconds, max_size=seconds)
+    loudness = st.lists(
+        st.floats(min_value=-70.0, max_value=0.0), min_size=seconds, max_size=seconds
+    )
+    cuts = draw(st.lists(st.floats(min_value=0.0, max_value=float(seconds)), max_size=30))
+    edges = sorted(
+        draw(st.lists(st.floats(min_value=0.0, max_value=float(seconds)), max_size=20, unique=True))
+    )
+    silences = [TimeSpan(a, b) for a, b in zip(edges[::2], edges[1::2], strict=False) if b > a]
+    return FeatureTimeline(
+        seconds=seconds,
+        series={"loudness": draw(loudness), "motion": draw(per_second), "speech": draw(per_second)},
+        scene_cuts=sorted(cuts),
+        silences=silences,
+    )
+
+
+def clip_metadata() -> st.SearchStrategy[ClipMetadata]:
+    """Metadata as anyone might write it: any length, any script, markup, emoji, controls."""
+    text = st.text(st.characters(exclude_categories=("Cs",)), max_size=6000)
+    tags = st.lists(st.from_regex(r"#[A-Za-z0-9]{1,60}", fullmatch=True), max_size=30)
+    return st.builds(ClipMetadata, text, text, tags.map(tuple))

@@ -32,9 +32,8 @@ def seed(uow_factory: UnitOfWorkFactory, *objects: object) -> None:
 def test_changes_are_invisible_until_commit_and_kept_after(uow_factory: UnitOfWorkFactory) -> None:
     with uow_factory() as writer:
         writer.users.add(a_user())
-        with uow_factory() as reader:
-            with pytest.raises(NotFound):
-                reader.users.get("user-1")
+        with uow_factory() as reader, pytest.raises(NotFound):
+            reader.users.get("user-1")
         writer.commit()
     with uow_factory() as reader:
         assert reader.users.get("user-1").email == "user-1@example.com"
@@ -43,9 +42,8 @@ def test_changes_are_invisible_until_commit_and_kept_after(uow_factory: UnitOfWo
 def test_leaving_without_commit_rolls_back(uow_factory: UnitOfWorkFactory) -> None:
     with uow_factory() as uow:
         uow.users.add(a_user())
-    with uow_factory() as uow:
-        with pytest.raises(NotFound):
-            uow.users.get("user-1")
+    with uow_factory() as uow, pytest.raises(NotFound):
+        uow.users.get("user-1")
 
 
 def test_an_error_inside_the_block_rolls_everything_back(uow_factory: UnitOfWorkFactory) -> None:

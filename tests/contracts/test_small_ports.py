@@ -18,6 +18,8 @@ from clipnet.ports.ids import IdGenerator
 from clipnet.ports.publisher import Publisher
 from clipnet.ports.secrets import SecretBox
 from tests.builders import an_account
+from tests.loopback.tiktok import tiktok_for_test
+from tests.loopback.youtube import youtube_for_test
 
 
 @pytest.fixture(params=["system", "manual"])
@@ -40,8 +42,12 @@ def chat(request: pytest.FixtureRequest) -> ChatPlatform:
     return InMemoryChat(Platform.TWITCH)
 
 
-@pytest.fixture(params=["memory"])
+@pytest.fixture(params=["memory", "youtube", "tiktok"])
 def publisher(request: pytest.FixtureRequest) -> Publisher:
+    if request.param == "youtube":  # over HTTP, against a loopback YouTube
+        return youtube_for_test(request)[1]
+    if request.param == "tiktok":
+        return tiktok_for_test(request)[1]
     return InMemoryPublisher(Platform.YOUTUBE)
 
 
@@ -100,6 +106,7 @@ def test_a_publish_with_one_key_posts_once(publisher: Publisher, tmp_path: Path)
     video = tmp_path / "v.mp4"
     video.write_bytes(b"video")
     meta = ClipMetadata("Title", "Description", ("#gg",))
-    first = publisher.publish(video, meta, an_account(), "post:youtube:clip-1")
-    again = publisher.publish(video, meta, an_account(), "post:youtube:clip-1")
+    account = an_account(provider=publisher.platform)
+    first = publisher.publish(video, meta, account, "post:youtube:clip-1")
+    again = publisher.publish(video, meta, account, "post:youtube:clip-1")
     assert first == again and first.remote_id and first.url

@@ -10,8 +10,9 @@ from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.errors import NotFound
 from clipnet.ports.storage import ObjectStorage
+from tests.loopback.cloudinary import cloudinary_for_test
 
-STORAGE_BACKENDS = ["memory", "local"]
+STORAGE_BACKENDS = ["memory", "local", "cloudinary"]
 
 
 @pytest.fixture(params=STORAGE_BACKENDS)
@@ -20,6 +21,8 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStorage:
         return InMemoryStorage()
     if request.param == "local":
         return LocalFileStorage(tmp_path / "store")
+    if request.param == "cloudinary":  # the SDK against a loopback Cloudinary
+        return cloudinary_for_test(request)
     raise AssertionError(f"no builder for storage backend {request.param!r}")
 
 

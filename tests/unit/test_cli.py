@@ -29,7 +29,7 @@ def test_config_prints_effective_settings_with_secrets_masked(
     monkeypatch.setenv("CLIPNET_X_CONSUMER_SECRET", "very-secret-consumer")
     result = runner.invoke(app, ["config", "--docs"])
     assert result.exit_code == 0
-    assert f"CLIPNET_DATA_DIR" in result.output and str(tmp_path) in result.output
+    assert "CLIPNET_DATA_DIR" in result.output and str(tmp_path) in result.output
     assert "very-secret-consumer" not in result.output
     assert "# Where media is kept" in result.output
 

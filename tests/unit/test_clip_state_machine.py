@@ -31,7 +31,7 @@ def test_the_happy_path_goes_from_requested_to_posted() -> None:
 
 def test_an_illegal_transition_names_both_states() -> None:
     clip = a_clip()
-    with pytest.raises(IllegalTransition, match="'requested'.*'ready'"):
+    with pytest.raises(IllegalTransition, match=r"'requested'.*'ready'"):
         clip.move_to(ClipStatus.READY, at(1))
     assert clip.status is ClipStatus.REQUESTED
     assert clip.history == []

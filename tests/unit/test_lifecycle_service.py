@@ -11,9 +11,9 @@ from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container, build_container
 from clipnet.domain.clips import ClipOrigin, ClipStatus
 from clipnet.domain.errors import IllegalTransition, InvalidInput, NotFound, RetriesExhausted
+from clipnet.domain.features import Segment
 from clipnet.domain.jobs import JobType
 from clipnet.domain.scoring import RankedSegment, score_segment
-from clipnet.domain.features import Segment
 from clipnet.domain.spans import TimeSpan
 from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
@@ -105,7 +105,7 @@ def test_retrying_a_clip_that_did_not_fail_is_illegal(app) -> None:  # type: ign
     container, _ = app
     lifecycle = container.lifecycle()
     clip = lifecycle.request("source-1", "user-1", TimeSpan(0, 30))
-    with pytest.raises(IllegalTransition, match="'queued'.*'queued'"):
+    with pytest.raises(IllegalTransition, match=r"'queued'.*'queued'"):
         lifecycle.retry(clip.id)
 
 

@@ -7,9 +7,9 @@ attempts, retries and dead-lettering behave the same everywhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from clipnet.domain.errors import PermanentJobError
+from clipnet.domain.errors import ConcurrencyConflict, PermanentJobError
 from clipnet.domain.jobs import DEFAULT_RETRY, Job, JobStatus, JobType, RetryPolicy
 from clipnet.ports.clock import Clock
 from clipnet.ports.queue import JobHandler
@@ -37,6 +37,10 @@ class JobRunner:
     def register(self, job_type: JobType, handler: JobHandler) -> None:
         self._handlers[job_type] = handler
 
+    def handler(self, job_type: JobType) -> JobHandler | None:
+        """The handler registered for ``job_type`` (so it can be wrapped), if any."""
+        return self._handlers.get(job_type)
+
     def run(self, job_id: str) -> Job:
         """Run the job unless it is already finished; returns its record afterwards."""
         job = self._start(job_id)
@@ -54,17 +58,46 @@ class JobRunner:
             return self._finish(job_id, f"{type(error).__name__}: {error}", permanent=False)
         return self._finish(job_id, "", permanent=False)
 
-    def _start(self, job_id: str) -> Job:
+    def interrupted(self, job_id: str, reason: str) -> Job:
+        """Record that the worker stopped a running job (a time limit): a failed try."""
         with self._uow() as uow:
             job = uow.jobs.get(job_id)
-            if job.is_finished:
+            if job.status is not JobStatus.RUNNING:
                 return job
-            job.start(self._clock.now())
+            job.fail(reason, self._clock.now(), self._retry)
+            uow.jobs.update(job)
+            uow.commit()
+            return job
+
+    def _start(self, job_id: str) -> Job:
+        return _reloading(lambda: self._try_start(job_id))
+
+    def _try_start(self, job_id: str) -> Job:
+        now = self._clock.now()
+        with self._uow() as uow:
+            job = uow.jobs.get(job_id)
+            if job.is_finished or not job.is_due(now):
+                # Finished: a redelivery. Not due: an early duplicate; the relay sends it later.
+                return job
+            if job.status is JobStatus.RUNNING and job.attempts >= job.max_attempts:
+                # Its last try never finished: the worker died in it every time (a poison
+                # pill). Brokers do not count such deaths, so the job record does.
+                job.fail(
+                    f"quarantined: the worker stopped {job.attempts} times while running it",
+                    now,
+                    self._retry,
+                    permanent=True,
+                )
+            else:
+                job.start(now)
             uow.jobs.update(job)
             uow.commit()
             return job
 
     def _finish(self, job_id: str, error: str, *, permanent: bool) -> Job:
+        return _reloading(lambda: self._try_finish(job_id, error, permanent=permanent))
+
+    def _try_finish(self, job_id: str, error: str, *, permanent: bool) -> Job:
         with self._uow() as uow:
             job = uow.jobs.get(job_id)
             if error:
@@ -74,3 +107,14 @@ class JobRunner:
             uow.jobs.update(job)
             uow.commit()
             return job
+
+
+def _reloading(step: Callable[[], Job], tries: int = 5) -> Job:
+    """Run a read-change-write step again when a concurrent writer (the outbox relay marking
+    the job dispatched) changed the job in between."""
+    for _ in range(tries - 1):
+        try:
+            return step()
+        except ConcurrencyConflict:
+            continue
+    return step()

@@ -98,6 +98,10 @@ class Job:
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.DEAD)
 
+    def is_due(self, at: datetime) -> bool:
+        """True when nothing (a retry backoff) asks the job to wait past ``at``."""
+        return self.run_after is None or self.run_after <= at
+
     def _require(self, *allowed: JobStatus, target: JobStatus) -> None:
         if self.status not in allowed:
             raise IllegalTransition(self.status.value, target.value, entity="job")
@@ -114,7 +118,9 @@ class Job:
         self._require(JobStatus.RUNNING, target=JobStatus.SUCCEEDED)
         self.status, self.finished_at, self.last_error = JobStatus.SUCCEEDED, at, ""
 
-    def fail(self, error: str, at: datetime, policy: RetryPolicy, *, permanent: bool) -> None:
+    def fail(
+        self, error: str, at: datetime, policy: RetryPolicy, *, permanent: bool = False
+    ) -> None:
         """Record a failed try: retry later with backoff, or dead when out of tries."""
         self._require(JobStatus.RUNNING, target=JobStatus.FAILED)
         self.last_error, self.finished_at = error, at
@@ -123,6 +129,8 @@ class Job:
         else:
             self.status = JobStatus.FAILED
             self.run_after = at + policy.delay(self.attempts, self.id)
+            # Back in the outbox: the relay hands it to the broker again once it is due.
+            self.dispatched = False
 
     def requeue(self, at: datetime, extra_attempts: int = 3) -> None:
         """An operator's retry: a dead or failed job gets ``extra_attempts`` more tries."""

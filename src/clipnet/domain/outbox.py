@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from clipnet.domain.jobs import Job, JobType, JsonValue
+from clipnet.domain.outbox_relay import OutboxRelay
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.queue import JobQueue
@@ -22,12 +23,21 @@ class Outbox:
     """
 
     def __init__(
-        self, queue: JobQueue, clock: Clock, ids: IdGenerator, max_attempts: int = 5
+        self,
+        queue: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        max_attempts: int = 5,
+        *,
+        max_attempts_by_type: Mapping[JobType, int] | None = None,
+        relay: OutboxRelay | None = None,
     ) -> None:
         self._queue = queue
         self._clock = clock
         self._ids = ids
         self._max_attempts = max_attempts
+        self._max_attempts_by_type = dict(max_attempts_by_type or {})
+        self._relay = relay
 
     def add(
         self,
@@ -43,12 +53,19 @@ class Outbox:
             idempotency_key=idempotency_key,
             created_at=self._clock.now(),
             payload=payload,
-            max_attempts=self._max_attempts,
+            max_attempts=self._max_attempts_by_type.get(job_type, self._max_attempts),
         )
         return uow.jobs.add(job)
 
     def release(self, jobs: Iterable[Job]) -> None:
-        """Hand committed jobs to the queue. Call only after the unit of work committed."""
+        """Hand committed jobs to the queue. Call only after the unit of work committed.
+
+        With a relay, each job handed over is marked dispatched (claimed, so the relay loop
+        does not send it again); without one, jobs go straight to the queue unmarked.
+        """
+        if self._relay is not None:
+            self._relay.send([job.id for job in jobs if not job.is_finished])
+            return
         for job in jobs:
             if job.is_finished:
                 continue

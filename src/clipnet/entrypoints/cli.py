@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from clipnet import __version__
+from clipnet.entrypoints.clip_cli import clip, sample
+from clipnet.entrypoints.db_cli import db_app
+from clipnet.entrypoints.jobs_cli import jobs_app
 from clipnet.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -18,6 +21,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(db_app, name="db")
+app.add_typer(jobs_app, name="jobs")
+app.command()(clip)
+app.command()(sample)
 
 
 def settings_or_exit() -> Settings:
@@ -56,6 +63,34 @@ def config(
     for name, value, doc in rows:
         line = f"{name.ljust(width)}  {value}"
         typer.echo(f"{line.ljust(width + 40)}  # {doc}" if show_docs and doc else line)
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs for the configured profile until SIGTERM or Ctrl-C."""
+    from clipnet.container import build_container  # heavy: only this command needs it
+    from clipnet.entrypoints.worker import WorkerUnavailable, serve_jobs
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+    try:
+        serve_jobs(build_container(settings))
+    except WorkerUnavailable as error:
+        typer.echo(f"clipnet: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [CLIPNET_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [CLIPNET_PORT]")] = None,
+) -> None:
+    """Run the HTTP API (and, on the embedded profile, the job worker) until Ctrl-C."""
+    from clipnet.entrypoints.serve import serve as run_server  # heavy: only this command
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+    run_server(settings, host or settings.api.host, port or settings.api.port)
 
 
 def main() -> None:

@@ -17,6 +17,25 @@ class Published:
     url: str
 
 
+class PublishError(Exception):
+    """A platform refused or failed an upload.
+
+    ``permanent`` is True when publishing again cannot help or could post twice (the platform
+    refused the video, or took it and is still processing it).
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class TokenExpired(PublishError):
+    """The platform refused the account's access token: refresh it (or link the account again)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
 class Publisher(Protocol):
     platform: Platform
 

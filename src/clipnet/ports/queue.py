@@ -32,3 +32,6 @@ class JobDispatcher(Protocol):
 
     def handles(self, job_type: JobType) -> bool:
         """True when a handler is registered for ``job_type``."""
+
+    def interrupted(self, job_id: str, reason: str) -> Job:
+        """Record that the worker stopped the running job (e.g. a time limit): a failed try."""

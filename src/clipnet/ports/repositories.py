@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -135,6 +136,9 @@ class JobRepository(Protocol):
     def get(self, job_id: str) -> Job:
         """Raises ``NotFound``."""
 
+    def find_by_key(self, idempotency_key: str) -> Job | None:
+        """The job recorded under this idempotency key, if any."""
+
     def update(self, job: Job) -> None:
         """Raises ``ConcurrencyConflict`` on a stale version."""
 
@@ -143,6 +147,16 @@ class JobRepository(Protocol):
 
     def undispatched(self, limit: int = 100) -> list[Job]:
         """Queued jobs not yet handed to the broker, oldest first (the outbox relay's work)."""
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, ids: Collection[str] | None = None
+    ) -> list[Job]:
+        """Queued or failed jobs not dispatched and due by ``now`` (only ``ids`` if given),
+        oldest first. (Running jobs belong to a worker; the broker redelivers a dead one's.)
+
+        The rows stay locked until this unit of work ends, and a concurrent claim skips them
+        (SQL: ``FOR UPDATE SKIP LOCKED``), so two relays never hand the same job over.
+        """
 
 
 class UnitOfWork(Protocol):

@@ -18,6 +18,10 @@ class StoredObject:
     """Bytes."""
 
 
+class StorageError(Exception):
+    """The storage refused or failed an operation (bad credentials, unreachable, refused key)."""
+
+
 class ObjectStorage(Protocol):
     def put(self, key: str, path: Path, content_type: str = "") -> StoredObject:
         """Store the file at ``path`` under ``key`` (replacing what was there)."""

@@ -20,6 +20,14 @@ class TranscriptionFailure:
 TranscriptionResult = Transcript | TranscriptionFailure
 
 
+class TranscriptionUnavailable(Exception):
+    """The speech service could not be reached at all (down, overloaded, timed out).
+
+    The only exception ``transcribe`` may raise: nothing was learned about any item, so a
+    caller may retry the whole batch later instead of failing every item.
+    """
+
+
 class Transcriber(Protocol):
     @property
     def available(self) -> bool:
@@ -29,5 +37,5 @@ class Transcriber(Protocol):
         """One result per audio reference (path or URL), in the same order.
 
         A failed item yields a ``TranscriptionFailure`` in its place, never an exception
-        for the whole batch.
+        for the whole batch; only an unreachable service raises ``TranscriptionUnavailable``.
         """

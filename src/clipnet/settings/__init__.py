@@ -26,6 +26,7 @@ from clipnet.settings.sections import (
     DatabaseSettings,
     InferenceSettings,
     MediaSettings,
+    PublishingSettings,
     QueueSettings,
     SecuritySettings,
     StorageSettings,
@@ -48,6 +49,7 @@ class Settings:
     database: DatabaseSettings
     queue: QueueSettings
     storage: StorageSettings
+    publishing: PublishingSettings
     inference: InferenceSettings
     media: MediaSettings
     api: ApiSettings
@@ -65,6 +67,7 @@ class Settings:
             self.database,
             self.queue,
             self.storage,
+            self.publishing,
             self.inference,
             self.media,
             self.api,
@@ -99,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database=load_section(DatabaseSettings, env, context),
         queue=load_section(QueueSettings, env, context),
         storage=load_section(StorageSettings, env, context),
+        publishing=load_section(PublishingSettings, env, context),
         inference=load_section(InferenceSettings, env, context),
         media=load_section(MediaSettings, env, context),
         api=load_section(ApiSettings, env, context),

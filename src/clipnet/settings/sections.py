@@ -24,6 +24,8 @@ from clipnet.settings.fields import (
     as_url,
     setting,
 )
+from clipnet.settings.job_limits import PerJobType, as_per_job_type
+from clipnet.settings.oauth import as_oauth_clients, as_oauth_endpoints
 
 
 def _per_profile(
@@ -86,6 +88,60 @@ class QueueSettings:
         parse=as_int(1),
         doc="Jobs a worker runs at once (Phase 1: one, in order)",
     )
+    max_attempts: int = setting(
+        "CLIPNET_JOB_MAX_ATTEMPTS", 5, parse=as_int(1), doc="Tries a job gets before it is dead"
+    )
+    max_attempts_by_type: PerJobType = setting(
+        "CLIPNET_JOB_MAX_ATTEMPTS_BY_TYPE",
+        PerJobType(),
+        parse=as_per_job_type(1),
+        doc="Per-type tries, e.g. post:youtube=8,clipbot:notify=3",
+    )
+    retry_base_delay: float = setting(
+        "CLIPNET_JOB_RETRY_DELAY",
+        2.0,
+        parse=as_float(0),
+        doc="Seconds before a failed job's second try (doubles each try, plus jitter)",
+    )
+    retry_max_delay: float = setting(
+        "CLIPNET_JOB_RETRY_MAX_DELAY", 600.0, parse=as_float(0), doc="Longest retry backoff"
+    )
+    time_limit: float = setting(
+        "CLIPNET_JOB_TIME_LIMIT",
+        1800.0,
+        parse=as_float(1),
+        doc="Seconds a job may run before the worker stops it (a failed try)",
+    )
+    time_limit_by_type: PerJobType = setting(
+        "CLIPNET_JOB_TIME_LIMIT_BY_TYPE",
+        PerJobType(),
+        parse=as_per_job_type(1),
+        doc="Per-type time limits in seconds, e.g. ffmpeg:polish=3600,post:tiktok=600",
+    )
+    heartbeat_timeout: float = setting(
+        "CLIPNET_WORKER_HEARTBEAT_TIMEOUT",
+        15.0,
+        parse=as_float(1),
+        doc="Seconds without a heartbeat before a worker counts as dead and its jobs requeue",
+    )
+    maintenance_interval: float = setting(
+        "CLIPNET_WORKER_MAINTENANCE_INTERVAL",
+        3.0,
+        parse=as_float(0.1),
+        doc="Seconds between heartbeats and requeue checks of dead workers' jobs",
+    )
+    relay_interval: float = setting(
+        "CLIPNET_OUTBOX_RELAY_INTERVAL",
+        1.0,
+        parse=as_float(0.05),
+        doc="Seconds between outbox relay rounds (jobs the broker could not take, retries)",
+    )
+    shutdown_timeout: float = setting(
+        "CLIPNET_WORKER_SHUTDOWN_TIMEOUT",
+        600.0,
+        parse=as_float(0),
+        doc="Seconds SIGTERM waits for running jobs (unfinished ones are redelivered)",
+    )
 
 
 @attrs.frozen
@@ -113,6 +169,63 @@ class StorageSettings:
         "CLIPNET_STORAGE_FOLDER",
         default_for=_per_profile("clips", "staging_clips", "prod_clips"),
         doc="Folder (prefix) for this environment's objects",
+    )
+    cloudinary_api_base: str = setting(
+        "CLIPNET_CLOUDINARY_API_BASE",
+        "https://api.cloudinary.com",
+        parse=as_url("http", "https"),
+        doc="Cloudinary API base URL (uploads, admin, signed downloads)",
+    )
+
+
+@attrs.frozen
+class PublishingSettings:
+    backend: str = setting(
+        "CLIPNET_PUBLISHING",
+        "platforms",
+        parse=as_choice("platforms", "memory"),
+        doc="Where clips are posted: platforms (YouTube, TikTok APIs) or memory (nowhere)",
+    )
+    youtube_api_base: str = setting(
+        "CLIPNET_YOUTUBE_API_BASE",
+        "https://www.googleapis.com",
+        parse=as_url("http", "https"),
+        doc="YouTube Data API base URL",
+    )
+    youtube_privacy: str = setting(
+        "CLIPNET_YOUTUBE_PRIVACY",
+        parse=as_choice("public", "unlisted", "private"),
+        default_for=_per_profile("private", "private", "public"),
+        doc="Privacy of posted YouTube videos: public, unlisted or private",
+    )
+    youtube_category: str = setting(
+        "CLIPNET_YOUTUBE_CATEGORY", "20", doc="YouTube category id of posted videos (20: Gaming)"
+    )
+    tiktok_api_base: str = setting(
+        "CLIPNET_TIKTOK_API_BASE",
+        "https://open.tiktokapis.com",
+        parse=as_url("http", "https"),
+        doc="TikTok Content Posting API base URL",
+    )
+    tiktok_privacy: str = setting(
+        "CLIPNET_TIKTOK_PRIVACY",
+        parse=as_choice(
+            "public_to_everyone", "mutual_follow_friends", "follower_of_creator", "self_only"
+        ),
+        default_for=_per_profile("self_only", "self_only", "public_to_everyone"),
+        doc="Privacy of TikTok posts (unaudited TikTok apps may only post self_only)",
+    )
+    retries: int = setting(
+        "CLIPNET_PUBLISH_RETRIES",
+        5,
+        parse=as_int(0),
+        doc="Retries of one platform request after 429/5xx/network errors",
+    )
+    processing_timeout: float = setting(
+        "CLIPNET_PUBLISH_PROCESSING_TIMEOUT",
+        600.0,
+        parse=as_float(1),
+        doc="Seconds to wait for TikTok to process an uploaded video",
     )
 
 
@@ -144,6 +257,55 @@ class InferenceSettings:
         default_for=lambda c: c.profile.value,
         doc="Namespace the shared GPU server files this environment's work under",
     )
+    whisper_batch_size: int = setting(
+        "CLIPNET_WHISPER_BATCH_SIZE",
+        8,
+        parse=as_int(1),
+        doc="Clips transcribed together in one whisper:batch call",
+    )
+    whisper_batch_wait: float = setting(
+        "CLIPNET_WHISPER_BATCH_WAIT",
+        parse=as_float(0),
+        default_for=_per_profile(0.0, 2.0),
+        doc="Seconds whisper:batch waits once for more clips when its batch is not full",
+    )
+    whisper_language: str = setting(
+        "CLIPNET_WHISPER_LANGUAGE", "", doc="Language code for Whisper; empty = detect"
+    )
+    blip_model: str = setting(
+        "CLIPNET_BLIP_MODEL",
+        default_for=_per_profile("", "Salesforce/blip-image-captioning-base"),
+        doc="BLIP captioning model (folder or hub name); empty = no captions",
+    )
+    clip_model: str = setting(
+        "CLIPNET_CLIP_MODEL",
+        default_for=_per_profile("", "openai/clip-vit-base-patch32"),
+        doc="CLIP model (folder or hub name); empty = no similarity or tags",
+    )
+    runpod_timeout: float = setting(
+        "CLIPNET_RUNPOD_TIMEOUT",
+        600.0,
+        parse=as_float(1),
+        doc="Seconds a RunPod job may take before we cancel it",
+    )
+    caption_timeout: float = setting(
+        "CLIPNET_CAPTION_TIMEOUT",
+        60.0,
+        parse=as_float(1),
+        doc="Seconds captioning may take before CLIP tags stand in for captions",
+    )
+    server_root: Path = setting(
+        "CLIPNET_INFERENCE_ROOT",
+        parse=as_path,
+        default_for=lambda c: c.data_dir / "inference",
+        doc="Inference server: folder holding one working folder per namespace",
+    )
+    server_namespaces: tuple[str, ...] = setting(
+        "CLIPNET_INFERENCE_NAMESPACES",
+        ("staging", "production"),
+        parse=as_list,
+        doc="Inference server: namespaces it serves (comma-separated)",
+    )
 
 
 @attrs.frozen
@@ -162,6 +324,32 @@ class MediaSettings:
         3600.0,
         parse=as_float(1),
         doc="Seconds an FFmpeg run may take before it is killed",
+    )
+    max_source_bytes: int = setting(
+        "CLIPNET_MAX_SOURCE_BYTES",
+        8 * 1024**3,
+        parse=as_int(1),
+        doc="Largest media file FFmpeg is allowed to open",
+    )
+    max_source_seconds: float = setting(
+        "CLIPNET_MAX_SOURCE_SECONDS",
+        6 * 3600.0,
+        parse=as_float(1),
+        doc="Longest source recording accepted",
+    )
+    max_source_pixels: int = setting(
+        "CLIPNET_MAX_SOURCE_PIXELS",
+        3840 * 2160,
+        parse=as_int(1),
+        doc="Largest picture (width x height) accepted",
+    )
+    x264_preset: str = setting(
+        "CLIPNET_X264_PRESET",
+        "veryfast",
+        parse=as_choice(
+            "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
+        ),
+        doc="x264 speed/size trade-off for finished clips",
     )
 
 
@@ -189,6 +377,15 @@ class ApiSettings:
         parse=as_list,
         doc="Hosts a source URL may point at (comma-separated)",
     )
+    max_page_size: int = setting(
+        "CLIPNET_MAX_PAGE_SIZE", 100, parse=as_int(1), doc="Most items one list request returns"
+    )
+    max_request_bytes: int = setting(
+        "CLIPNET_MAX_REQUEST_BYTES",
+        1024 * 1024,
+        parse=as_int(1024),
+        doc="Largest accepted request body, uploads aside",
+    )
 
 
 @attrs.frozen
@@ -199,6 +396,31 @@ class SecuritySettings:
         default_for=_per_profile((), REQUIRED),
         secret=True,
         doc="Fernet keys, newest first, sealing OAuth tokens at rest (embedded: a key file)",
+    )
+    access_token_minutes: int = setting(
+        "CLIPNET_ACCESS_TOKEN_MINUTES", 15, parse=as_int(1), doc="Lifetime of an API access token"
+    )
+    refresh_token_days: int = setting(
+        "CLIPNET_REFRESH_TOKEN_DAYS", 30, parse=as_int(1), doc="Lifetime of a login session"
+    )
+    auth_rate_limit: int = setting(
+        "CLIPNET_AUTH_RATE_LIMIT",
+        20,
+        parse=as_int(1),
+        doc="Requests a minute one IP (and one user) may make to the /auth routes",
+    )
+    oauth_clients: tuple[str, ...] = setting(
+        "CLIPNET_OAUTH_CLIENTS",
+        (),
+        parse=as_oauth_clients,
+        secret=True,
+        doc="OAuth apps: twitch=ID:SECRET,youtube=ID:SECRET,… (tiktok, discord, x)",
+    )
+    oauth_endpoints: tuple[str, ...] = setting(
+        "CLIPNET_OAUTH_ENDPOINTS",
+        (),
+        parse=as_oauth_endpoints,
+        doc="Override provider endpoints: twitch=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL,…",
     )
 
 
@@ -224,4 +446,47 @@ class BotSettings:
     )
     auto_post: bool = setting(
         "CLIPNET_AUTO_POST", False, parse=as_bool, doc="Post clips that pass the vote threshold"
+    )
+    # -- ClipBOT's chat replies (issue 8); base URLs are settings so tests use loopback servers
+    twitch_api_url: str = setting(
+        "CLIPNET_TWITCH_API_URL",
+        "https://api.twitch.tv",
+        parse=as_url("http", "https"),
+        doc="Twitch Helix base URL",
+    )
+    twitch_client_id: str = setting(
+        "CLIPNET_TWITCH_CLIENT_ID", "", doc="Twitch application client id (Helix Client-Id)"
+    )
+    twitch_bot_token: str = setting(
+        "CLIPNET_TWITCH_BOT_TOKEN",
+        "",
+        secret=True,
+        doc="Bot account user token (user:write:chat, user:bot; clips:edit for Twitch clips)",
+    )
+    twitch_bot_user_id: str = setting(
+        "CLIPNET_TWITCH_BOT_USER_ID", "", doc="The bot account's Twitch user id (sender_id)"
+    )
+    discord_api_url: str = setting(
+        "CLIPNET_DISCORD_API_URL",
+        "https://discord.com/api/v10",
+        parse=as_url("http", "https"),
+        doc="Discord API base URL",
+    )
+    discord_application_id: str = setting(
+        "CLIPNET_DISCORD_APPLICATION_ID", "", doc="Discord application id (follow-ups)"
+    )
+    discord_bot_token: str = setting(
+        "CLIPNET_DISCORD_BOT_TOKEN", "", secret=True, doc="Discord bot token (channel messages)"
+    )
+    x_api_url: str = setting(
+        "CLIPNET_X_API_URL",
+        "https://api.x.com",
+        parse=as_url("http", "https"),
+        doc="X API base URL",
+    )
+    x_bot_token: str = setting(
+        "CLIPNET_X_BOT_TOKEN",
+        "",
+        secret=True,
+        doc="OAuth 2.0 user token of the bot's X account (tweet.read, tweet.write, users.read)",
     )

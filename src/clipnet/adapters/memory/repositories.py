@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -317,6 +318,11 @@ class InMemoryJobRepository(_Repository):
     def get(self, job_id: str) -> Job:
         return self._get(job_id, "job")  # type: ignore[no-any-return]
 
+    def find_by_key(self, idempotency_key: str) -> Job | None:
+        return next(
+            (j for j in self._tx.rows(self.table) if j.idempotency_key == idempotency_key), None
+        )
+
     def update(self, job: Job) -> None:
         self._tx.update(self.table, job.id, job)
 
@@ -331,6 +337,21 @@ class InMemoryJobRepository(_Repository):
             if j.status is JobStatus.QUEUED and not j.dispatched
         ]
         return sorted(waiting, key=lambda j: (j.created_at, j.id))[:limit]
+
+    def claim_due(
+        self, now: datetime, limit: int = 100, ids: Collection[str] | None = None
+    ) -> list[Job]:
+        # No row locks here: the commit's version check stops a second claimer instead.
+        wanted = None if ids is None else set(ids)
+        due = [
+            j
+            for j in self._tx.rows(self.table)
+            if j.status in (JobStatus.QUEUED, JobStatus.FAILED)
+            and not j.dispatched
+            and j.is_due(now)
+            and (wanted is None or j.id in wanted)
+        ]
+        return sorted(due, key=lambda j: (j.created_at, j.id))[:limit]
 
 
 class InMemoryUnitOfWork:

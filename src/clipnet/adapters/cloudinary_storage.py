@@ -1,0 +1,279 @@
+"""Object storage on Cloudinary (the staging and production profiles), with the official SDK.
+
+A key maps one-to-one to a public id under the environment's folder: ``clips/c1/video.mp4``
+in ``staging_clips`` is ``staging_clips/clips/c1/video.mp4``. The extension stays in the public
+id so keys that differ only by extension never collide; it also picks the resource type
+(video for .mp4/.mov/.webm/.mkv, image for .jpg/.jpeg/.png/.webp/.gif, raw otherwise) and
+the delivery format, so a download returns the bytes that were stored.
+
+Assets are stored with delivery type ``authenticated``: nothing is public. ``url()`` gives a
+signed ``private_download_url`` that expires, and ``fetch()`` downloads through one.
+The SDK is called with per-call credentials, never its global config, so two instances (two
+environments, or a test's loopback server) do not interfere.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+import attrs
+import cloudinary.api
+import cloudinary.exceptions
+import cloudinary.uploader
+import cloudinary.utils
+import httpx
+
+from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.ports.storage import StorageError, StoredObject
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DELIVERY_TYPE = "authenticated"
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".webm", ".mkv"})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
+# Characters Cloudinary does not accept in a public id.
+_FORBIDDEN = frozenset("?&#\\%<>")
+# Cloudinary must get files above 100 MB in chunks; 20 MB is the SDK's own chunk size.
+DEFAULT_CHUNK_SIZE = 20_000_000
+
+
+@attrs.frozen
+class CloudinaryAccount:
+    """What ``cloudinary://KEY:SECRET@CLOUD`` names."""
+
+    cloud_name: str
+    api_key: str
+    api_secret: str = attrs.field(repr=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> CloudinaryAccount:
+        parts = urlsplit(url)
+        # Not parts.hostname: it lowercases, and cloud names are case-sensitive.
+        cloud = parts.netloc.rpartition("@")[2]
+        if parts.scheme != "cloudinary" or not (parts.username and parts.password and cloud):
+            raise ValueError("CLIPNET_CLOUDINARY_URL must look like cloudinary://KEY:SECRET@CLOUD")
+        return cls(cloud, unquote(parts.username), unquote(parts.password))
+
+
+@attrs.frozen
+class Asset:
+    """Where a storage key lives on Cloudinary."""
+
+    public_id: str
+    resource_type: str
+    format: str
+    """The delivery format (the extension) for images and videos; empty for raw files."""
+
+
+def resource_type_of(key: str) -> str:
+    suffix = PurePosixPath(key).suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    if suffix in IMAGE_EXTENSIONS:
+        return "image"
+    return "raw"
+
+
+class CloudinaryStorage:
+    """The ObjectStorage port on one Cloudinary folder."""
+
+    def __init__(
+        self,
+        account: CloudinaryAccount,
+        folder: str,
+        *,
+        api_base: str = "https://api.cloudinary.com",
+        timeout: float = 300.0,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        retries: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._account = account
+        self._folder = folder.strip("/")
+        self._api_base = api_base.rstrip("/")
+        self._timeout = timeout
+        self._chunk_size = chunk_size
+        self._retries = retries
+        self._sleep = sleep
+        self._clock = clock
+
+    @classmethod
+    def from_url(cls, url: str, folder: str, **options: Any) -> CloudinaryStorage:
+        if not url:
+            raise ValueError("CLIPNET_CLOUDINARY_URL must be set when CLIPNET_STORAGE=cloudinary")
+        return cls(CloudinaryAccount.from_url(url), folder, **options)
+
+    # -- the port ----------------------------------------------------------------------------
+
+    def put(self, key: str, path: Path, content_type: str = "") -> StoredObject:
+        asset = self.asset(key)
+        size = Path(path).stat().st_size
+        options = {
+            **self._options(asset),
+            "public_id": asset.public_id,
+            "overwrite": True,
+            "invalidate": True,
+            "timeout": self._timeout,
+        }
+        # Big files (sources) go in chunks: one request each, resumable by Cloudinary.
+        if size > self._chunk_size:
+            upload = self._with_retries(
+                "upload",
+                key,
+                lambda: cloudinary.uploader.upload_large(
+                    str(path), chunk_size=self._chunk_size, **options
+                ),
+            )
+        else:
+            upload = self._with_retries(
+                "upload", key, lambda: cloudinary.uploader.upload(str(path), **options)
+            )
+        if upload.get("public_id") != asset.public_id:
+            raise StorageError(f"Cloudinary stored {key!r} as {upload.get('public_id')!r}")
+        return StoredObject(key, self.url(key), int(upload.get("bytes", size)))
+
+    def fetch(self, key: str, dest: Path) -> Path:
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        url = self.url(key, expires_in=600)
+        self._with_retries("download", key, lambda: self._download(url, key, dest))
+        return dest
+
+    def url(self, key: str, expires_in: int = 3600) -> str:
+        asset = self.asset(key)
+        return str(
+            cloudinary.utils.private_download_url(
+                asset.public_id,
+                asset.format,
+                expires_at=int(self._clock()) + expires_in,
+                **self._options(asset),
+            )
+        )
+
+    def exists(self, key: str) -> bool:
+        asset = self.asset(key)
+        try:
+            self._with_retries(
+                "look up",
+                key,
+                lambda: cloudinary.api.resource(
+                    asset.public_id, timeout=self._timeout, **self._options(asset)
+                ),
+            )
+        except NotFound:
+            return False
+        return True
+
+    def delete(self, key: str) -> None:
+        asset = self.asset(key)
+        # Cloudinary answers {"result": "not found"} for a missing asset: not an error here.
+        self._with_retries(
+            "delete",
+            key,
+            lambda: cloudinary.uploader.destroy(
+                asset.public_id, invalidate=True, timeout=self._timeout, **self._options(asset)
+            ),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def asset(self, key: str) -> Asset:
+        """The public id, resource type and format of ``key``. Raises ``InvalidInput``."""
+        parts = PurePosixPath(key).parts
+        if (
+            not key
+            or key.startswith("/")
+            or key.endswith("/")
+            or "//" in key
+            or ".." in parts
+            or any(ch in _FORBIDDEN or ord(ch) < 32 for ch in key)
+        ):
+            raise InvalidInput(f"storage key {key!r} is not a valid Cloudinary path")
+        kind = resource_type_of(key)
+        fmt = PurePosixPath(key).suffix[1:].lower() if kind != "raw" else ""
+        public_id = f"{self._folder}/{key}" if self._folder else key
+        return Asset(public_id, kind, fmt)
+
+    def _options(self, asset: Asset) -> dict[str, Any]:
+        return {
+            "resource_type": asset.resource_type,
+            "type": DELIVERY_TYPE,
+            "cloud_name": self._account.cloud_name,
+            "api_key": self._account.api_key,
+            "api_secret": self._account.api_secret,
+            "upload_prefix": self._api_base,
+        }
+
+    def _download(self, url: str, key: str, dest: Path) -> None:
+        try:
+            with httpx.stream("GET", url, timeout=self._timeout, follow_redirects=True) as response:
+                if response.status_code == 404:
+                    raise NotFound("object", key)
+                if response.status_code >= 400:
+                    response.read()
+                    raise _http_error(response.status_code, response.text[:200])
+                _write_whole(response, dest)
+        except httpx.TransportError as error:
+            raise cloudinary.exceptions.Error(f"download failed: {error!r}") from None
+
+    def _with_retries(self, what: str, key: str, call: Callable[[], T]) -> T:
+        """Run one SDK call; retry 420/429/5xx and network errors; map errors to ours."""
+        for attempt in range(1, self._retries + 2):
+            try:
+                return call()
+            except cloudinary.exceptions.NotFound:
+                raise NotFound("object", key) from None
+            except cloudinary.exceptions.AuthorizationRequired as error:
+                raise StorageError(
+                    f"Cloudinary refused the credentials of CLIPNET_CLOUDINARY_URL "
+                    f"({what} {key!r}): {error}"
+                ) from None
+            except cloudinary.exceptions.Error as error:
+                if not _is_transient(error) or attempt > self._retries:
+                    raise StorageError(f"Cloudinary could not {what} {key!r}: {error}") from None
+                wait = min(30.0, random.uniform(0.5, 1.0) * 2**attempt)
+                log.info("Cloudinary %s %s failed (%s); retrying in %.1f s", what, key, error, wait)
+                self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write_whole(response: httpx.Response, dest: Path) -> None:
+    """Write beside the target, then rename: a reader never sees half a file."""
+    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False) as partial:
+        try:
+            for block in response.iter_bytes(1024 * 1024):
+                partial.write(block)
+        except BaseException:
+            Path(partial.name).unlink(missing_ok=True)
+            raise
+    Path(partial.name).replace(dest)
+
+
+def _is_transient(error: cloudinary.exceptions.Error) -> bool:
+    # The SDK raises the base Error for network failures and unlisted statuses (502, 504).
+    return type(error) in (
+        cloudinary.exceptions.Error,
+        cloudinary.exceptions.RateLimited,
+        cloudinary.exceptions.GeneralError,
+    )
+
+
+def _http_error(status: int, text: str) -> cloudinary.exceptions.Error:
+    """An SDK-style error for a download answer, so downloads share the upload's handling."""
+    if status in (401, 403):
+        return cloudinary.exceptions.AuthorizationRequired(f"HTTP {status}: {text}")
+    if status in (420, 429):
+        return cloudinary.exceptions.RateLimited(f"HTTP {status}: {text}")
+    if status >= 500:
+        return cloudinary.exceptions.GeneralError(f"HTTP {status}: {text}")
+    return cloudinary.exceptions.BadRequest(f"HTTP {status}: {text}")

@@ -1,0 +1,1 @@
+"""Discord: signed interactions (slash commands) in, follow-ups and channel messages out."""

@@ -1,0 +1,62 @@
+"""Discord interactions: Ed25519 signature check and slash commands as domain messages.
+
+https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from nacl.exceptions import CryptoError
+from nacl.signing import VerifyKey
+
+from clipnet.adapters.signing import SignatureInvalid
+from clipnet.domain.channels import INTERACTION_PREFIX, ChatMessage, ReplyTarget
+from clipnet.domain.metadata import Platform
+
+HEADER_SIGNATURE = "X-Signature-Ed25519"
+HEADER_TIMESTAMP = "X-Signature-Timestamp"
+
+PING = 1
+APPLICATION_COMMAND = 2
+PONG = 1
+CHANNEL_MESSAGE = 4
+EPHEMERAL = 64
+"""Message flag: only the user who ran the command sees the answer."""
+DEFERRED_CHANNEL_MESSAGE = 5
+
+
+@functools.lru_cache(maxsize=8)
+def _verify_key(public_key_hex: str) -> VerifyKey:
+    return VerifyKey(bytes.fromhex(public_key_hex))
+
+
+def verify_interaction(
+    public_key_hex: str, signature_hex: str, timestamp: str, body: bytes
+) -> None:
+    """Raise ``SignatureInvalid`` unless Discord signed ``timestamp + body`` (raw bytes)."""
+    try:
+        _verify_key(public_key_hex).verify(timestamp.encode() + body, bytes.fromhex(signature_hex))
+    except (CryptoError, ValueError, TypeError, UnicodeError):
+        raise SignatureInvalid("the Discord interaction signature does not verify") from None
+
+
+def command_message(interaction: Mapping[str, Any], received_at: datetime) -> ChatMessage:
+    """A slash command (``/clip title: Epic``) as the chat text ``!clip Epic``.
+
+    So Discord goes through the same command grammar as every other platform.
+    """
+    data = interaction["data"]
+    words = [str(option["value"]) for option in data.get("options") or ()]
+    text = " ".join(["!" + str(data["name"]), *words])
+    user = (interaction.get("member") or {}).get("user") or interaction.get("user") or {}
+    target = ReplyTarget(
+        Platform.DISCORD,
+        channel=str(interaction["channel_id"]),
+        reply_to=INTERACTION_PREFIX + str(interaction["token"]),
+        user=str(user.get("id", "")),
+    )
+    return ChatMessage(target, text, str(interaction["id"]), received_at)

@@ -1,0 +1,333 @@
+"""The media port on FFmpeg: every run reads one local file, has a time limit, and cleans up."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import ffmpeg
+
+from clipnet.adapters.ffmpeg import analysis, layouts
+from clipnet.adapters.ffmpeg.captions import ass_script, has_events
+from clipnet.adapters.ffmpeg.probe import parse_ffmpeg_banner, parse_ffprobe
+from clipnet.adapters.ffmpeg.runner import ffmpeg_reason, find_ffmpeg, find_ffprobe, run
+from clipnet.adapters.ffmpeg.safety import (
+    MediaLimits,
+    check_limits,
+    checked_file,
+    ffmpeg_url,
+    input_options,
+    require_video,
+)
+from clipnet.domain.features import FeatureTimeline
+from clipnet.domain.media import MediaInfo
+from clipnet.domain.spans import TimeSpan
+from clipnet.domain.templates import Template
+from clipnet.domain.transcripts import Transcript
+from clipnet.ports.media import MediaError
+
+__all__ = ["EncodeOptions", "FfmpegMediaProcessor", "MediaLimits"]
+
+_QUIET = ("-hide_banner", "-nostats", "-loglevel", "error")
+_CAPTIONS_FILE = "captions.ass"
+
+
+@attrs.frozen
+class EncodeOptions:
+    """How finished clips are encoded."""
+
+    preset: str = "veryfast"
+    """x264 speed/size trade-off."""
+    crf: int = 23
+    audio_bitrate: str = "160k"
+    target_lufs: float = -14.0
+    true_peak: float = -1.5
+    loudness_range: float = 11.0
+
+
+class FfmpegMediaProcessor:
+    """Implements :class:`clipnet.ports.media.MediaProcessor` with the ``ffmpeg`` binary."""
+
+    def __init__(
+        self,
+        ffmpeg_binary: str = "",
+        *,
+        timeout: float = 3600.0,
+        limits: MediaLimits | None = None,
+        encode: EncodeOptions | None = None,
+        temp_dir: Path | None = None,
+    ) -> None:
+        self._configured = ffmpeg_binary
+        self._binary = ""
+        self.timeout = timeout
+        self.limits = limits or MediaLimits()
+        self.encode = encode or EncodeOptions()
+        self.temp_dir = temp_dir
+
+    @property
+    def binary(self) -> str:
+        """The ffmpeg executable (found on first use, so building the container never fails)."""
+        if not self._binary:
+            self._binary = find_ffmpeg(self._configured)
+        return self._binary
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def probe(self, path: Path) -> MediaInfo:
+        source = checked_file(path, self.limits)
+        info = self._probe(source, path)
+        check_limits(path, info, self.limits)
+        return info
+
+    def analyze(self, path: Path) -> FeatureTimeline:
+        source, info = self._source(path)
+        with self._scratch() as scratch:
+            files = {name: scratch / f"{name}.txt" for name in ("motion", "loudness", "speech")}
+            graph = analysis.analysis_graph(
+                ffmpeg_url(source), input_options(), info.fps, info.has_audio, files
+            )
+            self._run(graph.compile(cmd=self.binary), path)
+            read = {name: _read(file) for name, file in files.items()}
+        return analysis.build_timeline(
+            info.duration,
+            analysis.read_metadata(read["motion"], analysis.MOTION_KEY),
+            analysis.read_metadata(read["loudness"], analysis.LOUDNESS_KEY),
+            analysis.read_metadata(read["speech"], analysis.LOUDNESS_KEY),
+        )
+
+    def extract_audio(self, path: Path, out: Path, span: TimeSpan | None = None) -> Path:
+        source = checked_file(path, self.limits)
+        info = self._probe(source, path)
+        if not info.has_audio:
+            raise MediaError(f"{path}: no audio stream")
+        with self._writing(out) as partial:
+            stream = self._input(source, span)
+            output = stream.audio.output(
+                _file(partial), ac=1, ar=16000, acodec="pcm_s16le", format="wav"
+            )
+            self._run(self._args(output), path)
+        return Path(out)
+
+    def thumbnail(self, path: Path, at: float, out: Path) -> Path:
+        source, info = self._source(path)
+        moment = min(max(0.0, at), max(0.0, info.duration - 0.1))
+        with self._writing(out) as partial:
+            output = ffmpeg.input(
+                ffmpeg_url(source), ss=f"{moment:.3f}", **input_options()
+            ).video.output(_file(partial), vframes=1, format="image2", update=1, **{"q:v": 3})
+            self._run(self._args(output), path)
+        if not Path(out).is_file():
+            raise MediaError(f"{path}: no frame at {at:.2f} s")
+        return Path(out)
+
+    def sample_frames(self, path: Path, span: TimeSpan, count: int, out_dir: Path) -> list[Path]:
+        step = span.duration / max(1, count)
+        return [
+            self.thumbnail(
+                path, span.start + (i + 0.5) * step, Path(out_dir) / f"frame-{i:03d}.jpg"
+            )
+            for i in range(count)
+        ]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def cut(self, path: Path, span: TimeSpan, out: Path, *, exact: bool = True) -> Path:
+        source, info = self._source(path)
+        span = span.clamp_to(info.duration)
+        codecs: dict[str, Any] = (
+            {"c:v": "libx264", "preset": self.encode.preset, "crf": 18, "c:a": "aac"}
+            if exact
+            else {"c": "copy", "avoid_negative_ts": "make_zero"}
+        )
+        with self._writing(out) as partial:
+            output = self._input(source, span).output(
+                _file(partial), movflags="+faststart", **codecs
+            )
+            self._run(self._args(output), path)
+        return Path(out)
+
+    def polish(
+        self,
+        path: Path,
+        span: TimeSpan,
+        template: Template,
+        out: Path,
+        *,
+        transcript: Transcript | None = None,
+        title: str = "",
+    ) -> Path:
+        """The clip as ``template`` frames it; ``transcript`` times are clip-relative."""
+        source, info = self._source(path)
+        span = span.clamp_to(info.duration)
+        with self._scratch() as scratch, self._writing(out) as partial:
+            measured = self.measure_loudness(source, span, path) if info.has_audio else None
+            script = ass_script(template, span.duration, transcript if transcript else None, title)
+            captioned = has_events(script)
+            if captioned:
+                (scratch / _CAPTIONS_FILE).write_text(script, encoding="utf-8")
+            output = self._polish_graph(source, info, span, template, partial, measured, captioned)
+            self._run(self._args(output), path, cwd=scratch)
+        return Path(out)
+
+    def measure_loudness(
+        self, source: Path, span: TimeSpan, subject: Path | None = None
+    ) -> dict[str, str] | None:
+        """First loudnorm pass over the span's audio; None when it is silent."""
+        output = (
+            self._input(source, span)
+            .audio.filter("loudnorm", print_format="json", **self._loudness_target())
+            .output("-", format="null")
+            .global_args("-hide_banner", "-nostats")
+        )
+        result = self._run(output.compile(cmd=self.binary), subject or source)
+        stats = _last_json(result.stderr)
+        if stats is None:
+            raise MediaError(f"{subject or source}: could not measure loudness")
+        if not _finite(stats.get("input_i", "")) or float(stats["input_i"]) < -69:
+            return None
+        return stats
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _polish_graph(
+        self,
+        source: Path,
+        info: MediaInfo,
+        span: TimeSpan,
+        template: Template,
+        partial: Path,
+        measured: dict[str, str] | None,
+        captioned: bool,
+    ) -> Any:
+        stream = self._input(source, span)
+        width, height = info.display_size
+        video = layouts.frame(stream.video, template, width, height).filter("setsar", 1)
+        if captioned:
+            video = video.filter("ass", _CAPTIONS_FILE)
+        audio = self._audio(stream, span, measured, info.has_audio)
+        return ffmpeg.output(
+            video,
+            audio,
+            _file(partial),
+            pix_fmt="yuv420p",
+            preset=self.encode.preset,
+            crf=self.encode.crf,
+            movflags="+faststart",
+            ar=48000,
+            **{"c:v": "libx264", "c:a": "aac", "b:a": self.encode.audio_bitrate},
+        )
+
+    def _audio(
+        self, stream: Any, span: TimeSpan, measured: dict[str, str] | None, has_audio: bool
+    ) -> Any:
+        if not has_audio:  # a silent track, so every clip has the AAC stream players expect
+            return ffmpeg.input("anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{span.duration:.3f}")
+        if measured is None:
+            return _stereo_48k(stream.audio)
+        normalised = stream.audio.filter(
+            "loudnorm",
+            measured_I=measured["input_i"],
+            measured_TP=measured["input_tp"],
+            measured_LRA=measured["input_lra"],
+            measured_thresh=measured["input_thresh"],
+            offset=measured["target_offset"],
+            linear="true",
+            **self._loudness_target(),
+        )
+        return _stereo_48k(normalised)
+
+    def _loudness_target(self) -> dict[str, float]:
+        return {
+            "I": self.encode.target_lufs,
+            "TP": self.encode.true_peak,
+            "LRA": self.encode.loudness_range,
+        }
+
+    def _source(self, path: Path) -> tuple[Path, MediaInfo]:
+        source = checked_file(path, self.limits)
+        info = self._probe(source, path)
+        check_limits(path, info, self.limits)
+        require_video(path, info)
+        return source, info
+
+    def _probe(self, source: Path, subject: Path) -> MediaInfo:
+        whitelist = [arg for name, value in input_options().items() for arg in (f"-{name}", value)]
+        ffprobe = find_ffprobe(self.binary)
+        if ffprobe:
+            args = [ffprobe, "-v", "error", *whitelist, "-print_format", "json"]
+            args += ["-show_format", "-show_streams", ffmpeg_url(source)]
+            return parse_ffprobe(self._run(args, subject).stdout)
+        # imageio-ffmpeg ships no ffprobe: ``ffmpeg -i FILE`` (no output, so exit status 1)
+        # prints the same facts in its banner.
+        args = [self.binary, "-hide_banner", *whitelist, "-i", ffmpeg_url(source)]
+        result = run(args, timeout=self.timeout, subject=subject, check=False)
+        if "Input #0" not in result.stderr:
+            raise MediaError(f"{subject}: {ffmpeg_reason(result.stderr)}")
+        return parse_ffmpeg_banner(result.stderr)
+
+    def _input(self, source: Path, span: TimeSpan | None) -> Any:
+        timing = {"ss": f"{span.start:.3f}", "t": f"{span.duration:.3f}"} if span else {}
+        return ffmpeg.input(ffmpeg_url(source), **timing, **input_options())
+
+    def _args(self, output: Any) -> list[str]:
+        return list(output.global_args(*_QUIET).overwrite_output().compile(cmd=self.binary))
+
+    def _run(self, args: list[str], subject: Path, cwd: Path | None = None) -> Any:
+        return run(args, timeout=self.timeout, subject=subject, cwd=cwd)
+
+    @contextlib.contextmanager
+    def _scratch(self) -> Iterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self.temp_dir) as name:
+            yield Path(name)
+
+    @contextlib.contextmanager
+    def _writing(self, out: Path) -> Iterator[Path]:
+        """A partial file next to ``out``: renamed over it on success, removed on failure."""
+        target = Path(out).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".partial-{target.name}")
+        try:
+            yield partial
+            if partial.exists():
+                partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def _stereo_48k(audio: Any) -> Any:
+    # A fixed output format: loudnorm works at 192 kHz, and sources may change layout midway
+    # (joined recordings), which FFmpeg cannot renegotiate without being told the target.
+    return audio.filter("aresample", 48000).filter(
+        "aformat", sample_rates=48000, channel_layouts="stereo"
+    )
+
+
+def _file(path: Path) -> str:
+    return f"file:{Path(path).resolve()}"
+
+
+def _read(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _last_json(text: str) -> dict[str, str] | None:
+    start, end = text.rfind("{"), text.rfind("}")
+    if start < 0 or end < start:
+        return None
+    try:
+        data = json.loads(text[start : end + 1])
+    except json.JSONDecodeError:
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+
+
+def _finite(value: str) -> bool:
+    try:
+        return float(value) not in (float("inf"), float("-inf"))
+    except ValueError:
+        return False

@@ -1,0 +1,85 @@
+"""Rules for untrusted input: which files FFmpeg may open, and how big they may be."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import attrs
+
+from clipnet.domain.media import MediaInfo
+from clipnet.ports.media import MediaError
+
+#: FFmpeg may read local files only: no http:, concat:, subfile:, data:, pipe: or tcp:.
+PROTOCOLS = "file"
+#: Container demuxers FFmpeg may use: no playlists (hls, concat, ffconcat), no image2 globs.
+DEMUXERS = ",".join(
+    [
+        *("mov", "mp4", "m4a", "3gp", "3g2", "mj2"),
+        *("matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "mxf", "ogg"),
+        *("wav", "mp3", "aac", "flac", "w64"),
+    ]
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@attrs.frozen
+class MediaLimits:
+    """The largest source ClipNET agrees to open."""
+
+    max_bytes: int = 8 * 1024**3
+    max_seconds: float = 6 * 3600.0
+    max_pixels: int = 3840 * 2160
+    """Width x height of the picture (4K by default)."""
+
+
+def input_options() -> dict[str, str]:
+    """Options for every FFmpeg input that came from outside."""
+    return {"protocol_whitelist": PROTOCOLS, "format_whitelist": DEMUXERS}
+
+
+def checked_file(path: Path | str, limits: MediaLimits) -> Path:
+    """The absolute path of a readable regular file within the size limit, or ``MediaError``."""
+    text = str(path)
+    candidate = Path(text)
+    if _SCHEME.match(text) and not candidate.exists():
+        raise MediaError(f"{text}: only local files can be opened, not URLs or protocols")
+    try:
+        info = candidate.stat()
+    except FileNotFoundError:
+        raise MediaError(f"{text}: no such file") from None
+    except OSError as error:
+        raise MediaError(f"{text}: cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise MediaError(f"{text}: not a regular file")
+    if info.st_size == 0:
+        raise MediaError(f"{text}: the file is empty")
+    if info.st_size > limits.max_bytes:
+        raise MediaError(f"{text}: {info.st_size} bytes is over the limit of {limits.max_bytes}")
+    return candidate.resolve()
+
+
+def ffmpeg_url(path: Path) -> str:
+    """``file:`` + absolute path, so a name like ``concat:a|b`` is only ever a file name."""
+    return f"file:{Path(path).resolve()}"
+
+
+def check_limits(path: Path, info: MediaInfo, limits: MediaLimits) -> None:
+    """A probed file is within the duration and picture-size limits."""
+    if info.duration > limits.max_seconds:
+        raise MediaError(
+            f"{path}: {info.duration:.0f} s is longer than the limit of {limits.max_seconds:.0f} s"
+        )
+    if info.width * info.height > limits.max_pixels:
+        raise MediaError(
+            f"{path}: {info.width}x{info.height} is over the limit of {limits.max_pixels} pixels"
+        )
+
+
+def require_video(path: Path, info: MediaInfo) -> None:
+    """A source to clip has a picture and a duration."""
+    if not info.has_video:
+        raise MediaError(f"{path}: no video stream (audio-only files cannot be clipped)")
+    if info.duration <= 0:
+        raise MediaError(f"{path}: no playable duration")

@@ -1,0 +1,95 @@
+"""OAuth2 token and user-info endpoints over HTTP (httpx), with timeouts.
+
+Provider quirks live here: TikTok calls the client id ``client_key`` and returns ``open_id``;
+user-info answers differ (``id``, ``sub``, ``data.id``, ``data[0].id``, ``data.user.open_id``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from clipnet.domain.metadata import Platform
+from clipnet.ports.oauth import OAuthError, ProviderEndpoints, TokenGrant
+
+
+class HttpOAuthClient:
+    def __init__(self, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+
+    def exchange_code(
+        self, endpoints: ProviderEndpoints, code: str, verifier: str, redirect_uri: str
+    ) -> TokenGrant:
+        return self._token(
+            endpoints,
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "code_verifier": verifier,
+                "redirect_uri": redirect_uri,
+            },
+        )
+
+    def refresh(self, endpoints: ProviderEndpoints, refresh_token: str) -> TokenGrant:
+        return self._token(
+            endpoints, {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        )
+
+    def user_id(self, endpoints: ProviderEndpoints, access_token: str) -> str:
+        data = self._send(
+            "GET",
+            endpoints.userinfo_url,
+            headers={"Authorization": f"Bearer {access_token}", "Client-Id": endpoints.client_id},
+        )
+        found = _find_id(data)
+        if not found:
+            raise OAuthError(f"{endpoints.provider.value}: the user-info answer names no user id")
+        return found
+
+    def _token(self, endpoints: ProviderEndpoints, form: dict[str, str]) -> TokenGrant:
+        client_key = "client_key" if endpoints.provider is Platform.TIKTOK else "client_id"
+        form = {**form, client_key: endpoints.client_id, "client_secret": endpoints.client_secret}
+        data = self._send("POST", endpoints.token_url, data=form)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise OAuthError(f"{endpoints.provider.value}: the token answer has no access_token")
+        expires = data.get("expires_in")
+        scope = data.get("scope", "")
+        scopes = scope if isinstance(scope, list) else str(scope).replace(",", " ").split()
+        return TokenGrant(
+            access_token=token,
+            refresh_token=str(data.get("refresh_token") or ""),
+            expires_in=float(expires) if isinstance(expires, int | float | str) else None,
+            scopes=tuple(str(s) for s in scopes),
+        )
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = httpx.request(method, url, timeout=self._timeout, **kwargs)
+        except httpx.HTTPError as error:
+            raise OAuthError(f"{url}: {type(error).__name__}") from None
+        if response.status_code >= 400:
+            raise OAuthError(f"{url} answered {response.status_code}: {response.text[:200]}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise OAuthError(f"{url} did not answer JSON") from None
+        if not isinstance(data, dict):
+            raise OAuthError(f"{url} did not answer a JSON object")
+        return data
+
+
+def _find_id(data: Any) -> str:
+    """The user id in the shapes providers answer with."""
+    if isinstance(data, list):
+        return _find_id(data[0]) if data else ""
+    if not isinstance(data, dict):
+        return ""
+    for key in ("id", "sub", "open_id", "user_id"):
+        if isinstance(data.get(key), str | int) and str(data[key]):
+            return str(data[key])
+    for key in ("data", "user"):
+        if key in data:
+            return _find_id(data[key])
+    return ""

@@ -1,0 +1,1 @@
+"""RunPod serverless: the API client, and the transcriber and vision ports over it."""

@@ -1,0 +1,1 @@
+"""Twitch: EventSub webhooks in, Helix API out (chat messages, clips)."""

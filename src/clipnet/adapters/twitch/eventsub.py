@@ -1,0 +1,75 @@
+"""Twitch EventSub webhooks: signature check and translating events into domain messages.
+
+https://dev.twitch.tv/docs/eventsub/handling-webhook-events/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from clipnet.adapters.signing import SignatureInvalid, StaleDelivery, hmac_sha256, same
+from clipnet.domain.channels import ChatMessage, ReplyTarget
+from clipnet.domain.metadata import Platform
+
+MAX_AGE = timedelta(minutes=10)
+
+HEADER_ID = "Twitch-Eventsub-Message-Id"
+HEADER_TIMESTAMP = "Twitch-Eventsub-Message-Timestamp"
+HEADER_SIGNATURE = "Twitch-Eventsub-Message-Signature"
+HEADER_TYPE = "Twitch-Eventsub-Message-Type"
+
+VERIFICATION = "webhook_callback_verification"
+NOTIFICATION = "notification"
+REVOCATION = "revocation"
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def eventsub_signature(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256(secret, message id + timestamp + raw body)."""
+    return "sha256=" + hmac_sha256(secret, message_id.encode() + timestamp.encode() + body).hex()
+
+
+def verify_eventsub(
+    secret: str, message_id: str, timestamp: str, body: bytes, signature: str, now: datetime
+) -> None:
+    """Raise ``SignatureInvalid`` or ``StaleDelivery`` unless the delivery is Twitch's and fresh.
+
+    Runs on the raw body bytes, before anything is parsed.
+    """
+    if not same(eventsub_signature(secret, message_id, timestamp, body), signature):
+        raise SignatureInvalid("the EventSub signature does not match")
+    sent = parse_timestamp(timestamp)
+    if abs(now - sent) > MAX_AGE:
+        raise StaleDelivery(f"the EventSub timestamp {timestamp} is more than 10 minutes off")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """RFC 3339 with up to nanoseconds, e.g. ``2026-01-01T12:00:00.123456789Z``."""
+    try:
+        moment = datetime.fromisoformat(_FRACTION.sub(r"\1", text.strip()))
+    except ValueError:
+        raise SignatureInvalid(f"malformed EventSub timestamp {text[:40]!r}") from None
+    if moment.tzinfo is None:
+        raise SignatureInvalid("the EventSub timestamp has no time zone")
+    return moment
+
+
+def chat_message(
+    event: Mapping[str, Any], delivery_id: str, received_at: datetime, bot_user_id: str = ""
+) -> ChatMessage | None:
+    """A ``channel.chat.message`` event as a domain message; None for the bot's own lines."""
+    sender = str(event["chatter_user_id"])
+    if bot_user_id and sender == bot_user_id:
+        return None  # never answer ourselves
+    target = ReplyTarget(
+        Platform.TWITCH,
+        channel=str(event["broadcaster_user_id"]),
+        reply_to=str(event.get("message_id", "")),
+        user=sender,
+    )
+    text = str(event["message"]["text"])
+    return ChatMessage(target, text, delivery_id, received_at)

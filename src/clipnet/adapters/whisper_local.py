@@ -1,0 +1,260 @@
+"""Speech to text on this machine with faster-whisper (CTranslate2), with word timings.
+
+Many short items are transcribed in one batched pass: every item's audio is decoded, laid end
+to end, and each item (or each <=30 s piece of a longer one) becomes one window of
+faster-whisper's ``BatchedInferencePipeline``; the words are then split back to their items.
+faster-whisper is imported only when the model is first needed, so the API and the worker
+import this module without it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import attrs
+
+from clipnet.domain.transcripts import Transcript, Word
+from clipnet.ports.transcriber import (
+    TranscriptionFailure,
+    TranscriptionResult,
+    TranscriptionUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+MAX_WINDOW_SECONDS = 29.0
+"""Longest piece of one item in one Whisper window (the model sees 30 s at a time)."""
+MIN_ITEM_SECONDS = 0.2
+"""Shorter audio holds no word; Whisper would only invent one."""
+
+WINDOW_SLACK = 0.05
+"""Seconds a segment's reported start may lie before its window's start (frame rounding)."""
+
+Resolver = Callable[[str], Path]
+"""Turns an audio reference into a local file; raises ``ValueError`` with the reason."""
+
+
+def local_file(reference: str) -> Path:
+    """A local path or ``file://`` URL as a path; anything else is refused."""
+    parts = urlsplit(reference)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"{reference}: file URLs on other hosts are not readable here")
+        return Path(url2pathname(unquote(parts.path)))
+    if parts.scheme and len(parts.scheme) > 1:  # one letter: a Windows drive, not a scheme
+        raise ValueError(f"{reference}: only local paths and file:// URLs can be read here")
+    return Path(reference)
+
+
+@attrs.frozen
+class WhisperOptions:
+    """How the model runs. ``compute_type`` "default" means int8 on CPU, float16 on a GPU."""
+
+    device: str = "auto"
+    compute_type: str = "default"
+    batch_size: int = 8
+    beam_size: int = 5
+    language: str | None = None
+    """ISO 639-1 code, or None to detect it (once per batch, from its first items)."""
+    cpu_threads: int = 0
+
+
+@attrs.frozen
+class _Window:
+    """One Whisper window: a piece of one item, placed in the joined audio."""
+
+    item: int
+    start: int
+    end: int
+
+
+class FasterWhisperTranscriber:
+    """The :class:`~clipnet.ports.transcriber.Transcriber` port on faster-whisper."""
+
+    def __init__(
+        self,
+        model: str,
+        options: WhisperOptions | None = None,
+        *,
+        resolve: Resolver = local_file,
+    ) -> None:
+        self._model_name = model
+        self._options = options or WhisperOptions()
+        self._resolve = resolve
+        self._pipeline: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return bool(self._model_name)
+
+    @property
+    def device(self) -> str:
+        return _device(self._options.device)
+
+    def transcribe(self, audio: Sequence[str]) -> list[TranscriptionResult]:
+        results: list[TranscriptionResult | None] = [None] * len(audio)
+        decoded: dict[int, Any] = {}
+        for index, reference in enumerate(audio):
+            try:
+                decoded[index] = self._decode(reference)
+            except Exception as error:  # any unreadable input fails only its item
+                results[index] = TranscriptionFailure(f"{reference}: {_reason(error)}")
+        with self._lock:
+            pipeline = self._load()
+            results = self._run(pipeline, decoded, results)
+        return [r if r is not None else TranscriptionFailure("no result") for r in results]
+
+    # -- model ---------------------------------------------------------------------------------
+
+    def _load(self) -> Any:
+        if self._pipeline is not None:
+            return self._pipeline
+        try:
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
+        except ImportError as error:
+            raise TranscriptionUnavailable(
+                "faster-whisper is not installed (pip install 'clipnet[whisper]')"
+            ) from error
+        device = self.device
+        compute = self._options.compute_type
+        if compute == "default":
+            compute = "int8" if device == "cpu" else "float16"
+        log.info("loading Whisper model %s on %s (%s)", self._model_name, device, compute)
+        try:
+            model = WhisperModel(
+                self._model_name,
+                device=device,
+                compute_type=compute,
+                cpu_threads=self._options.cpu_threads,
+            )
+        except Exception as error:  # a missing or broken model: nothing can be transcribed
+            raise TranscriptionUnavailable(
+                f"Whisper model {self._model_name!r} could not be loaded: {_reason(error)}"
+            ) from error
+        self._pipeline = BatchedInferencePipeline(model)
+        return self._pipeline
+
+    # -- audio ---------------------------------------------------------------------------------
+
+    def _decode(self, reference: str) -> Any:
+        from faster_whisper.audio import decode_audio
+
+        path = self._resolve(reference)
+        if not path.is_file():
+            raise ValueError("no such file")
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+
+    # -- inference -----------------------------------------------------------------------------
+
+    def _run(
+        self,
+        pipeline: Any,
+        decoded: dict[int, Any],
+        results: list[TranscriptionResult | None],
+    ) -> list[TranscriptionResult | None]:
+        spoken = {i: a for i, a in decoded.items() if len(a) >= MIN_ITEM_SECONDS * SAMPLE_RATE}
+        for index in decoded.keys() - spoken.keys():
+            results[index] = Transcript((), self._options.language or "")
+        if not spoken:
+            return results
+        try:
+            for index, transcript in self._batched(pipeline, spoken).items():
+                results[index] = transcript
+        except Exception as error:  # one bad item must not sink the batch: try each alone
+            log.warning("batched transcription failed (%s); retrying item by item", error)
+            for index, samples in spoken.items():
+                try:
+                    results[index] = self._batched(pipeline, {index: samples})[index]
+                except Exception as item_error:
+                    results[index] = TranscriptionFailure(_reason(item_error))
+        return results
+
+    def _batched(self, pipeline: Any, items: dict[int, Any]) -> dict[int, Transcript]:
+        """Transcribe ``items`` (index -> samples) in one batched pass."""
+        import numpy as np
+
+        order = sorted(items)
+        joined = np.concatenate([items[i] for i in order])
+        item_start: dict[int, int] = {}
+        windows: list[_Window] = []
+        offset = 0
+        for index in order:
+            item_start[index] = offset
+            for start, end in split_points(items[index]):
+                windows.append(_Window(index, offset + start, offset + end))
+            offset += len(items[index])
+        segments, info = pipeline.transcribe(
+            joined,
+            language=self._options.language,
+            batch_size=self._options.batch_size,
+            beam_size=self._options.beam_size,
+            word_timestamps=True,
+            clip_timestamps=[
+                {"start": w.start / SAMPLE_RATE, "end": w.end / SAMPLE_RATE} for w in windows
+            ],
+        )
+        words: dict[int, list[Word]] = {index: [] for index in order}
+        starts = [w.start / SAMPLE_RATE for w in windows]
+        for segment in segments:
+            # A segment's start is its window's start rounded down to Whisper's 20 ms frames.
+            found = bisect.bisect_right(starts, segment.start + WINDOW_SLACK) - 1
+            window = windows[max(0, found)]
+            base = item_start[window.item] / SAMPLE_RATE
+            length = len(items[window.item]) / SAMPLE_RATE
+            for word in segment.words or ():
+                text = word.word.strip()
+                if text:
+                    words[window.item].append(_word(text, word, base, length))
+        return {index: Transcript(words[index], info.language or "") for index in order}
+
+
+def _word(text: str, word: Any, base: float, length: float) -> Word:
+    """A word with times relative to its item, kept inside the item's audio."""
+    start = min(max(0.0, float(word.start) - base), length)
+    end = min(max(start, float(word.end) - base), length)
+    probability = min(1.0, max(0.0, float(word.probability)))
+    return Word(text, round(start, 3), round(end, 3), probability)
+
+
+def split_points(samples: Any, limit: float = MAX_WINDOW_SECONDS) -> list[tuple[int, int]]:
+    """Pieces of at most ``limit`` seconds, each cut at the quietest moment of its last 5 s."""
+    import numpy as np
+
+    total, most = len(samples), int(limit * SAMPLE_RATE)
+    search, hop = 5 * SAMPLE_RATE, SAMPLE_RATE // 10
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while total - start > most:
+        low = start + most - search
+        frames = samples[low : start + most][: (search // hop) * hop].reshape(-1, hop)
+        quietest = int(np.argmin((frames.astype("float64") ** 2).sum(axis=1)))
+        cut = low + quietest * hop + hop // 2
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, total))
+    return pieces
+
+
+def _device(wanted: str) -> str:
+    if wanted != "auto":
+        return wanted
+    try:
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    except Exception:  # no CTranslate2 or no CUDA runtime: the CPU it is
+        return "cpu"
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

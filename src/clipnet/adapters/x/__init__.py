@@ -1,0 +1,1 @@
+"""X (Twitter): Account Activity webhooks in, post replies out."""

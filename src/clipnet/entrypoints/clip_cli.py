@@ -1,0 +1,77 @@
+"""``clipnet clip`` and ``clipnet sample``: the main job, and a video to try it on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clipnet.settings import ConfigError, load_settings
+
+
+def clip(
+    input_file: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="The recording (a local video file).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for clips.json, clips, timeline.")],
+    top: Annotated[int, typer.Option("--top", min=1, help="How many clips to make.")] = 3,
+    template: Annotated[
+        str, typer.Option("--template", help="center-crop, blur-pad or split; default: chosen.")
+    ] = "",
+    min_len: Annotated[
+        float | None, typer.Option("--min-len", help="Shortest clip, seconds.")
+    ] = None,
+    max_len: Annotated[
+        float | None, typer.Option("--max-len", help="Longest clip, seconds.")
+    ] = None,
+) -> None:
+    """Find the best moments of INPUT and write them to --out as finished vertical clips."""
+    # Imported here: the heavy parts load only for the commands that need them.
+    from clipnet.container import build_container
+    from clipnet.entrypoints.clip_command import (
+        ClipCommandError,
+        ClipOptions,
+        run_clip_command,
+        stderr_console,
+    )
+
+    options = ClipOptions(input_file, out, top, template, min_len, max_len)
+    try:
+        container = build_container(load_settings())
+        outcome = run_clip_command(container, options, stderr_console())
+    except ConfigError as error:
+        typer.echo(f"clipnet: configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except (ClipCommandError, ValueError) as error:
+        typer.echo(f"clipnet: error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for line in outcome.failed:
+        typer.echo(f"clipnet: {line}", err=True)
+    typer.echo(f"{outcome.ready} clip(s) written; see {outcome.clips_json}")
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
+def sample(
+    out: Annotated[Path, typer.Argument(help="Where to write the sample video (.mp4).")],
+    seconds: Annotated[float, typer.Option("--seconds", min=30, help="Length.")] = 120.0,
+) -> None:
+    """Make a sample recording (calm parts and one exciting part) from FFmpeg's test sources."""
+    from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
+    from clipnet.domain.spans import TimeSpan
+    from clipnet.ports.media import MediaError
+
+    middle = seconds * 0.45
+    spec = SampleSpec(seconds=seconds, exciting=TimeSpan(middle, middle + min(20.0, seconds / 6)))
+    try:
+        settings = load_settings()
+        make_sample(out, spec, settings.media.ffmpeg)
+    except ConfigError as error:
+        typer.echo(f"clipnet: configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except MediaError as error:
+        typer.echo(f"clipnet: error: {error}", err=True)
+        raise typer.Exit(1) from None
+    excite = spec.exciting
+    typer.echo(f"{out}: {seconds:g} s sample, exciting part {excite.start:g}-{excite.end:g} s")

@@ -1,0 +1,244 @@
+"""``clipnet clip``: the main job from the command line.
+
+Parses nothing and decides nothing about clips: it asks :class:`HighlightService` for the best
+moments, lets the ordinary job handlers (through the configured queue) make the clips, waits,
+then writes what they made into the output folder: clips.json, the MP4s and thumbnails, and
+timeline.png.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from clipnet.adapters.dramatiq.worker import InProcessJobQueue
+from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_timeline
+from clipnet.container import AdapterUnavailable, Container
+from clipnet.domain.candidates import LengthBounds, normalise, score_curve
+from clipnet.domain.clips import Clip, ClipStatus
+from clipnet.domain.errors import DomainError
+from clipnet.domain.highlights import SETTLED, HighlightService
+from clipnet.domain.pipeline import PipelineEvent
+from clipnet.domain.sources import Source
+from clipnet.ports.media import MediaError
+from clipnet.ports.storage import ObjectStorage
+
+#: How often the command looks at the clips while the workers make them.
+POLL_SECONDS = 0.2
+#: Steps of a clip shown on the progress bar: scored, polished, ready.
+STEPS_PER_CLIP = 3
+
+
+class ClipCommandError(Exception):
+    """A one-line reason the command could not do its job (shown without a traceback)."""
+
+
+@attrs.frozen
+class ClipOptions:
+    input: Path
+    out: Path
+    top: int = 3
+    template: str = ""
+    min_len: float | None = None
+    max_len: float | None = None
+
+
+@attrs.frozen
+class ClipOutcome:
+    clips_json: Path
+    ready: int
+    failed: Sequence[str]
+    """One line per clip that could not be made."""
+
+
+def run_clip_command(container: Container, options: ClipOptions, console: Console) -> ClipOutcome:
+    """Make the clips; raises :class:`ClipCommandError` with a one-line message on bad input."""
+    try:
+        return _run(container, options, console)
+    except (MediaError, DomainError, AdapterUnavailable) as error:
+        raise ClipCommandError(str(error)) from None
+    except OSError as error:
+        raise ClipCommandError(f"{error.filename or options.out}: {error.strerror}") from None
+    finally:
+        _stop_workers(container)
+
+
+def _run(container: Container, options: ClipOptions, console: Console) -> ClipOutcome:
+    settings = container.settings()
+    bounds = LengthBounds(
+        options.min_len if options.min_len is not None else settings.media.min_clip_seconds,
+        options.max_len if options.max_len is not None else settings.media.max_clip_seconds,
+    )
+    if options.template:
+        container.templates().get(options.template)  # unknown name: InvalidInput naming them
+    container.media().probe(options.input)  # bad input fails here, before anything is stored
+    service = HighlightService(
+        container.uow_factory(),
+        container.clock(),
+        container.ids(),
+        container.pipeline(),
+        container.lifecycle(),
+        container.templates(),
+    )
+    with _ProgressDisplay(console) as progress:
+        unsubscribe = container.pipeline().subscribe(progress.on_event)
+        try:
+            source = service.register_local_file(str(options.input.resolve()), options.input.stem)
+            progress.analysing(options.input.name)
+            clips = service.clip_best_moments(source.id, options.top, bounds, options.template)
+            progress.clips(len(clips))
+            finished = _wait(service, [c.id for c in clips], settings.media.timeout)
+        finally:
+            unsubscribe()
+    return export(service.source(source.id), finished, options.out, container.storage())
+
+
+# -- waiting and progress ------------------------------------------------------------------------
+
+
+def _wait(service: HighlightService, clip_ids: list[str], timeout: float) -> list[Clip]:
+    deadline = time.monotonic() + timeout * (1 + len(clip_ids))
+    while True:
+        clips = service.current(clip_ids)
+        if all(clip.status in SETTLED for clip in clips):
+            return clips
+        if time.monotonic() > deadline:
+            raise ClipCommandError("clips were not finished in time; see the worker's log")
+        time.sleep(POLL_SECONDS)
+
+
+class _ProgressView:
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._analysis = progress.add_task("reading the recording", total=None)
+        self._clips: Any = None
+
+    def analysing(self, name: str) -> None:
+        self._progress.update(self._analysis, description=f"analysing {name}")
+
+    def clips(self, count: int) -> None:
+        self._progress.update(self._analysis, total=1, completed=1)
+        if self._clips is None:
+            self._clips = self._progress.add_task(
+                f"making {count} clip(s)", total=count * STEPS_PER_CLIP
+            )
+
+    def on_event(self, event: PipelineEvent) -> None:
+        if event.stage in ("scoring", "polishing", "ready") and self._clips is not None:
+            self._progress.advance(self._clips)
+        elif event.stage == "failed" and self._clips is not None:
+            self._progress.advance(self._clips, STEPS_PER_CLIP)
+
+
+class _ProgressDisplay:
+    def __init__(self, console: Console) -> None:
+        self._rich = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+
+    def __enter__(self) -> _ProgressView:
+        self._rich.start()
+        return _ProgressView(self._rich)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._rich.stop()
+
+
+def _stop_workers(container: Container) -> None:
+    """The embedded queue's worker threads end with the command."""
+    if isinstance(container.queue(), InProcessJobQueue) and container.job_worker().running:
+        container.job_worker().stop()
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def _ranked(clips: Sequence[Clip]) -> list[Clip]:
+    """Ready clips, best score first (ties: earlier first)."""
+    ready = [c for c in clips if c.status is ClipStatus.READY]
+    return sorted(ready, key=lambda c: (-(c.score.total if c.score else 0.0), c.span.start))
+
+
+def export(source: Source, clips: Sequence[Clip], out: Path, storage: ObjectStorage) -> ClipOutcome:
+    """Write clips.json, the clips' files and timeline.png into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for rank, clip in enumerate(_ranked(clips), start=1):
+        video, thumbnail = f"clip-{rank:02d}.mp4", f"clip-{rank:02d}.jpg"
+        storage.fetch(clip.assets["video"], out / video)
+        storage.fetch(clip.assets["thumbnail"], out / thumbnail)
+        entries.append(clip_entry(clip, rank, video, thumbnail))
+    failed = [
+        f"clip {c.span.start:.1f}-{c.span.end:.1f} s: {c.last_error or c.status.value}"
+        for c in clips
+        if c.status is not ClipStatus.READY
+    ]
+    document: dict[str, Any] = {
+        "source": {"path": source.location, "duration": round(source.duration, 3)},
+        "clips": entries,
+    }
+    if failed:
+        document["failed"] = failed
+    clips_json = out / "clips.json"
+    clips_json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    _chart(source, entries, out / "timeline.png")
+    return ClipOutcome(clips_json, len(entries), failed)
+
+
+def clip_entry(clip: Clip, rank: int, video: str, thumbnail: str) -> dict[str, Any]:
+    score = clip.score
+    return {
+        "id": clip.id,
+        "rank": rank,
+        "start": round(clip.span.start, 3),
+        "end": round(clip.span.end, 3),
+        "score": round(score.total, 1) if score else None,
+        "features": {k: round(v, 3) for k, v in score.values.items()} if score else {},
+        "explanation": score.explanation if score else "",
+        "title": clip.title,
+        "hashtags": list(clip.hashtags),
+        "template": clip.template,
+        "file": video,
+        "thumbnail": thumbnail,
+        "transcript": clip.transcript.text if clip.transcript else None,
+    }
+
+
+def _chart(source: Source, entries: Sequence[dict[str, Any]], out: Path) -> None:
+    if source.timeline is None:
+        return
+    signals = normalise(source.timeline)
+    chart = TimelineChart(
+        duration=source.duration or float(source.timeline.seconds),
+        score=score_curve(source.timeline),
+        features={name: signals[name] for name in ("loudness", "motion", "speech")},
+        clips=[ChosenClip(e["rank"], e["start"], e["end"]) for e in entries],
+        cuts=source.timeline.scene_cuts,
+        title=Path(source.location).name,
+    )
+    render_timeline(chart, out)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, force_terminal=None if sys.stderr.isatty() else False)

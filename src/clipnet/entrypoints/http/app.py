@@ -1,0 +1,74 @@
+"""The Litestar application factory.
+
+``create_app(container)`` builds the API from a container; nothing is created at import time.
+Other features add routes through ``extra_routes`` (e.g. the ClipBOT webhooks)::
+
+    create_app(container, extra_routes=[webhooks_router])
+
+Handlers ask for container services by name (see :mod:`clipnet.entrypoints.http.di`) and
+for ``actor`` (the authenticated user).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
+
+from clipnet import __version__
+from clipnet.container import Container
+from clipnet.entrypoints.http.di import container_dependencies
+from clipnet.entrypoints.http.problems import EXCEPTION_HANDLERS
+from clipnet.entrypoints.http.routes import auth, bot, clips, health, jobs, oauth, sources
+from clipnet.entrypoints.http.security import ACTOR, COMPONENTS
+
+#: Every route of the API, in one place.
+CORE_ROUTES: list[ControllerRouterHandler] = [
+    *health.ROUTES,
+    auth.router,
+    sources.router,
+    clips.router,
+    *jobs.ROUTES,
+    oauth.router,
+    bot.router,  # ClipBOT's webhooks: /bot/twitch, /bot/discord, /bot/x
+]
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="ClipNET API",
+        version=__version__,
+        description=(
+            "Turn long stream recordings into short, scored clips. Errors are RFC 9457 "
+            "problem details (application/problem+json) with a stable `type`."
+        ),
+        path="/schema",
+        components=COMPONENTS,
+        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+    )
+
+
+def create_app(
+    container: Container,
+    *,
+    extra_routes: Sequence[ControllerRouterHandler] = (),
+    debug: bool = False,
+    **litestar_options: Any,
+) -> Litestar:
+    """The API for ``container``'s services; ``extra_routes`` are mounted beside the core."""
+    settings = container.settings()
+    return Litestar(
+        route_handlers=[*CORE_ROUTES, *extra_routes],
+        dependencies={**container_dependencies(container), **ACTOR},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi_config(),
+        request_max_body_size=settings.api.max_request_bytes,
+        cors_config=CORSConfig(allow_origins=[settings.api.public_url]),
+        debug=debug,
+        **litestar_options,
+    )

@@ -1,0 +1,41 @@
+"""The bridge from the dependency-injector container to Litestar's dependency injection.
+
+Route handlers ask for services by name (``accounts``, ``clips_service``, …); each name is a
+Litestar dependency that calls the container provider of the same name. Tests override
+providers on the container (``container.storage.override(...)``) before building the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.di import Provide
+
+from clipnet.container import Container
+
+#: Container providers that route handlers may ask for, by parameter name.
+SERVICES = (
+    "accounts",
+    "sources_service",
+    "clips_service",
+    "job_queries",
+    "oauth",
+    "health",
+    "settings",
+    "clipbot",
+)
+
+
+def _call(provider: Callable[[], Any]) -> Callable[[], Any]:
+    def dependency() -> Any:
+        return provider()
+
+    return dependency
+
+
+def container_dependencies(
+    container: Container, names: tuple[str, ...] = SERVICES
+) -> dict[str, Provide]:
+    """Litestar dependencies resolving each name from the container (singletons stay single)."""
+    return {name: Provide(_call(getattr(container, name)), sync_to_thread=False) for name in names}

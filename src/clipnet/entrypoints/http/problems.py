@@ -1,0 +1,153 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), one stable type per kind.
+
+``type`` is ``/problems/<kind>``; clients switch on it. Domain errors keep their message as
+``detail``; unexpected errors are logged and answered with a generic 500 (no traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ValidationException,
+)
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from clipnet.domain.access import Forbidden, Unauthenticated
+from clipnet.domain.accounts import EmailTaken, TooManyAttempts
+from clipnet.domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    RetriesExhausted,
+)
+from clipnet.domain.oauth_linking import OAuthRefused, OAuthStateMismatch
+from clipnet.entrypoints.http.schemas import ProblemOut
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+#: Domain error class -> (HTTP status, title). The most specific class wins (MRO order).
+DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    InvalidInput: (422, "Invalid input"),
+    EmailTaken: (409, "Email already registered"),
+    IllegalTransition: (409, "Not possible in the current state"),
+    ConcurrencyConflict: (409, "Changed by someone else; reload and retry"),
+    RetriesExhausted: (409, "No retries left"),
+    Unauthenticated: (401, "Not authenticated"),
+    Forbidden: (403, "Forbidden"),
+    TooManyAttempts: (429, "Too many requests"),
+    OAuthStateMismatch: (400, "OAuth state mismatch"),
+    OAuthRefused: (502, "The OAuth provider refused"),
+}
+
+#: HTTP status -> problem kind, for errors raised by the framework itself.
+HTTP_KINDS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "invalid-input",
+    429: "too-many-requests",
+    502: "bad-gateway",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int,
+    kind: str,
+    title: str,
+    detail: str = "",
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(_request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    for cls in type(error).__mro__:
+        if cls in DOMAIN_STATUS:
+            status, title = DOMAIN_STATUS[cls]
+            break
+    else:
+        status, title = 400, "Request refused"
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429:
+        headers = {"Retry-After": "60"}
+    return problem(status, error.kind, title, str(error), headers=headers)
+
+
+def http_problem(_request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    status = error.status_code
+    if isinstance(error, ValidationException):
+        errors = error.extra if isinstance(error.extra, list) else []
+        return problem(
+            400, "validation-failed", "Invalid request", str(error.detail), errors=errors
+        )
+    if status >= 500:
+        return unexpected_problem(_request, error)
+    kind = HTTP_KINDS.get(status, "client-error")
+    headers = dict(error.headers or {})
+    if isinstance(error, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem(status, kind, _title(kind), str(error.detail), headers=headers or None)
+
+
+def unexpected_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal-error",
+        "Internal server error",
+        "something went wrong on our side; it has been logged",
+    )
+
+
+def _title(kind: str) -> str:
+    return kind.replace("-", " ").capitalize()
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    DomainError: domain_problem,
+    HTTPException: http_problem,
+    Exception: unexpected_problem,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "problem"]
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problems a route can answer with."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemOut,
+            media_type=PROBLEM_JSON,
+            description=HTTP_KINDS.get(status, "problem").replace("-", " "),
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+#: What any authenticated route may answer besides success.
+AUTHED = problem_responses(400, 401, 404, 409, 422, 429)
+PUBLIC = problem_responses(400, 401, 409, 422, 429)

@@ -1,0 +1,143 @@
+"""Domain objects -> response bodies (pure conversions, no decisions)."""
+
+from __future__ import annotations
+
+from clipnet.domain.accounts import TokenPair
+from clipnet.domain.clip_service import ClipDetail
+from clipnet.domain.clips import Clip
+from clipnet.domain.jobs import Job
+from clipnet.domain.posts import Post
+from clipnet.domain.scoring import Score
+from clipnet.domain.sources import Source
+from clipnet.domain.transcripts import Transcript
+from clipnet.domain.users import OAuthAccount, User
+from clipnet.entrypoints.http import schemas as s
+
+
+def user(u: User) -> s.UserOut:
+    return s.UserOut(
+        id=u.id,
+        email=u.email,
+        display_name=u.display_name,
+        role=u.role.value,
+        created_at=u.created_at,
+    )
+
+
+def tokens(pair: TokenPair) -> s.TokensOut:
+    return s.TokensOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        token_type="bearer",
+        expires_in=pair.expires_in,
+        user=user(pair.user),
+    )
+
+
+def source(src: Source, url: str | None) -> s.SourceOut:
+    return s.SourceOut(
+        id=src.id,
+        kind=src.kind.value,
+        title=src.title,
+        status=src.status.value,
+        duration=src.duration,
+        url=url,
+        created_at=src.created_at,
+        analysed=src.timeline is not None,
+        last_error=src.last_error,
+    )
+
+
+def clip(c: Clip) -> s.ClipOut:
+    return s.ClipOut(
+        id=c.id,
+        source_id=c.source_id,
+        status=c.status.value,
+        origin=c.origin.value,
+        start=c.span.start,
+        end=c.span.end,
+        title=c.title,
+        template=c.template,
+        score=c.score.total if c.score else None,
+        created_at=c.created_at,
+    )
+
+
+def score(sc: Score | None) -> s.ScoreOut | None:
+    if sc is None:
+        return None
+    return s.ScoreOut(
+        total=sc.total,
+        explanation=sc.explanation,
+        values=dict(sc.values),
+        weights=dict(sc.weights),
+    )
+
+
+def transcript(t: Transcript | None) -> s.TranscriptOut | None:
+    if t is None:
+        return None
+    words = [s.WordOut(text=w.text, start=w.start, end=w.end) for w in t.words]
+    return s.TranscriptOut(text=t.text, language=t.language, words=words)
+
+
+def post(p: Post) -> s.PostOut:
+    return s.PostOut(
+        id=p.id,
+        platform=p.platform.value,
+        status=p.status.value,
+        url=p.url,
+        last_error=p.last_error,
+        created_at=p.created_at,
+    )
+
+
+def job(j: Job) -> s.JobOut:
+    return s.JobOut(
+        id=j.id,
+        type=j.type.value,
+        status=j.status.value,
+        attempts=j.attempts,
+        max_attempts=j.max_attempts,
+        last_error=j.last_error,
+        created_at=j.created_at,
+        started_at=j.started_at,
+        finished_at=j.finished_at,
+    )
+
+
+def clip_detail(d: ClipDetail) -> s.ClipDetailOut:
+    c = d.clip
+    return s.ClipDetailOut(
+        id=c.id,
+        source_id=c.source_id,
+        status=c.status.value,
+        origin=c.origin.value,
+        start=c.span.start,
+        end=c.span.end,
+        title=c.title,
+        template=c.template,
+        created_at=c.created_at,
+        score=score(c.score),
+        transcript=transcript(c.transcript),
+        captions=list(c.captions),
+        tags=list(c.tags),
+        description=c.description,
+        hashtags=list(c.hashtags),
+        media=d.media_urls,
+        votes=s.VotesOut(up=d.tally.up, down=d.tally.down, net=d.tally.net),
+        posts=[post(p) for p in d.posts],
+        job=job(d.job) if d.job else None,
+        attempts=c.attempts,
+        last_error=c.last_error,
+    )
+
+
+def linked_account(a: OAuthAccount) -> s.LinkedAccountOut:
+    return s.LinkedAccountOut(
+        provider=a.provider.value,
+        provider_user_id=a.provider_user_id,
+        scopes=list(a.scopes),
+        expires_at=a.expires_at,
+        linked_at=a.created_at,
+    )

@@ -1,0 +1,109 @@
+"""Sign-up, login, token refresh, logout and the user's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, patch, post
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from clipnet.domain.access import Actor
+from clipnet.domain.accounts import AccountService
+from clipnet.entrypoints.http import render
+from clipnet.entrypoints.http.problems import AUTHED, PUBLIC
+from clipnet.entrypoints.http.schemas import (
+    Login,
+    ProfileUpdate,
+    RefreshRequest,
+    SignUp,
+    TokensOut,
+    UserOut,
+)
+from clipnet.entrypoints.http.security import SECURITY
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit_by_ip(request: Request[Any, Any, Any], accounts: AccountService) -> None:
+    """Per-IP limit on every /auth route (on top of the per-account login limit)."""
+    accounts.count_attempt(f"ip:{client_address(request)}")
+
+
+@post(
+    "/signup",
+    responses=PUBLIC,
+    status_code=HTTP_201_CREATED,
+    summary="Create an account",
+    sync_to_thread=True,
+)
+def sign_up(data: SignUp, accounts: AccountService, request: Request[Any, Any, Any]) -> UserOut:
+    limit_by_ip(request, accounts)
+    return render.user(accounts.sign_up(data.email, data.password, data.display_name))
+
+
+@post(
+    "/login",
+    responses=PUBLIC,
+    status_code=200,
+    summary="Trade email and password for tokens",
+    sync_to_thread=True,
+)
+def login(data: Login, accounts: AccountService, request: Request[Any, Any, Any]) -> TokensOut:
+    limit_by_ip(request, accounts)
+    return render.tokens(accounts.login(data.email, data.password))
+
+
+@post(
+    "/refresh",
+    responses=PUBLIC,
+    status_code=200,
+    summary="Rotate a refresh token",
+    sync_to_thread=True,
+)
+def refresh(
+    data: RefreshRequest, accounts: AccountService, request: Request[Any, Any, Any]
+) -> TokensOut:
+    limit_by_ip(request, accounts)
+    return render.tokens(accounts.refresh(data.refresh_token))
+
+
+@post(
+    "/logout",
+    responses=AUTHED,
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Revoke this session",
+    security=SECURITY,
+    sync_to_thread=True,
+)
+def logout(actor: Actor, accounts: AccountService) -> None:
+    accounts.logout(actor)
+
+
+@get(
+    "/me",
+    responses=AUTHED,
+    summary="Your profile",
+    security=SECURITY,
+    sync_to_thread=True,
+)
+def me(actor: Actor, accounts: AccountService) -> UserOut:
+    return render.user(accounts.profile(actor))
+
+
+@patch(
+    "/me",
+    responses=AUTHED,
+    summary="Change your name or password",
+    security=SECURITY,
+    sync_to_thread=True,
+)
+def update_me(data: ProfileUpdate, actor: Actor, accounts: AccountService) -> UserOut:
+    user = accounts.update_profile(actor, display_name=data.display_name, password=data.password)
+    return render.user(user)
+
+
+router = Router(
+    "/auth", route_handlers=[sign_up, login, refresh, logout, me, update_me], tags=["auth"]
+)

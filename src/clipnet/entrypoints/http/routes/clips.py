@@ -1,0 +1,149 @@
+"""Clips: create (span or auto), list with filters and a cursor, get, update, cancel, retry,
+delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Router, delete, get, patch, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from clipnet.domain.access import Actor
+from clipnet.domain.clip_service import ClipFilter, ClipService
+from clipnet.domain.clips import ClipStatus
+from clipnet.domain.errors import InvalidInput
+from clipnet.domain.spans import TimeSpan
+from clipnet.entrypoints.http import render
+from clipnet.entrypoints.http.problems import AUTHED
+from clipnet.entrypoints.http.schemas import (
+    ClipCreate,
+    ClipDetailOut,
+    ClipOut,
+    ClipPage,
+    ClipUpdate,
+    CreatedClips,
+)
+from clipnet.entrypoints.http.security import SECURITY
+from clipnet.settings import Settings
+
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+IdParam = Annotated[str, Parameter(min_length=1, max_length=64, pattern=ID_PATTERN)]
+
+
+@post(
+    "/",
+    responses=AUTHED,
+    status_code=HTTP_201_CREATED,
+    summary="Clip a span, or the best moments (auto)",
+    sync_to_thread=True,
+)
+def create_clip(data: ClipCreate, actor: Actor, clips_service: ClipService) -> CreatedClips:
+    if data.mode == "auto":
+        made = clips_service.create_auto(actor, data.source_id, data.count, data.template)
+    else:
+        if data.start is None or data.end is None:
+            raise InvalidInput("a span clip needs 'start' and 'end' (seconds)")
+        span = TimeSpan(data.start, data.end)
+        made = [clips_service.create_span(actor, data.source_id, span, data.title, data.template)]
+    return CreatedClips(items=[render.clip(c) for c in made])
+
+
+@get(
+    "/",
+    responses=AUTHED,
+    summary="Your clips, oldest first, filtered, one page at a time",
+    sync_to_thread=True,
+)
+def list_clips(
+    actor: Actor,
+    clips_service: ClipService,
+    settings: Settings,
+    status: Annotated[
+        list[ClipStatus] | None, Parameter(description="Any of these statuses")
+    ] = None,
+    source_id: Annotated[str | None, Parameter(max_length=64, pattern=ID_PATTERN)] = None,
+    min_score: Annotated[float | None, Parameter(ge=0, le=100)] = None,
+    after: Annotated[
+        str | None, Parameter(max_length=64, pattern=ID_PATTERN, description="next_cursor")
+    ] = None,
+    limit: Annotated[int, Parameter(ge=1, le=1000, description="Page size (capped)")] = 50,
+) -> ClipPage:
+    wanted = ClipFilter(
+        statuses=tuple(status or ()),
+        source_id=source_id,
+        min_score=min_score,
+        after=after,
+        limit=min(limit, settings.api.max_page_size),
+    )
+    page = clips_service.list(actor, wanted)
+    return ClipPage(items=[render.clip(c) for c in page.clips], next_cursor=page.next_cursor)
+
+
+@get(
+    "/{clip_id:str}",
+    responses=AUTHED,
+    summary="One clip with score, transcript, media, votes, posts, job",
+    sync_to_thread=True,
+)
+def get_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipDetailOut:
+    return render.clip_detail(clips_service.get(actor, clip_id))
+
+
+@patch(
+    "/{clip_id:str}", responses=AUTHED, summary="Change the title or template", sync_to_thread=True
+)
+def update_clip(
+    clip_id: IdParam, data: ClipUpdate, actor: Actor, clips_service: ClipService
+) -> ClipOut:
+    clip = clips_service.update(actor, clip_id, title=data.title, template=data.template)
+    return render.clip(clip)
+
+
+@post(
+    "/{clip_id:str}/cancel",
+    responses=AUTHED,
+    status_code=200,
+    summary="Stop processing",
+    sync_to_thread=True,
+)
+def cancel_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipOut:
+    return render.clip(clips_service.cancel(actor, clip_id))
+
+
+@post(
+    "/{clip_id:str}/retry",
+    responses=AUTHED,
+    status_code=200,
+    summary="Queue a failed clip again",
+    sync_to_thread=True,
+)
+def retry_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipOut:
+    return render.clip(clips_service.retry(actor, clip_id))
+
+
+@delete(
+    "/{clip_id:str}",
+    responses=AUTHED,
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Delete the clip and its stored media",
+    sync_to_thread=True,
+)
+def delete_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> None:
+    clips_service.delete(actor, clip_id)
+
+
+router = Router(
+    "/clips",
+    route_handlers=[
+        create_clip,
+        list_clips,
+        get_clip,
+        update_clip,
+        cancel_clip,
+        retry_clip,
+        delete_clip,
+    ],
+    tags=["clips"],
+    security=SECURITY,
+)

@@ -1,0 +1,30 @@
+"""Liveness and readiness probes (no authentication)."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
+
+from clipnet.domain.health import HealthService
+from clipnet.entrypoints.http.schemas import HealthOut
+
+
+@get("/health/live", tags=["health"], summary="The process is up")
+async def live() -> HealthOut:
+    return HealthOut(status="ok", checks={})
+
+
+@get(
+    "/health/ready",
+    tags=["health"],
+    summary="The database and the broker answer",
+    sync_to_thread=True,
+    responses={503: ResponseSpec(HealthOut, description="a dependency fails (named)")},
+)
+def ready(health: HealthService) -> Response[HealthOut]:
+    readiness = health.readiness()
+    body = HealthOut(status="ok" if readiness.ready else "failing", checks=dict(readiness.checks))
+    return Response(body, status_code=200 if readiness.ready else 503)
+
+
+ROUTES = [live, ready]

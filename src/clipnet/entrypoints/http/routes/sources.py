@@ -1,0 +1,103 @@
+"""Sources: upload a video (streamed), register a URL, list, get, delete."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+from litestar import Request, Router, delete, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from clipnet.domain.access import Actor
+from clipnet.domain.source_service import SourceService
+from clipnet.entrypoints.http import render
+from clipnet.entrypoints.http.problems import AUTHED
+from clipnet.entrypoints.http.schemas import SourceList, SourceOut, UrlSourceIn
+from clipnet.entrypoints.http.security import SECURITY
+from clipnet.entrypoints.http.uploads import receive_upload
+from clipnet.settings import Settings
+
+IdParam = Annotated[str, Parameter(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size (capped by the server)")]
+
+
+@post(
+    "/upload",
+    responses=AUTHED,
+    status_code=HTTP_201_CREATED,
+    summary="Upload a video (multipart/form-data: 'file', optional 'title')",
+    description="Streamed to storage; the file is probed, so only real videos are accepted.",
+    request_max_body_size=None,  # the upload enforces CLIPNET_MAX_UPLOAD_BYTES as it streams
+)
+async def upload(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    sources_service: SourceService,
+    settings: Settings,
+) -> SourceOut:
+    with tempfile.TemporaryDirectory(prefix="clipnet-upload-") as tmp:
+        received = await receive_upload(request, settings.api.max_upload_bytes, Path(tmp))
+        source = await anyio.to_thread.run_sync(
+            lambda: sources_service.upload(
+                actor, received.path, received.filename, received.fields.get("title", "")
+            )
+        )
+    return render.source(source, sources_service.url_of(source))
+
+
+@post(
+    "/url",
+    responses=AUTHED,
+    status_code=HTTP_201_CREATED,
+    summary="Register a video URL",
+    sync_to_thread=True,
+)
+def register_url(data: UrlSourceIn, actor: Actor, sources_service: SourceService) -> SourceOut:
+    source = sources_service.register_url(actor, data.url, data.title)
+    return render.source(source, sources_service.url_of(source))
+
+
+@get(
+    "/",
+    responses=AUTHED,
+    summary="Your sources, newest first",
+    sync_to_thread=True,
+)
+def list_sources(
+    actor: Actor, sources_service: SourceService, settings: Settings, limit: Limit = 50
+) -> SourceList:
+    found = sources_service.list(actor, min(limit, settings.api.max_page_size))
+    return SourceList(items=[render.source(s, sources_service.url_of(s)) for s in found])
+
+
+@get(
+    "/{source_id:str}",
+    responses=AUTHED,
+    summary="One source",
+    sync_to_thread=True,
+)
+def get_source(source_id: IdParam, actor: Actor, sources_service: SourceService) -> SourceOut:
+    source = sources_service.get(actor, source_id)
+    return render.source(source, sources_service.url_of(source))
+
+
+@delete(
+    "/{source_id:str}",
+    responses=AUTHED,
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Delete a source, its clips and their media",
+    sync_to_thread=True,
+)
+def delete_source(source_id: IdParam, actor: Actor, sources_service: SourceService) -> None:
+    sources_service.delete(actor, source_id)
+
+
+router = Router(
+    "/sources",
+    route_handlers=[upload, register_url, list_sources, get_source, delete_source],
+    tags=["sources"],
+    security=SECURITY,
+)

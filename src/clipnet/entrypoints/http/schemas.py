@@ -1,0 +1,237 @@
+"""Request and response bodies. Requests forbid unknown fields; every limit is declared here
+so that it also appears in the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+Email = Annotated[str, Meta(min_length=3, max_length=320)]
+Password = Annotated[str, Meta(min_length=1, max_length=256)]
+Title = Annotated[str, Meta(max_length=200)]
+Name = Annotated[str, Meta(max_length=100)]
+TemplateName = Annotated[str, Meta(max_length=64)]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Seconds = Annotated[float, Meta(ge=0, le=7 * 24 * 3600)]
+
+
+class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: unknown fields are an error, not silently ignored."""
+
+
+# -- auth --------------------------------------------------------------------------------------
+
+
+class SignUp(Request):
+    email: Email
+    password: Password
+    display_name: Name = ""
+
+
+class Login(Request):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(Request):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=512)]
+
+
+class ProfileUpdate(Request):
+    display_name: Name | None = None
+    password: Password | None = None
+
+
+class UserOut(msgspec.Struct, kw_only=True):
+    id: str
+    email: str
+    display_name: str
+    role: str
+    created_at: datetime
+
+
+class TokensOut(msgspec.Struct, kw_only=True):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    user: UserOut
+
+
+# -- sources -----------------------------------------------------------------------------------
+
+
+class UrlSourceIn(Request):
+    url: Annotated[str, Meta(min_length=1, max_length=2048)]
+    title: Title = ""
+
+
+class SourceOut(msgspec.Struct, kw_only=True):
+    id: str
+    kind: str
+    title: str
+    status: str
+    duration: float
+    url: str | None
+    """The registered URL (URL sources) or a media URL (uploads)."""
+    created_at: datetime
+    analysed: bool
+    last_error: str
+
+
+class SourceList(msgspec.Struct, kw_only=True):
+    items: list[SourceOut]
+
+
+# -- clips -------------------------------------------------------------------------------------
+
+
+class ClipCreate(Request):
+    source_id: Id
+    mode: Literal["span", "auto"] = "span"
+    start: Seconds | None = None
+    """Span mode: seconds from the start of the source."""
+    end: Seconds | None = None
+    count: Annotated[int, Meta(ge=1, le=10)] = 1
+    """Auto mode: how many of the best moments to clip."""
+    title: Title = ""
+    template: TemplateName = ""
+
+
+class ClipUpdate(Request):
+    title: Title | None = None
+    template: TemplateName | None = None
+
+
+class ScoreOut(msgspec.Struct, kw_only=True):
+    total: float
+    explanation: str
+    values: dict[str, float]
+    weights: dict[str, float]
+
+
+class WordOut(msgspec.Struct, kw_only=True):
+    text: str
+    start: float
+    end: float
+
+
+class TranscriptOut(msgspec.Struct, kw_only=True):
+    text: str
+    language: str
+    words: list[WordOut]
+
+
+class VotesOut(msgspec.Struct, kw_only=True):
+    up: int
+    down: int
+    net: int
+
+
+class PostOut(msgspec.Struct, kw_only=True):
+    id: str
+    platform: str
+    status: str
+    url: str
+    last_error: str
+    created_at: datetime
+
+
+class JobOut(msgspec.Struct, kw_only=True):
+    id: str
+    type: str
+    status: str
+    attempts: int
+    max_attempts: int
+    last_error: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ClipOut(msgspec.Struct, kw_only=True):
+    id: str
+    source_id: str
+    status: str
+    origin: str
+    start: float
+    end: float
+    title: str
+    template: str
+    score: float | None
+    created_at: datetime
+
+
+class ClipDetailOut(msgspec.Struct, kw_only=True):
+    id: str
+    source_id: str
+    status: str
+    origin: str
+    start: float
+    end: float
+    title: str
+    template: str
+    created_at: datetime
+    score: ScoreOut | None
+    transcript: TranscriptOut | None
+    captions: list[str]
+    tags: list[str]
+    description: str
+    hashtags: list[str]
+    media: dict[str, str]
+    votes: VotesOut
+    posts: list[PostOut]
+    job: JobOut | None
+    attempts: int
+    last_error: str
+
+
+class ClipPage(msgspec.Struct, kw_only=True):
+    items: list[ClipOut]
+    next_cursor: str | None
+    """Pass as ``after`` for the next page; null on the last page."""
+
+
+class CreatedClips(msgspec.Struct, kw_only=True):
+    items: list[ClipOut]
+
+
+# -- oauth, health -----------------------------------------------------------------------------
+
+
+class OAuthStartOut(msgspec.Struct, kw_only=True):
+    authorize_url: str
+
+
+class LinkedAccountOut(msgspec.Struct, kw_only=True):
+    provider: str
+    provider_user_id: str
+    scopes: list[str]
+    expires_at: datetime | None
+    linked_at: datetime
+
+
+class LinkedAccounts(msgspec.Struct, kw_only=True):
+    items: list[LinkedAccountOut]
+    providers: list[str]
+    """Providers this deployment can link."""
+
+
+class HealthOut(msgspec.Struct, kw_only=True):
+    status: str
+    checks: dict[str, str]
+
+
+class ProblemOut(msgspec.Struct, kw_only=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    """``/problems/<kind>``: stable, switch on it."""
+    title: str
+    status: int
+    detail: str = ""
+    errors: list[dict[str, str]] | None = None
+    """For ``validation-failed``: what was wrong, field by field."""

@@ -1,0 +1,106 @@
+"""Streaming a multipart upload to a temporary file, never holding it in memory.
+
+The ``file`` part goes straight to disk as it arrives; small text parts (``title``) are kept.
+More than ``max_bytes`` of file (or a body far larger than that) stops the upload with 413.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+from litestar import Request
+from litestar.exceptions import ClientException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from multipart import (
+    MultipartError,
+    MultipartSegment,
+    PushMultipartParser,
+)
+
+MAX_TEXT_FIELD = 4096
+OVERHEAD = 64 * 1024
+"""Bytes of multipart framing and text fields allowed on top of the file."""
+
+
+class UnsupportedUpload(ClientException):
+    status_code = 415
+
+
+@attrs.define
+class Upload:
+    path: Path
+    filename: str
+    fields: dict[str, str]
+
+
+async def receive_upload(request: Request[Any, Any, Any], max_bytes: int, tmp_dir: Path) -> Upload:
+    """Stream the request's ``file`` part into ``tmp_dir``; the caller deletes the file."""
+    content_type, options = _content_type(request.headers.get("content-type", ""))
+    if content_type != "multipart/form-data" or not options.get("boundary"):
+        raise UnsupportedUpload("send the video as multipart/form-data with a 'file' part")
+    with tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="upload-", delete=False) as target:
+        try:
+            return await _parse(request.stream(), options["boundary"], target, max_bytes)
+        except BaseException:
+            target.close()
+            Path(target.name).unlink(missing_ok=True)
+            raise
+
+
+async def _parse(
+    stream: AsyncIterator[bytes], boundary: str, target: IO[bytes], max_bytes: int
+) -> Upload:
+    fields: dict[str, str] = {}
+    filename, file_bytes, total = "", 0, 0
+    segment: MultipartSegment | None = None
+    text = bytearray()
+    try:
+        with PushMultipartParser(boundary, max_segment_count=10) as parser:
+            async for chunk in stream:
+                total += len(chunk)
+                if total > max_bytes + OVERHEAD:
+                    raise RequestEntityTooLarge(f"uploads are limited to {max_bytes} bytes")
+                for part in parser.parse(chunk):
+                    if isinstance(part, MultipartSegment):
+                        segment, text = part, bytearray()
+                        if part.name == "file":
+                            if filename or not part.filename:
+                                raise ClientException("send exactly one 'file' part, a file")
+                            filename = part.filename
+                    elif part and segment is not None:
+                        if segment.name == "file":
+                            file_bytes += len(part)
+                            if file_bytes > max_bytes:
+                                raise RequestEntityTooLarge(
+                                    f"uploads are limited to {max_bytes} bytes"
+                                )
+                            target.write(part)
+                        elif len(text) + len(part) <= MAX_TEXT_FIELD:
+                            text.extend(part)
+                        else:
+                            raise ClientException(f"field {segment.name!r} is too long")
+                    elif part is None and segment is not None:
+                        if segment.name != "file":
+                            fields[segment.name] = text.decode("utf-8", "replace")
+                        segment = None
+    except MultipartError as error:  # the parser's own errors, incl. a truncated body
+        raise ClientException(f"malformed multipart body: {error}") from None
+    if not filename:
+        raise ClientException("the upload has no 'file' part")
+    if file_bytes == 0:
+        raise ClientException("the uploaded file is empty")
+    return Upload(Path(target.name), filename, fields)
+
+
+def _content_type(header: str) -> tuple[str, dict[str, str]]:
+    kind, _, rest = header.partition(";")
+    options = {}
+    for item in rest.split(";"):
+        key, eq, value = item.strip().partition("=")
+        if eq:
+            options[key.strip().lower()] = value.strip().strip('"')
+    return kind.strip().lower(), options

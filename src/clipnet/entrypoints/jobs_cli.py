@@ -1,0 +1,93 @@
+"""``clipnet jobs``: see background jobs and requeue failed or dead ones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from clipnet.container import Container, build_container
+from clipnet.domain.errors import DomainError
+from clipnet.domain.jobs import Job, JobStatus
+from clipnet.settings import ConfigError, load_settings
+
+jobs_app = typer.Typer(
+    name="jobs",
+    help="Background jobs: list them, show one, retry a failed or dead one.",
+    no_args_is_help=True,
+)
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    """The container; a bad setting or a domain error ends the command with one line."""
+    try:
+        yield build_container(load_settings())
+    except ConfigError as error:
+        typer.echo(f"clipnet: configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except DomainError as error:
+        typer.echo(f"clipnet: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _when(job: Job) -> str:
+    moment = job.finished_at or job.started_at or job.created_at
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+@jobs_app.command("list")
+def list_jobs(
+    status: Annotated[
+        JobStatus | None, typer.Option(help="Only jobs in this status.", case_sensitive=False)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 50,
+) -> None:
+    """Jobs, newest first: id, type, status, attempts, last change, last error."""
+    with _container() as container:
+        jobs = container.job_admin().list(status, limit)
+    for job in jobs:
+        error = job.last_error.splitlines()[0][:60] if job.last_error else ""
+        typer.echo(
+            f"{job.id}  {job.type.value:<14}  {job.status.value:<9}  "
+            f"{job.attempts}/{job.max_attempts}  {_when(job)}  {error}".rstrip()
+        )
+    if not jobs:
+        typer.echo("no jobs", err=True)
+
+
+@jobs_app.command("show")
+def show(job_id: str) -> None:
+    """Everything recorded about one job, payload and last error included."""
+    with _container() as container:
+        job = container.job_admin().show(job_id)
+    fields = {
+        "id": job.id,
+        "type": job.type.value,
+        "status": job.status.value,
+        "attempts": f"{job.attempts} of {job.max_attempts}",
+        "idempotency key": job.idempotency_key,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else "",
+        "finished": job.finished_at.isoformat() if job.finished_at else "",
+        "next try after": job.run_after.isoformat() if job.run_after else "",
+        "handed to broker": "yes" if job.dispatched else "no (in the outbox)",
+        "last error": job.last_error,
+    }
+    for name, value in fields.items():
+        typer.echo(f"{name + ':':<17} {value}")
+    typer.echo(f"{'payload:':<17} {json.dumps(job.payload, indent=2, sort_keys=True)}")
+
+
+@jobs_app.command("retry")
+def retry(
+    job_id: str,
+    attempts: Annotated[int, typer.Option(min=1, max=100, help="Tries to add.")] = 3,
+) -> None:
+    """Requeue a failed or dead job with more tries."""
+    with _container() as container:
+        job = container.job_admin().retry(job_id, attempts)
+    typer.echo(f"job {job.id} ({job.type.value}) requeued with {attempts} more tries")

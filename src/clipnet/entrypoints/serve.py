@@ -1,0 +1,58 @@
+"""``clipnet serve``: the HTTP API under uvicorn; on the in-process queue (the embedded
+profile) the same process also runs the job worker, so one command gives a working system."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from clipnet.container import Container, build_container
+from clipnet.entrypoints.http import create_app
+from clipnet.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Seconds a connection may idle between requests, and that shutdown waits for requests.
+KEEP_ALIVE_SECONDS = 5
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
+
+Hook = Callable[[], None]
+
+
+def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
+    """Start the in-process worker with the app (and stop it with the app) when embedded."""
+    settings = container.settings()
+    if settings.queue.backend != "inprocess":
+        return [], []
+
+    def start_worker() -> None:
+        # Jobs left unfinished by an earlier run go back to the queue (recover=True).
+        container.job_worker().start(recover=True)
+        log.info("in-process worker started (CLIPNET_QUEUE=inprocess)")
+
+    def stop_worker() -> None:
+        container.job_worker().stop()
+
+    return [start_worker], [stop_worker]
+
+
+def build_app(settings: Settings) -> Any:
+    container = build_container(settings)
+    on_startup, on_shutdown = lifecycle_hooks(container)
+    return create_app(container, on_startup=on_startup, on_shutdown=on_shutdown)
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn  # only this command needs the server
+
+    uvicorn.run(
+        build_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        proxy_headers=False,  # client IPs (rate limits) come from the socket unless configured
+    )

@@ -1,0 +1,58 @@
+"""``clipnet worker``: runs the configured profile's jobs until SIGTERM or Ctrl-C.
+
+One process, ``CLIPNET_WORKER_CONCURRENCY`` worker threads (one by default: jobs one at a
+time, in order), and the outbox relay loop. On SIGTERM the running job finishes (up to
+``CLIPNET_WORKER_SHUTDOWN_TIMEOUT``) and jobs fetched but not started go back to the broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from clipnet.container import Container
+
+log = logging.getLogger(__name__)
+
+
+class WorkerUnavailable(RuntimeError):
+    """The configured queue has no separate worker (the synchronous memory queue)."""
+
+
+def serve_jobs(container: Container, stop: threading.Event | None = None) -> None:
+    """Run jobs until ``stop`` is set or the process gets SIGTERM/SIGINT; then shut down."""
+    settings = container.settings()
+    backend = settings.queue.backend
+    if backend == "memory":
+        raise WorkerUnavailable(
+            "CLIPNET_QUEUE=memory runs jobs inside the request: there is no worker to start"
+        )
+    stop = stop or threading.Event()
+    _stop_on_signals(stop)
+    worker = container.job_worker()
+    # In-process messages die with their process: send what an earlier run left unfinished.
+    worker.start(recover=backend == "inprocess")
+    log.info(
+        "worker started: queue %s, namespace %s, concurrency %d",
+        backend,
+        settings.queue.namespace,
+        settings.queue.concurrency,
+    )
+    stop.wait()
+    log.info("stopping: the running job may finish, the others go back to the queue")
+    worker.stop()
+    log.info("worker stopped")
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set in the main thread (tests run it elsewhere)
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("got %s", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)

@@ -1,0 +1,103 @@
+"""ClipBOT wired to in-memory adapters: the real services, with fakes only at the edges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from clipnet.adapters.memory.bot_store import InMemoryBotStore
+from clipnet.adapters.memory.clock import ManualClock
+from clipnet.adapters.memory.ids import SequentialIds
+from clipnet.adapters.memory.platforms import InMemoryChat
+from clipnet.adapters.memory.queue import RecordingJobQueue
+from clipnet.adapters.memory.repositories import InMemoryDatabase
+from clipnet.domain.bot import CommandName
+from clipnet.domain.channels import ChannelLink, ChatMessage, ReplyTarget
+from clipnet.domain.clipbot import BotAnswer, ClipBot
+from clipnet.domain.clipbot_jobs import ClipBotJobs, ClipBotNotifier
+from clipnet.domain.cooldowns import DEFAULT_RULES, CooldownRule
+from clipnet.domain.jobs import Job, JobType
+from clipnet.domain.lifecycle import ClipLifecycle
+from clipnet.domain.metadata import Platform
+from clipnet.domain.outbox import Outbox
+from clipnet.domain.templates import TemplateCatalogue
+from clipnet.domain.voting import VotingService
+from clipnet.ports.chat import ChatPlatform
+from tests.builders import T0, a_source, a_user
+
+CHANNEL = "broadcaster-1"
+OWNER = "user-1"
+SOURCE = "source-1"
+
+
+def clip_url(clip_id: str) -> str:
+    return f"https://clipnet.example/clips/{clip_id}"
+
+
+@attrs.define
+class BotWorld:
+    db: InMemoryDatabase
+    clock: ManualClock
+    queue: RecordingJobQueue
+    store: InMemoryBotStore
+    lifecycle: ClipLifecycle
+    voting: VotingService
+    bot: ClipBot
+    jobs: ClipBotJobs
+    notifier: ClipBotNotifier
+    chats: dict[Platform, InMemoryChat]
+
+    def say(
+        self,
+        text: str,
+        *,
+        user: str = "viewer-1",
+        delivery: str = "",
+        platform: Platform = Platform.TWITCH,
+        channel: str = CHANNEL,
+        inline: bool = False,
+    ) -> BotAnswer:
+        delivery = delivery or f"delivery-{len(self.queue.jobs)}-{self.clock.now().isoformat()}"
+        # Discord answers a slash command through the interaction's webhook token.
+        reply_to = f"interaction:token-{delivery}" if platform is Platform.DISCORD else ""
+        target = ReplyTarget(platform, channel, reply_to or f"msg-of-{delivery}", user)
+        message = ChatMessage(target, text, delivery, self.clock.now())
+        return self.bot.on_message(message, answer_inline=inline)
+
+    def jobs_of(self, job_type: JobType) -> list[Job]:
+        return [job for job in self.queue.jobs if job.type is job_type]
+
+    def replies(self) -> list[str]:
+        return [str(job.payload["text"]) for job in self.jobs_of(JobType.CLIPBOT_POST)]
+
+
+def bot_world(
+    *,
+    threshold: int = 3,
+    chats: Mapping[Platform, ChatPlatform] | None = None,
+    cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
+) -> BotWorld:
+    db, clock, ids, queue = (
+        InMemoryDatabase(),
+        ManualClock(T0),
+        SequentialIds("id"),
+        RecordingJobQueue(),
+    )
+    outbox = Outbox(queue, clock, ids)
+    lifecycle = ClipLifecycle(db.unit_of_work, outbox, clock, ids, TemplateCatalogue())
+    voting = VotingService(db.unit_of_work, outbox, clock, lambda _channel: threshold)
+    store = InMemoryBotStore()
+    bot = ClipBot(
+        store, db.unit_of_work, outbox, clock, lifecycle, voting, clip_url, cooldowns=cooldowns
+    )
+    memory_chats = {p: InMemoryChat(p) for p in (Platform.TWITCH, Platform.DISCORD, Platform.X)}
+    jobs = ClipBotJobs(store, db.unit_of_work, memory_chats if chats is None else chats, clip_url)
+    notifier = ClipBotNotifier(store, db.unit_of_work, outbox)
+    with db.unit_of_work() as uow:
+        uow.users.add(a_user(OWNER))
+        uow.sources.add(a_source(SOURCE, OWNER, duration=600.0, channel=CHANNEL))
+        uow.commit()
+    for platform in (Platform.TWITCH, Platform.DISCORD, Platform.X):
+        store.save_link(ChannelLink(platform, CHANNEL, OWNER, SOURCE))
+    return BotWorld(db, clock, queue, store, lifecycle, voting, bot, jobs, notifier, memory_chats)

@@ -1,0 +1,128 @@
+"""The container chooses the inference adapters from settings, and whisper:batch runs end to end
+on the embedded default with a real FFmpeg and the real Whisper base model."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from clipnet.adapters.crypto import new_key
+from clipnet.adapters.inference.scorer import FallbackVisionScorer
+from clipnet.adapters.memory.inference import NoTranscriber
+from clipnet.adapters.runpod.inference import RunPodTranscriber
+from clipnet.adapters.whisper_local import FasterWhisperTranscriber
+from clipnet.container import Container, build_container
+from clipnet.domain.clips import Clip, ClipStatus
+from clipnet.domain.jobs import JobType
+from clipnet.domain.sources import Source, SourceKind
+from clipnet.domain.spans import TimeSpan
+from clipnet.settings import load_settings
+from tests.conftest import require_service
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def container_for(tmp_path: Path, **env: str) -> Container:
+    base = {
+        "CLIPNET_DATA_DIR": str(tmp_path),
+        "CLIPNET_DATABASE_URL": "memory://",
+        "CLIPNET_QUEUE": "memory",
+        "CLIPNET_SECRET_KEYS": new_key(),
+    }
+    return build_container(load_settings({**base, **env}))
+
+
+def test_without_a_speech_model_the_embedded_default_says_so_once_and_transcribes_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = container_for(tmp_path)
+    with caplog.at_level(logging.INFO):
+        first, second = container.transcriber(), container.transcriber()
+    assert isinstance(first, NoTranscriber) and first is second
+    notes = [r.message for r in caplog.records if "no speech model" in r.message]
+    assert notes == ["no speech model configured; speech features off"]
+    assert container.vision() is None
+
+
+def test_a_configured_whisper_model_gives_the_local_transcriber_without_loading_it(
+    tmp_path: Path,
+) -> None:
+    container = container_for(tmp_path, CLIPNET_WHISPER_MODEL=str(tmp_path / "model"))
+    transcriber = container.transcriber()
+    assert isinstance(transcriber, FasterWhisperTranscriber) and transcriber.available
+
+
+def test_local_vision_models_give_the_local_scorer(tmp_path: Path) -> None:
+    container = container_for(tmp_path, CLIPNET_CLIP_MODEL="openai/clip-vit-base-patch32")
+    assert isinstance(container.vision(), FallbackVisionScorer)
+
+
+def test_runpod_inference_gives_the_runpod_adapters(tmp_path: Path) -> None:
+    container = container_for(
+        tmp_path,
+        CLIPNET_PROFILE="staging",
+        CLIPNET_INFERENCE="runpod",
+        CLIPNET_RUNPOD_ENDPOINT="ep-1",
+        CLIPNET_STORAGE="memory",
+    )
+    transcriber = container.transcriber()
+    assert isinstance(transcriber, RunPodTranscriber)
+    assert transcriber._client.namespace == "staging"
+    assert isinstance(container.vision(), FallbackVisionScorer)
+
+
+def test_the_job_runner_handles_whisper_batch(tmp_path: Path) -> None:
+    assert container_for(tmp_path).job_runner().handles(JobType.WHISPER_BATCH)
+
+
+@pytest.mark.slow
+def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
+    tmp_path: Path, whisper_model_dir: Path, speak: Callable[[str, Path], Path]
+) -> None:
+    require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
+    # given a local source with speech 2 s in, and a clip of it waiting for speech
+    speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
+    source_file = tmp_path / "source.wav"
+    _pad_start(speech, source_file, seconds=2.0)
+    container = container_for(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
+    db = container.database()
+    with db.unit_of_work() as uow:
+        uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))
+        clip = Clip("clip-1", "src-1", "owner", TimeSpan(1.5, 8.0), T0)
+        clip.move_to(ClipStatus.QUEUED, T0)
+        clip.move_to(ClipStatus.TRANSCRIBING, T0)
+        uow.clips.add(clip)
+        uow.commit()
+    # when
+    from clipnet.domain.jobs import Job
+
+    job = Job("job-1", JobType.WHISPER_BATCH, "k", T0, {"clip_id": "clip-1"}, attempts=1)
+    container.transcription().handle(job)
+    # then
+    with db.unit_of_work() as uow:
+        done = uow.clips.get("clip-1")
+        queued = uow.jobs.recent()
+    assert done.status is ClipStatus.SCORING
+    assert done.transcript is not None
+    assert "morning" in done.transcript.text.lower()
+    first = done.transcript.words[0]
+    assert 0.2 < first.start < 1.5, "times are relative to the clip's start (speech at 0.5 s)"
+    assert [j.idempotency_key for j in queued] == ["ml:score:clip-1:1"]
+    assert not list((tmp_path / "media").rglob("*.wav")), "the uploaded audio is cleaned up"
+
+
+def _pad_start(speech: Path, out: Path, seconds: float) -> None:
+    import wave
+
+    with wave.open(str(speech)) as source:
+        params = source.getparams()
+        data = source.readframes(source.getnframes())
+    silence = b"\x00" * int(seconds * params.framerate) * params.sampwidth * params.nchannels
+    with wave.open(str(out), "wb") as padded:
+        padded.setparams(params)
+        padded.writeframes(silence + data + silence)

@@ -1,0 +1,184 @@
+"""The Cloudinary storage adapter, through the real SDK, against a loopback Cloudinary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import httpx
+import pytest
+
+from clipnet.adapters.cloudinary_storage import CloudinaryAccount, CloudinaryStorage
+from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.ports.storage import StorageError
+from tests.loopback.cloudinary import FakeCloudinary, fake_cloudinary, signature_of
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeCloudinary]:
+    with fake_cloudinary() as running:
+        yield running
+
+
+def storage_on(
+    fake: FakeCloudinary, folder: str = "staging_clips", **options: object
+) -> CloudinaryStorage:
+    options.setdefault("sleep", lambda _s: None)
+    return CloudinaryStorage.from_url(fake.url, folder, api_base=fake.base_url, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def video(tmp_path: Path) -> Path:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 300)
+    return path
+
+
+def test_objects_land_under_the_environments_folder_with_their_resource_type(
+    fake: FakeCloudinary, video: Path, tmp_path: Path
+) -> None:
+    thumb = tmp_path / "thumb.jpg"
+    thumb.write_bytes(b"\xff\xd8\xff jpeg")
+    storage = storage_on(fake, "prod_clips")
+    storage.put("clips/c1/video.mp4", video, "video/mp4")
+    storage.put("clips/c1/thumb.jpg", thumb, "image/jpeg")
+    storage.put("clips/c1/captions.ass", thumb)
+    assert set(fake.assets) == {
+        ("video", "authenticated", "prod_clips/clips/c1/video.mp4"),
+        ("image", "authenticated", "prod_clips/clips/c1/thumb.jpg"),
+        ("raw", "authenticated", "prod_clips/clips/c1/captions.ass"),
+    }
+    assert fake.assets["video", "authenticated", "prod_clips/clips/c1/video.mp4"].format == "mp4"
+
+
+def test_staging_and_production_do_not_see_each_others_objects(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    staging, production = storage_on(fake, "staging_clips"), storage_on(fake, "prod_clips")
+    staging.put("clips/c1/video.mp4", video)
+    assert staging.exists("clips/c1/video.mp4")
+    assert not production.exists("clips/c1/video.mp4")
+    production.delete("clips/c1/video.mp4")
+    assert staging.exists("clips/c1/video.mp4")
+
+
+def test_a_wrong_api_secret_is_refused_with_a_clear_error(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    wrong = CloudinaryStorage(
+        CloudinaryAccount(fake.cloud, fake.api_key, "not-the-secret"),
+        "staging_clips",
+        api_base=fake.base_url,
+    )
+    with pytest.raises(StorageError, match="refused the credentials of CLIPNET_CLOUDINARY_URL"):
+        wrong.put("clips/c1/video.mp4", video)
+    with pytest.raises(StorageError, match="refused the credentials"):
+        wrong.exists("clips/c1/video.mp4")  # the Admin API: basic auth, also refused
+    assert fake.assets == {}
+
+
+def test_the_url_is_signed_and_downloads_the_object(fake: FakeCloudinary, video: Path) -> None:
+    storage = storage_on(fake)
+    storage.put("clips/c1/video.mp4", video)
+    url = storage.url("clips/c1/video.mp4", expires_in=60)
+    query = dict(parse_qsl(urlsplit(url).query))
+    assert {"signature", "expires_at", "timestamp", "api_key"} <= set(query)
+    assert fake.api_secret not in url
+    assert httpx.get(url).content == video.read_bytes()
+
+
+def test_a_tampered_url_is_refused(fake: FakeCloudinary, video: Path, tmp_path: Path) -> None:
+    storage = storage_on(fake)
+    storage.put("clips/c1/video.mp4", video)
+    storage.put("clips/c2/video.mp4", video)
+    url = storage.url("clips/c1/video.mp4")
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query["public_id"] = "staging_clips/clips/c2/video"
+    tampered = parts._replace(query=urlencode(query)).geturl()
+    assert httpx.get(tampered).status_code == 401
+
+
+def test_an_expired_url_is_refused(fake: FakeCloudinary, video: Path) -> None:
+    storage_on(fake).put("clips/c1/video.mp4", video)
+    an_hour_ago = storage_on(fake, clock=lambda: fake.clock() - 3000)
+    url = an_hour_ago.url("clips/c1/video.mp4", expires_in=600)
+    assert httpx.get(url).status_code == 401
+
+
+def test_a_big_file_is_uploaded_in_chunks_and_arrives_intact(
+    fake: FakeCloudinary, tmp_path: Path
+) -> None:
+    source = tmp_path / "source.mp4"
+    source.write_bytes(bytes(range(256)) * 4000)  # 1 024 000 bytes
+    stored = storage_on(fake, chunk_size=300_000).put("sources/s1.mp4", source)
+    assert stored.size == source.stat().st_size
+    assert fake.requests.count("POST /v1_1/demo-cloud/video/upload") == 4
+    asset = fake.assets["video", "authenticated", "staging_clips/sources/s1.mp4"]
+    assert asset.data == source.read_bytes()
+
+
+def test_rate_limits_and_server_errors_are_retried(
+    fake: FakeCloudinary, video: Path, tmp_path: Path
+) -> None:
+    waits: list[float] = []
+    storage = storage_on(fake, sleep=waits.append)
+    fake.fail_next = [420, 500]
+    storage.put("clips/c1/video.mp4", video)
+    fake.fail_next = [503]
+    copy = storage.fetch("clips/c1/video.mp4", tmp_path / "copy.mp4")
+    assert copy.read_bytes() == video.read_bytes()
+    assert len(waits) == 3
+
+
+def test_a_storage_that_stays_down_fails_with_a_clear_error(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    storage = storage_on(fake, retries=2)
+    fake.fail_next = [503, 503, 503]
+    with pytest.raises(StorageError, match=r"Cloudinary could not upload 'clips/c1/video\.mp4'"):
+        storage.put("clips/c1/video.mp4", video)
+
+
+def test_fetching_a_missing_object_is_not_found(fake: FakeCloudinary, tmp_path: Path) -> None:
+    with pytest.raises(NotFound):
+        storage_on(fake).fetch("clips/none/video.mp4", tmp_path / "x.mp4")
+    assert not (tmp_path / "x.mp4").exists()
+
+
+@pytest.mark.parametrize("key", ["", "/abs.mp4", "a/../b.mp4", "a//b.mp4", "a?b.mp4", "a%2f.mp4"])
+def test_keys_cloudinary_cannot_hold_are_refused(fake: FakeCloudinary, key: str) -> None:
+    with pytest.raises(InvalidInput):
+        storage_on(fake).url(key)
+
+
+def test_the_connection_url_must_name_key_secret_and_cloud() -> None:
+    account = CloudinaryAccount.from_url("cloudinary://key:se%40cret@MyCloud")
+    assert account == CloudinaryAccount("MyCloud", "key", "se@cret")
+    assert "se@cret" not in repr(account)
+    for bad in ("cloudinary://key@cloud", "https://key:secret@cloud", "cloudinary://k:s@"):
+        with pytest.raises(ValueError, match="CLIPNET_CLOUDINARY_URL"):
+            CloudinaryAccount.from_url(bad)
+    with pytest.raises(ValueError, match="must be set"):
+        CloudinaryStorage.from_url("", "staging_clips")
+
+
+def test_the_fake_checks_signatures_as_cloudinary_documents_them() -> None:
+    # The example from Cloudinary's "Generating authentication signatures" page.
+    params = {
+        "eager": "w_400,h_300,c_pad|w_260,h_200,c_crop",
+        "public_id": "sample_image",
+        "timestamp": "1315060510",
+    }
+    assert signature_of(params, "abcd") == "bfd09f95f331f558cbd1320e67aa8d488770583e"
+
+
+def test_an_unreachable_cloudinary_is_a_clear_storage_error(video: Path, tmp_path: Path) -> None:
+    with fake_cloudinary() as stopped:
+        pass  # its port is closed now
+    storage = storage_on(stopped, retries=1)
+    with pytest.raises(StorageError, match="Cloudinary could not upload"):
+        storage.put("clips/c1/video.mp4", video)
+    with pytest.raises(StorageError, match="Cloudinary could not download"):
+        storage.fetch("clips/c1/video.mp4", tmp_path / "x.mp4")

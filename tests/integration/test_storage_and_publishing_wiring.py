@@ -1,0 +1,84 @@
+"""The container builds Cloudinary storage and the platform publishers from CLIPNET_* settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipnet.adapters.cloudinary_storage import CloudinaryStorage
+from clipnet.adapters.crypto import new_key
+from clipnet.adapters.memory.platforms import InMemoryPublisher
+from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
+from clipnet.container import Container, build_container
+from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.settings import load_settings
+from tests.builders import an_account
+from tests.loopback.cloudinary import fake_cloudinary
+from tests.loopback.youtube import fake_youtube
+
+
+def container_for(tmp_path: Path, profile: str, **env: str) -> Container:
+    base = {
+        "CLIPNET_PROFILE": profile,
+        "CLIPNET_DATA_DIR": str(tmp_path),
+        "CLIPNET_DATABASE_URL": "memory://",
+        "CLIPNET_QUEUE": "memory",
+        "CLIPNET_SECRET_KEYS": new_key(),
+    }
+    return build_container(load_settings({**base, **env}))
+
+
+@pytest.mark.parametrize(
+    ("profile", "folder"), [("staging", "staging_clips"), ("production", "prod_clips")]
+)
+def test_each_environment_keeps_its_clips_in_its_own_cloudinary_folder(
+    tmp_path: Path, profile: str, folder: str
+) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    with fake_cloudinary() as fake:
+        container = container_for(
+            tmp_path,
+            profile,
+            CLIPNET_CLOUDINARY_URL=fake.url,
+            CLIPNET_CLOUDINARY_API_BASE=fake.base_url,
+        )
+        storage = container.storage()
+        assert isinstance(storage, CloudinaryStorage)
+        storage.put("clips/c1/video.mp4", video)
+        assert ("video", "authenticated", f"{folder}/clips/c1/video.mp4") in fake.assets
+        copy = storage.fetch("clips/c1/video.mp4", tmp_path / "copy.mp4")
+        assert copy.read_bytes() == b"video bytes"
+
+
+def test_cloudinary_storage_without_its_url_fails_naming_the_variable(tmp_path: Path) -> None:
+    container = container_for(tmp_path, "staging")
+    with pytest.raises(ValueError, match="CLIPNET_CLOUDINARY_URL must be set"):
+        container.storage()
+
+
+def test_the_platform_publishers_talk_to_the_configured_api(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    with fake_youtube() as fake:
+        container = container_for(
+            tmp_path, "production", CLIPNET_STORAGE="memory", CLIPNET_YOUTUBE_API_BASE=fake.base_url
+        )
+        publishers = container.publishers()
+        assert isinstance(publishers[Platform.TIKTOK], TikTokPublisher)
+        youtube = publishers[Platform.YOUTUBE]
+        assert isinstance(youtube, YouTubePublisher)
+        account = an_account(provider=Platform.YOUTUBE)
+        published = youtube.publish(video, ClipMetadata("T", "D"), account, "k")
+        resource, data = fake.videos[published.remote_id]
+        assert data == b"video bytes"
+        assert resource["status"]["privacyStatus"] == "public"  # production's default
+
+
+def test_publishing_can_be_switched_to_memory(tmp_path: Path) -> None:
+    container = container_for(tmp_path, "staging", CLIPNET_PUBLISHING="memory")
+    publishers = container.publishers()
+    assert set(publishers) == {Platform.YOUTUBE, Platform.TIKTOK}
+    assert all(isinstance(p, InMemoryPublisher) for p in publishers.values())
+    assert publishers[Platform.TIKTOK].platform is Platform.TIKTOK

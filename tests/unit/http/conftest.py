@@ -1,0 +1,140 @@
+"""An API built through the real container, with in-memory adapters and fakes swapped in."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from clipnet.adapters.crypto import new_key
+from clipnet.adapters.memory.media import FakeMediaProcessor
+from clipnet.adapters.passwords import Argon2PasswordHasher
+from clipnet.container import Container, build_container
+from clipnet.domain.features import FeatureTimeline
+from clipnet.domain.media import MediaInfo
+from clipnet.entrypoints.http import create_app
+from clipnet.ports.media import MediaError
+from clipnet.settings import load_settings
+
+FAKE_VIDEO = b"FAKEVIDEO" + bytes(range(256)) * 8
+"""Bytes the content-probing fake accepts as a 120-second video."""
+
+
+class ContentProbingMedia(FakeMediaProcessor):
+    """Knows a file by its content (uploads land at random temporary paths)."""
+
+    def probe(self, path: Path) -> MediaInfo:
+        if Path(path).read_bytes().startswith(b"FAKEVIDEO"):
+            return MediaInfo(
+                duration=120.0, has_video=True, has_audio=True, width=1920, height=1080
+            )
+        raise MediaError(f"{path}: not a video")
+
+    def analyze(self, path: Path) -> FeatureTimeline:
+        self.analyzed.append(str(path))
+        loud = [0.1] * 120
+        loud[70:90] = [0.9] * 20  # one obvious highlight at 70-90 s
+        return FeatureTimeline(120, {"loudness": loud, "motion": loud}, scene_cuts=(75.0, 80.0))
+
+
+def memory_settings(tmp_path: Path, **extra: str) -> Any:
+    env = {
+        "CLIPNET_DATABASE_URL": "memory://",
+        "CLIPNET_QUEUE": "memory",
+        "CLIPNET_STORAGE": "memory",
+        "CLIPNET_DATA_DIR": str(tmp_path),
+        "CLIPNET_SECRET_KEYS": new_key(),
+        "CLIPNET_ALLOWED_SOURCE_HOSTS": "videos.example.com",
+        **extra,
+    }
+    return load_settings(env)
+
+
+def memory_container(tmp_path: Path, **extra: str) -> Container:
+    container = build_container(memory_settings(tmp_path, **extra))
+    container.media.override(providers.Singleton(ContentProbingMedia))
+    container.password_hasher.override(providers.Object(Argon2PasswordHasher.fast_for_tests()))
+    return container
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Container:
+    return memory_container(tmp_path)
+
+
+@pytest.fixture
+def app(container: Container) -> Litestar:
+    return create_app(container)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+_emails = itertools.count(1)
+
+
+class ApiUser:
+    """A signed-up, logged-in user and helpers to call the API as them."""
+
+    def __init__(self, client: TestClient[Litestar], name: str) -> None:
+        self.client = client
+        self.email = f"{name}-{next(_emails)}@example.com"
+        self.password = "correct horse battery"
+        created = client.post("/auth/signup", json={"email": self.email, "password": self.password})
+        assert created.status_code == 201, created.text
+        self.id = created.json()["id"]
+        tokens = client.post("/auth/login", json={"email": self.email, "password": self.password})
+        assert tokens.status_code == 200, tokens.text
+        self.tokens = tokens.json()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    def upload(self, content: bytes = FAKE_VIDEO, title: str = "my stream") -> Any:
+        return self.client.post(
+            "/sources/upload",
+            files={"file": ("stream.mp4", content, "video/mp4")},
+            data={"title": title},
+            headers=self.headers,
+        )
+
+    def source(self) -> str:
+        response = self.upload()
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def clip(self, source_id: str, start: float = 10, end: float = 40) -> str:
+        response = self.client.post(
+            "/clips/",
+            json={"source_id": source_id, "start": start, "end": end, "title": "a clip"},
+            headers=self.headers,
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["items"][0]["id"])
+
+
+@pytest.fixture
+def alice(client: TestClient[Litestar]) -> ApiUser:
+    return ApiUser(client, "alice")
+
+
+@pytest.fixture
+def bob(client: TestClient[Litestar]) -> ApiUser:
+    return ApiUser(client, "bob")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Litestar 2.25 nudges towards 3.0-style explicit dependency markers; not an error here.
+    config.addinivalue_line(
+        "filterwarnings", "ignore::litestar.exceptions.base_exceptions.LitestarDeprecationWarning"
+    )

@@ -1,0 +1,216 @@
+"""Clips over HTTP: create a span or the best moments, list with filters and a cursor, read
+the detail, change, cancel, retry and delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from clipnet.adapters.memory.queue import RecordingJobQueue
+from clipnet.container import Container
+from clipnet.domain.clips import ClipStatus
+from clipnet.domain.scoring import Score
+from clipnet.domain.votes import Direction
+from tests.unit.http.conftest import ApiUser, memory_container
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Container:
+    container = memory_container(tmp_path, CLIPNET_MAX_PAGE_SIZE="3")
+    container.queue.override(providers.Singleton(RecordingJobQueue))  # jobs wait: states hold
+    return container
+
+
+def set_clip(container: Container, clip_id: str, **changes: object) -> None:
+    with container.uow_factory()() as uow:
+        clip = uow.clips.get(clip_id)
+        for name, value in changes.items():
+            setattr(clip, name, value)
+        uow.clips.update(clip)
+        uow.commit()
+
+
+def test_a_span_clip_is_queued_with_its_job(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    source_id = alice.source()
+    response = client.post(
+        "/clips/",
+        json={
+            "source_id": source_id,
+            "start": 5,
+            "end": 35,
+            "title": " Nice ",
+            "template": "split",
+        },
+        headers=alice.headers,
+    )
+    assert response.status_code == 201, response.text
+    (clip,) = response.json()["items"]
+    assert (clip["status"], clip["start"], clip["end"]) == ("queued", 5.0, 35.0)
+    assert (clip["title"], clip["template"], clip["origin"]) == ("Nice", "split", "user")
+    assert container.queue().types() == ["clip:process"]
+    detail = client.get(f"/clips/{clip['id']}", headers=alice.headers).json()
+    assert detail["job"]["type"] == "clip:process" and detail["job"]["status"] == "queued"
+
+
+def test_a_span_past_the_end_of_the_source_is_clamped_and_a_span_outside_is_refused(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    source_id = alice.source()  # 120 s long
+    clamped = client.post(
+        "/clips/", json={"source_id": source_id, "start": 100, "end": 200}, headers=alice.headers
+    )
+    outside = client.post(
+        "/clips/", json={"source_id": source_id, "start": 130, "end": 140}, headers=alice.headers
+    )
+    backwards = client.post(
+        "/clips/", json={"source_id": source_id, "start": 40, "end": 30}, headers=alice.headers
+    )
+    missing = client.post("/clips/", json={"source_id": source_id}, headers=alice.headers)
+    assert clamped.status_code == 201 and clamped.json()["items"][0]["end"] == 120.0
+    assert [r.status_code for r in (outside, backwards, missing)] == [422, 422, 422]
+
+
+def test_auto_clips_are_the_best_moments_with_their_scores(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    source_id = alice.source()
+    response = client.post(
+        "/clips/", json={"source_id": source_id, "mode": "auto", "count": 2}, headers=alice.headers
+    )
+    assert response.status_code == 201, response.text
+    clips = response.json()["items"]
+    assert 1 <= len(clips) <= 2
+    assert all(c["origin"] == "auto" and c["score"] is not None for c in clips)
+    best = clips[0]
+    assert best["start"] < 90 and best["end"] > 70  # the loud stretch of the fake source
+    assert best["score"] == max(c["score"] for c in clips)
+    assert client.get(f"/sources/{source_id}", headers=alice.headers).json()["analysed"] is True
+
+
+def test_the_clip_detail_has_score_breakdown_votes_and_media_urls(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    score = Score({"loudness": 0.9}, {"loudness": 1.0}, 90.0, "loud burst")
+    set_clip(container, clip_id, score=score, assets={"video": f"clips/{clip_id}/video.mp4"})
+    container.voting().cast(clip_id, "twitch", "viewer-1", Direction.UP)  # type: ignore[arg-type]
+    detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
+    assert detail["score"] == {
+        "total": 90.0,
+        "explanation": "loud burst",
+        "values": {"loudness": 0.9},
+        "weights": {"loudness": 1.0},
+    }
+    assert detail["votes"] == {"up": 1, "down": 0, "net": 1}
+    assert detail["media"] == {"video": f"memory://clips/clips/{clip_id}/video.mp4"}
+    assert detail["posts"] == [] and detail["transcript"] is None
+
+
+def test_listing_filters_by_status_source_and_score(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    first, second = alice.source(), alice.source()
+    a, b, c = alice.clip(first), alice.clip(first), alice.clip(second)
+    set_clip(container, a, score=Score({}, {}, 80.0, ""))
+    set_clip(container, b, score=Score({}, {}, 20.0, ""))
+    container.clips_service().cancel(
+        container.accounts().authenticate(alice.tokens["access_token"]), c
+    )
+
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/clips/?{query}", headers=alice.headers)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert ids(f"source_id={first}") == [a, b]
+    assert ids("status=cancelled") == [c]
+    assert ids("status=queued&status=cancelled") == [a, b, c]
+    assert ids("min_score=50") == [a]
+
+
+def test_the_cursor_walks_every_clip_once_and_pages_are_capped(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    source_id = alice.source()
+    made = [alice.clip(source_id) for _ in range(7)]
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        query = "limit=1000" + (f"&after={cursor}" if cursor else "")
+        page = client.get(f"/clips/?{query}", headers=alice.headers).json()
+        assert len(page["items"]) <= 3  # CLIPNET_MAX_PAGE_SIZE
+        seen += [item["id"] for item in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == made and pages == 3
+
+
+def test_title_and_template_can_be_changed_but_only_to_known_templates(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    ok = client.patch(
+        f"/clips/{clip_id}", json={"title": "Better", "template": "blur-pad"}, headers=alice.headers
+    )
+    bad = client.patch(f"/clips/{clip_id}", json={"template": "nope"}, headers=alice.headers)
+    assert ok.status_code == 200 and (ok.json()["title"], ok.json()["template"]) == (
+        "Better",
+        "blur-pad",
+    )
+    assert bad.status_code == 422 and "unknown template" in bad.json()["detail"]
+
+
+def test_cancel_then_cancel_again_is_a_conflict_naming_the_states(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    first = client.post(f"/clips/{clip_id}/cancel", headers=alice.headers)
+    again = client.post(f"/clips/{clip_id}/cancel", headers=alice.headers)
+    assert first.status_code == 200 and first.json()["status"] == "cancelled"
+    assert again.status_code == 409
+    assert again.json()["type"] == "/problems/illegal-transition"
+    assert "'cancelled'" in again.json()["detail"]
+
+
+def test_a_failed_clip_can_be_retried_and_a_queued_one_cannot(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    assert client.post(f"/clips/{clip_id}/retry", headers=alice.headers).status_code == 409
+    container.lifecycle().fail(clip_id, "ffmpeg crashed")
+    retried = client.post(f"/clips/{clip_id}/retry", headers=alice.headers)
+    assert retried.status_code == 200 and retried.json()["status"] == ClipStatus.QUEUED.value
+    assert container.queue().types() == ["clip:process", "clip:process"]
+
+
+def test_deleting_a_clip_removes_its_stored_media(
+    client: TestClient[Litestar], container: Container, alice: ApiUser, tmp_path: Path
+) -> None:
+    clip_id = alice.clip(alice.source())
+    (tmp_path / "v.mp4").write_bytes(b"video")
+    container.storage().put(f"clips/{clip_id}/video.mp4", tmp_path / "v.mp4")
+    set_clip(container, clip_id, assets={"video": f"clips/{clip_id}/video.mp4"})
+    assert client.delete(f"/clips/{clip_id}", headers=alice.headers).status_code == 204
+    assert client.get(f"/clips/{clip_id}", headers=alice.headers).status_code == 404
+    assert not container.storage().exists(f"clips/{clip_id}/video.mp4")
+    assert client.delete(f"/clips/{clip_id}", headers=alice.headers).status_code == 404
+
+
+def test_a_job_is_readable_by_the_owner_of_its_clip(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    job_id = container.queue().jobs[0].id
+    response = client.get(f"/jobs/{job_id}", headers=alice.headers)
+    assert response.status_code == 200
+    assert response.json()["type"] == "clip:process" and response.json()["status"] == "queued"
+    assert client.get(f"/clips/{clip_id}", headers=alice.headers).json()["job"]["id"] == job_id

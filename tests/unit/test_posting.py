@@ -1,0 +1,169 @@
+"""Posting jobs publish a ready clip once, however often the job is delivered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipnet.adapters.memory.clock import ManualClock
+from clipnet.adapters.memory.ids import SequentialIds
+from clipnet.adapters.memory.platforms import InMemoryPublisher
+from clipnet.adapters.memory.repositories import InMemoryDatabase
+from clipnet.adapters.memory.storage import InMemoryStorage
+from clipnet.domain.clips import ClipStatus
+from clipnet.domain.errors import PermanentJobError
+from clipnet.domain.job_runner import JobRunner
+from clipnet.domain.jobs import JobStatus, JobType
+from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.domain.posting import PostingService
+from clipnet.domain.posts import PostStatus
+from clipnet.domain.users import OAuthAccount
+from clipnet.ports.publisher import Published
+from tests.builders import a_clip, a_job, an_account, at
+
+
+class CountingPublisher(InMemoryPublisher):
+    """Remembers every call; can crash after uploading, like a worker killed mid-job."""
+
+    def __init__(self, platform: Platform, crash_after_upload: int = 0) -> None:
+        super().__init__(platform)
+        self.calls = 0
+        self._crashes_left = crash_after_upload
+
+    def publish(
+        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+    ) -> Published:
+        self.calls += 1
+        published = super().publish(video, metadata, account, idempotency_key)
+        if self._crashes_left:
+            self._crashes_left -= 1
+            raise ConnectionResetError("connection lost after the upload")
+        return published
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[InMemoryDatabase, InMemoryStorage]:
+    db, storage = InMemoryDatabase(), InMemoryStorage()
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    storage.put("clips/clip-1/video.mp4", video)
+    with db.unit_of_work() as uow:
+        clip = a_clip(status=ClipStatus.READY, title="A great play")
+        clip.assets = {"video": "clips/clip-1/video.mp4"}
+        uow.clips.add(clip)
+        uow.oauth_accounts.save(an_account(provider=Platform.YOUTUBE))
+        uow.jobs.add(a_job(type=JobType.POST_YOUTUBE, payload={"clip_id": "clip-1"}))
+        uow.commit()
+    return db, storage
+
+
+def runner_for(
+    db: InMemoryDatabase, storage: InMemoryStorage, publisher: InMemoryPublisher
+) -> JobRunner:
+    posting = PostingService(
+        db.unit_of_work,
+        storage,
+        {publisher.platform: publisher},
+        ManualClock(at(0)),
+        SequentialIds("post"),
+    )
+    return JobRunner(db.unit_of_work, ManualClock(at(0)), {JobType.POST_YOUTUBE: posting.handle})
+
+
+def test_a_post_job_publishes_the_clip_and_records_the_post(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    youtube = CountingPublisher(Platform.YOUTUBE)
+
+    job = runner_for(db, storage, youtube).run("job-1")
+
+    assert job.status is JobStatus.SUCCEEDED
+    with db.unit_of_work() as uow:
+        [post] = uow.posts.list_for_clip("clip-1")
+        clip = uow.clips.get("clip-1")
+    assert (post.status, post.url) == (PostStatus.POSTED, "https://youtube.example/youtube-1")
+    assert clip.status is ClipStatus.POSTED
+    [(_, metadata)] = youtube.posts.values()
+    assert metadata.title == "A great play"
+
+
+def test_a_redelivered_post_job_posts_once(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    youtube = CountingPublisher(Platform.YOUTUBE)
+    runner = runner_for(db, storage, youtube)
+
+    runner.run("job-1")
+    with db.unit_of_work() as uow:  # the broker delivers the same job again
+        job = uow.jobs.get("job-1")
+        job.status = JobStatus.QUEUED
+        uow.jobs.update(job)
+        uow.commit()
+    runner.run("job-1")
+
+    assert len(youtube.posts) == 1 and youtube.calls == 1
+    with db.unit_of_work() as uow:
+        assert len(uow.posts.list_for_clip("clip-1")) == 1
+
+
+def test_a_post_interrupted_after_the_upload_is_not_uploaded_twice_on_its_retry(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    youtube = CountingPublisher(Platform.YOUTUBE, crash_after_upload=1)
+    runner = runner_for(db, storage, youtube)
+
+    first = runner.run("job-1")
+    runner.run("job-1")  # FAILED with a backoff; the manual clock says it is not due yet
+    with db.unit_of_work() as uow:
+        job = uow.jobs.get("job-1")
+        job.run_after = None
+        uow.jobs.update(job)
+        uow.commit()
+    second = runner.run("job-1")
+
+    assert (first.status, second.status) == (JobStatus.FAILED, JobStatus.SUCCEEDED)
+    assert youtube.calls == 2 and len(youtube.posts) == 1  # the key made the second a no-op
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("no_account", "no linked youtube account"),
+        ("not_ready", "not ready"),
+        ("no_clip", "no longer exists"),
+        ("no_publisher", "no publisher is configured"),
+    ],
+)
+def test_a_post_that_cannot_ever_work_is_dead_at_once(
+    world: tuple[InMemoryDatabase, InMemoryStorage], change: str, reason: str
+) -> None:
+    db, storage = world
+    with db.unit_of_work() as uow:
+        if change == "no_account":
+            uow.oauth_accounts.delete("user-1", Platform.YOUTUBE)
+        elif change == "not_ready":
+            clip = uow.clips.get("clip-1")
+            clip.status = ClipStatus.POLISHING
+            uow.clips.update(clip)
+        elif change == "no_clip":
+            uow.clips.delete("clip-1")
+        uow.commit()
+    publisher = CountingPublisher(Platform.TIKTOK if change == "no_publisher" else Platform.YOUTUBE)
+
+    job = runner_for(db, storage, publisher).run("job-1")
+
+    assert (job.status, job.attempts) == (JobStatus.DEAD, 1)
+    assert reason in job.last_error and publisher.calls == 0
+
+
+def test_a_post_job_without_a_clip_id_is_a_permanent_error(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    posting = PostingService(db.unit_of_work, storage, {}, ManualClock(), SequentialIds())
+    with pytest.raises(PermanentJobError, match="clip_id"):
+        posting.handle(a_job(type=JobType.POST_TIKTOK, payload={}))
