@@ -59,6 +59,8 @@ platforms = st.sampled_from(list(Platform))
 
 stored_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 stored_ints = st.integers(min_value=0, max_value=2**31 - 1)
+# A saved update adds one to the version, which must still fit the 32-bit column.
+stored_versions = st.integers(min_value=0, max_value=2**31 - 2)
 finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 stored_instants = st.datetimes(
     min_value=datetime(1970, 1, 1),
@@ -111,7 +113,7 @@ def stored_sources() -> st.SearchStrategy[Source]:
         status=st.sampled_from(list(SourceStatus)),
         timeline=st.none() | stored_timelines(),
         last_error=stored_text,
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
@@ -141,7 +143,7 @@ def stored_clips() -> st.SearchStrategy[Clip]:
         last_error=stored_text,
         auto_post_eligible=st.booleans(),
         history=st.lists(transitions, max_size=4),
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
@@ -165,7 +167,7 @@ def stored_users() -> st.SearchStrategy[User]:
         display_name=stored_text,
         password_hash=stored_text,
         role=st.sampled_from(list(Role)),
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
@@ -181,7 +183,7 @@ def stored_accounts(user_id: str) -> st.SearchStrategy[OAuthAccount]:
         refresh_token=stored_text,
         expires_at=st.none() | stored_instants,
         scopes=st.lists(stored_text, max_size=3),
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
@@ -197,7 +199,7 @@ def stored_posts(clip_id: str) -> st.SearchStrategy[Post]:
         remote_id=stored_text,
         url=stored_text,
         last_error=stored_text,
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
@@ -218,7 +220,7 @@ def stored_jobs() -> st.SearchStrategy[Job]:
         started_at=maybe_instant,
         finished_at=maybe_instant,
         dispatched=st.booleans(),
-        version=stored_ints,
+        version=stored_versions,
     )
 
 
