@@ -1,0 +1,186 @@
+"""ClipBOT end to end on the embedded default: SQLite, the in-process queue, local storage and
+real FFmpeg. A signed Twitch ``!clip`` goes in over HTTP; the finished clip's link comes out
+on a loopback Helix server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from clipnet.adapters.crypto import new_key
+from clipnet.container import Container, build_container
+from clipnet.domain.channels import ChannelLink
+from clipnet.domain.clips import Clip, ClipStatus
+from clipnet.domain.metadata import Platform
+from clipnet.domain.sources import Source, SourceKind
+from clipnet.domain.users import User
+from clipnet.entrypoints.http import create_app
+from clipnet.ports.repositories import ClipQuery
+from clipnet.settings import load_settings
+from tests.bot_webhooks import BOT_USER, TWITCH_SECRET, twitch_chat, twitch_delivery
+from tests.conftest import require_service
+from tests.loopback.asgi import serving
+from tests.loopback.chat_platforms import (
+    TWITCH_CLIENT_ID,
+    TWITCH_TOKEN,
+    ChatServerState,
+    helix_server,
+)
+
+PUBLIC_URL = "https://clipnet.example"
+BROADCASTER = "broadcaster-1"
+OWNER = "owner-1"
+#: Generous: two shared cores analyse and encode; the wait ends as soon as the reply arrives.
+PIPELINE_TIMEOUT = 300.0
+
+pytestmark = pytest.mark.slow
+
+
+def generated_video(path: Path, seconds: float = 40.0) -> Path:
+    """A small test-pattern video with a tone, made by FFmpeg."""
+    ffmpeg = shutil.which("ffmpeg")
+    require_service(ffmpeg is not None, "ffmpeg")
+    assert ffmpeg is not None
+    subprocess.run(
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=320x240:rate=15:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return path
+
+
+def embedded_container(tmp_path: Path, helix_url: str, **env: str) -> Container:
+    """The embedded default (no database or queue settings) with Twitch chat configured."""
+    settings = load_settings(
+        {
+            "CLIPNET_DATA_DIR": str(tmp_path / "data"),
+            "CLIPNET_SECRET_KEYS": new_key(),
+            "CLIPNET_PUBLIC_URL": PUBLIC_URL,
+            "CLIPNET_X264_PRESET": "ultrafast",
+            "CLIPNET_TWITCH_EVENTSUB_SECRET": TWITCH_SECRET,
+            "CLIPNET_TWITCH_API_URL": helix_url,
+            "CLIPNET_TWITCH_CLIENT_ID": TWITCH_CLIENT_ID,
+            "CLIPNET_TWITCH_BOT_TOKEN": TWITCH_TOKEN,
+            "CLIPNET_TWITCH_BOT_USER_ID": BOT_USER,
+            **env,
+        }
+    )
+    assert settings.database.url.startswith("sqlite:///")
+    return build_container(settings)
+
+
+def linked_vod(container: Container, video: Path) -> str:
+    """A streamer with a recorded VOD, linked to their Twitch channel."""
+    info = container.media().probe(video)
+    now = datetime.now(UTC)
+    with container.database().unit_of_work() as uow:
+        uow.users.add(User(id=OWNER, email="streamer@example.com", created_at=now))
+        uow.sources.add(
+            Source(
+                "vod-1",
+                OWNER,
+                SourceKind.LOCAL,
+                str(video),
+                now,
+                duration=info.duration,
+                channel=BROADCASTER,
+            )
+        )
+        uow.commit()
+    container.clipbot().link_channel(ChannelLink(Platform.TWITCH, BROADCASTER, OWNER, "vod-1"))
+    return "vod-1"
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PIPELINE_TIMEOUT
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def texts(server: ChatServerState) -> list[str]:
+    with server.lock:
+        return [str(body.get("message", "")) for _, body in server.received]
+
+
+def clips_of(container: Container) -> list[Clip]:
+    with container.database().unit_of_work() as uow:
+        return uow.clips.search(ClipQuery(owner_id=OWNER))
+
+
+@pytest.fixture
+def helix() -> Iterator[tuple[str, ChatServerState]]:
+    with helix_server() as served:
+        yield served
+
+
+@pytest.fixture
+def container(tmp_path: Path, helix: tuple[str, ChatServerState]) -> Iterator[Container]:
+    built = embedded_container(tmp_path, helix[0])
+    yield built
+    built.job_worker().stop(timeout=30)
+
+
+def test_a_signed_twitch_clip_command_ends_with_the_ready_clips_link_in_chat(
+    tmp_path: Path, container: Container, helix: tuple[str, ChatServerState]
+) -> None:
+    # given a streamer's VOD linked to their channel, and the API serving on loopback
+    _, server = helix
+    linked_vod(container, generated_video(tmp_path / "vod.mp4"))
+    body, headers = twitch_delivery(
+        "notification", twitch_chat("!clip what a save", message="chat-7"), "d-1", datetime.now(UTC)
+    )
+    # when a viewer types !clip in chat (Twitch delivers it twice: at least once)
+    with serving(create_app(container)) as base_url, httpx.Client(base_url=base_url) as http:
+        statuses = [
+            http.post("/bot/twitch", content=body, headers=headers).status_code for _ in range(2)
+        ]
+        wait_until(lambda: len(texts(server)) >= 2, "the ready notice")
+    # then one clip of the VOD's last 30 s was made, processed by FFmpeg and stored
+    assert statuses == [204, 204]
+    (clip,) = clips_of(container)
+    assert clip.status is ClipStatus.READY
+    assert (clip.span.start, clip.span.end) == pytest.approx((10.0, 40.0), abs=0.1)
+    assert clip.title == "what a save"
+    video = container.storage().fetch(clip.assets["video"], tmp_path / "out.mp4")
+    finished = container.media().probe(video)
+    assert finished.has_video and finished.duration == pytest.approx(30.0, abs=1.0)
+    assert (finished.width, finished.height) == (1080, 1920)
+    # and chat heard twice, in reply to the viewer's message: requested, then ready with the link
+    requested, ready = texts(server)
+    assert requested.startswith(f"Clip {clip.id} requested (30 s)")
+    assert ready == f"Your clip 'what a save' is ready: {PUBLIC_URL}/clips/{clip.id}"
+    with server.lock:
+        replies_to = [body["reply_parent_message_id"] for _, body in server.received]
+    assert replies_to == ["chat-7", "chat-7"]
