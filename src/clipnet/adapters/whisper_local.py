@@ -35,6 +35,13 @@ MAX_WINDOW_SECONDS = 29.0
 MIN_ITEM_SECONDS = 0.2
 """Shorter audio holds no word; Whisper would only invent one."""
 
+LEAD_MARGIN = 0.1
+"""Seconds of the quiet before an item's first sound that its first window keeps."""
+SILENCE_FLOOR = 1e-4
+"""RMS under which a 20 ms frame is digital silence, whatever the item's loudness."""
+SOUND_SHARE = 0.05
+"""A frame louder than this share of the item's loudest frame is sound, not quiet."""
+
 WINDOW_SLACK = 0.05
 """Seconds a segment's reported start may lie before its window's start (frame rounding)."""
 
@@ -161,7 +168,11 @@ class FasterWhisperTranscriber:
         decoded: dict[int, Any],
         results: list[TranscriptionResult | None],
     ) -> list[TranscriptionResult | None]:
-        spoken = {i: a for i, a in decoded.items() if len(a) >= MIN_ITEM_SECONDS * SAMPLE_RATE}
+        spoken = {
+            i: a
+            for i, a in decoded.items()
+            if len(a) >= MIN_ITEM_SECONDS * SAMPLE_RATE and sound_start(a) is not None
+        }
         for index in decoded.keys() - spoken.keys():
             results[index] = Transcript((), self._options.language or "")
         if not spoken:
@@ -189,8 +200,10 @@ class FasterWhisperTranscriber:
         offset = 0
         for index in order:
             item_start[index] = offset
-            for start, end in split_points(items[index]):
-                windows.append(_Window(index, offset + start, offset + end))
+            # Whisper gives a leading silence to the first word: start just before the sound.
+            lead = sound_start(items[index]) or 0
+            for start, end in split_points(items[index][lead:]):
+                windows.append(_Window(index, offset + lead + start, offset + lead + end))
             offset += len(items[index])
         segments, info = pipeline.transcribe(
             joined,
@@ -223,6 +236,23 @@ def _word(text: str, word: Any, base: float, length: float) -> Word:
     end = min(max(start, float(word.end) - base), length)
     probability = min(1.0, max(0.0, float(word.probability)))
     return Word(text, round(start, 3), round(end, 3), probability)
+
+
+def sound_start(samples: Any, margin: float = LEAD_MARGIN) -> int | None:
+    """Where an item's first window starts: ``margin`` seconds before its first 20 ms frame
+    that is not quiet; None when the item holds only digital silence."""
+    import numpy as np
+
+    hop = SAMPLE_RATE // 50
+    usable = (len(samples) // hop) * hop
+    if usable == 0:
+        return None
+    rms = np.sqrt((samples[:usable].astype("float64") ** 2).reshape(-1, hop).mean(axis=1))
+    loudest = float(rms.max())
+    if loudest < SILENCE_FLOOR:
+        return None
+    first = int(np.argmax(rms > max(SILENCE_FLOOR, SOUND_SHARE * loudest)))
+    return max(0, first * hop - int(margin * SAMPLE_RATE))
 
 
 def split_points(samples: Any, limit: float = MAX_WINDOW_SECONDS) -> list[tuple[int, int]]:

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from clipnet.adapters.crypto import new_key
 from clipnet.adapters.inference.scorer import FallbackVisionScorer
 from clipnet.adapters.memory.inference import NoTranscriber
+from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.runpod.inference import RunPodTranscriber
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber
 from clipnet.container import Container, build_container
@@ -21,20 +23,33 @@ from clipnet.domain.clips import Clip, ClipStatus
 from clipnet.domain.jobs import JobType
 from clipnet.domain.sources import Source, SourceKind
 from clipnet.domain.spans import TimeSpan
-from clipnet.settings import load_settings
+from clipnet.settings import Settings, load_settings
 from tests.conftest import require_service
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def container_for(tmp_path: Path, **env: str) -> Container:
+def _settings(tmp_path: Path, **env: str) -> Settings:
     base = {
         "CLIPNET_DATA_DIR": str(tmp_path),
         "CLIPNET_DATABASE_URL": "memory://",
         "CLIPNET_QUEUE": "memory",
         "CLIPNET_SECRET_KEYS": new_key(),
     }
-    return build_container(load_settings({**base, **env}))
+    return load_settings({**base, **env})
+
+
+def container_for(tmp_path: Path, **env: str) -> Container:
+    return build_container(_settings(tmp_path, **env))
+
+
+def recording_container(tmp_path: Path, **env: str) -> tuple[Container, RecordingJobQueue]:
+    """The real wiring, except that enqueued jobs are kept instead of run on the spot (the
+    memory queue would run ml:score at once, which is not the job under test)."""
+    container = Container(settings=_settings(tmp_path, **env))
+    queue = RecordingJobQueue()
+    container.queue.override(providers.Object(queue))
+    return container, queue
 
 
 def test_without_a_speech_model_the_embedded_default_says_so_once_and_transcribes_nothing(
@@ -89,7 +104,9 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
     speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
     source_file = tmp_path / "source.wav"
     _pad_start(speech, source_file, seconds=2.0)
-    container = container_for(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
+    container, queue = recording_container(
+        tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir)
+    )
     db = container.database()
     with db.unit_of_work() as uow:
         uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))
@@ -113,6 +130,7 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
     first = done.transcript.words[0]
     assert 0.2 < first.start < 1.5, "times are relative to the clip's start (speech at 0.5 s)"
     assert [j.idempotency_key for j in queued] == ["ml:score:clip-1:1"]
+    assert queue.types() == ["ml:score"], "the ml:score job is enqueued after the commit"
     assert not list((tmp_path / "media").rglob("*.wav")), "the uploaded audio is cleaned up"
 
 
