@@ -24,8 +24,8 @@ SHOT_SECONDS = 4.0
 class SampleSpec:
     seconds: float = 120.0
     exciting: TimeSpan = TimeSpan(50.0, 70.0)
-    width: int = 1280
-    height: int = 720
+    width: int = 960
+    height: int = 540
     fps: int = 30
     preset: str = "veryfast"
 
@@ -34,7 +34,7 @@ def _calm(spec: SampleSpec, seconds: float) -> tuple[Any, Any]:
     size = f"{spec.width}x{spec.height}"
     video = ffmpeg.input(
         f"color=c=0x2a3d55:s={size}:r={spec.fps}:d={seconds:.3f}", f="lavfi"
-    ).filter("noise", alls=3, allf="t")
+    ).filter("noise", alls=2)
     hum = ffmpeg.input(f"sine=f=120:r=48000:d={seconds:.3f}", f="lavfi").filter("volume", 0.05)
     return video, hum
 
@@ -46,10 +46,12 @@ def _exciting_shot(spec: SampleSpec, index: int, seconds: float) -> tuple[Any, A
         f"mandelbrot=s={spec.width // 4}x{spec.height // 4}:r={spec.fps}",
         f"testsrc2=s={size}:r={spec.fps}",
     )
+    # The hue turn differs per shot and comes first: ffmpeg-python merges identical nodes, so
+    # two shots of the same source must differ from their first filter on.
     video = (
         ffmpeg.input(sources[index % len(sources)], f="lavfi", t=f"{seconds:.3f}")
-        .filter("scale", spec.width, spec.height, flags="neighbor")
         .filter("hue", h=f"t*{90 + 40 * index}")
+        .filter("scale", spec.width, spec.height, flags="neighbor")
         .filter("format", "yuv420p")
     )
     noise = ffmpeg.input(
