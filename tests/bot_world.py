@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import attrs
 
@@ -47,6 +47,8 @@ class BotWorld:
     jobs: ClipBotJobs
     notifier: ClipBotNotifier
     chats: dict[Platform, InMemoryChat]
+    outbox: Outbox
+    ids: SequentialIds
 
     def say(
         self,
@@ -77,6 +79,7 @@ def bot_world(
     threshold: int = 3,
     chats: Mapping[Platform, ChatPlatform] | None = None,
     cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
+    platform_clips: Collection[Platform] = (),
 ) -> BotWorld:
     db, clock, ids, queue = (
         InMemoryDatabase(),
@@ -89,7 +92,15 @@ def bot_world(
     voting = VotingService(db.unit_of_work, outbox, clock, lambda _channel: threshold)
     store = InMemoryBotStore()
     bot = ClipBot(
-        store, db.unit_of_work, outbox, clock, lifecycle, voting, clip_url, cooldowns=cooldowns
+        store,
+        db.unit_of_work,
+        outbox,
+        clock,
+        lifecycle,
+        voting,
+        clip_url,
+        cooldowns=cooldowns,
+        platform_clips=platform_clips,
     )
     memory_chats = {p: InMemoryChat(p) for p in (Platform.TWITCH, Platform.DISCORD, Platform.X)}
     jobs = ClipBotJobs(store, db.unit_of_work, memory_chats if chats is None else chats, clip_url)
@@ -100,4 +111,6 @@ def bot_world(
         uow.commit()
     for platform in (Platform.TWITCH, Platform.DISCORD, Platform.X):
         store.save_link(ChannelLink(platform, CHANNEL, OWNER, SOURCE))
-    return BotWorld(db, clock, queue, store, lifecycle, voting, bot, jobs, notifier, memory_chats)
+    return BotWorld(
+        db, clock, queue, store, lifecycle, voting, bot, jobs, notifier, memory_chats, outbox, ids
+    )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dependency_injector import containers, providers
 
 from clipnet.adapters.chat_wiring import chat_platforms
+from clipnet.adapters.chat_wiring import clip_makers as clip_maker_adapters
 from clipnet.adapters.cloudinary_storage import CloudinaryStorage
 from clipnet.adapters.crypto import FernetSecretBox, load_or_create_key_file
 from clipnet.adapters.dns import SystemResolver
@@ -59,6 +60,7 @@ from clipnet.domain.oauth_linking import OAuthLinking
 from clipnet.domain.outbox import Outbox
 from clipnet.domain.outbox_relay import OutboxRelay
 from clipnet.domain.pipeline import PipelineService
+from clipnet.domain.platform_clips import PlatformClipJobs
 from clipnet.domain.posting import PLATFORM_OF_JOB, PostingService
 from clipnet.domain.source_service import SourceService
 from clipnet.domain.templates import TemplateCatalogue
@@ -401,6 +403,9 @@ class Container(containers.DeclarativeContainer):
         sqlalchemy=providers.Singleton(SqlBotStore, database),
     )
     chats = providers.Singleton(chat_platforms, settings.provided.bot)
+    clip_makers = providers.Singleton(
+        clip_maker_adapters, settings.provided.bot, settings.provided.media.max_source_bytes
+    )
     clip_url = providers.Callable(clip_links, settings.provided.api.public_url)
     clipbot = providers.Singleton(
         ClipBot,
@@ -412,8 +417,19 @@ class Container(containers.DeclarativeContainer):
         voting,
         clip_url,
         clip_seconds=settings.provided.bot.clip_seconds,
+        platform_clips=providers.Callable(frozenset, clip_makers),
     )
     clipbot_jobs = providers.Singleton(ClipBotJobs, bot_store, uow_factory, chats, clip_url)
+    platform_clip_jobs = providers.Singleton(
+        PlatformClipJobs,
+        bot_store,
+        uow_factory,
+        outbox,
+        clock,
+        lifecycle,
+        sources_service,
+        clip_makers,
+    )
     clipbot_notifier = providers.Singleton(ClipBotNotifier, bot_store, uow_factory, outbox)
 
 
@@ -436,6 +452,7 @@ def register_clipbot(container: Container) -> None:
     runner = container.job_runner()
     runner.register(JobType.CLIPBOT_POST, lambda job: container.clipbot_jobs().post(job))
     runner.register(JobType.CLIPBOT_NOTIFY, lambda job: container.clipbot_jobs().notify(job))
+    runner.register(JobType.CLIPBOT_CLIP, lambda job: container.platform_clip_jobs().handle(job))
     for job_type in (*PipelineService.JOB_TYPES, *PLATFORM_OF_JOB):
         inner = runner.handler(job_type)
         if inner is not None:

@@ -1,4 +1,5 @@
-"""Loopback Twitch Helix, Discord and X APIs: the calls ClipBOT's chat adapters make.
+"""Loopback Twitch Helix, Discord and X APIs: the calls ClipBOT's chat adapters make
+(and, on Helix, Create Clip, Get Clips and Get Clips Download, with the clip's video).
 
 Each server checks authentication and the body the way the platform documents it, records
 what it accepted, and can be told to answer the next requests with 429 (and a wait).
@@ -33,6 +34,26 @@ class Throttle:
 
 
 @attrs.define
+class TwitchClipsState:
+    """What the loopback Helix does with clips: Twitch makes them asynchronously."""
+
+    looks_before_ready: int = 2
+    """Get Clips answers an empty list this many times per clip before showing it."""
+    never_ready: bool = False
+    """The clip is never made (Twitch's failure: not found after 15 s)."""
+    live: bool = True
+    """Create Clip needs the broadcaster live; Helix answers 404 otherwise."""
+    media: bytes = b""
+    """The video served at each clip's download URL."""
+    created: list[str] = attrs.field(factory=list)
+    """Broadcaster ids of every Create Clip accepted, in order."""
+    looks: dict[str, int] = attrs.field(factory=dict)
+    """Get Clips calls per clip id."""
+    downloads: list[str] = attrs.field(factory=list)
+    """Clip ids whose media was fetched."""
+
+
+@attrs.define
 class ChatServerState:
     received: list[tuple[str, dict[str, Any]]] = attrs.field(factory=list)
     """(path, JSON body) of every accepted message, in order."""
@@ -44,6 +65,8 @@ class ChatServerState:
     nonces: dict[str, str] = attrs.field(factory=dict)
     ids: Iterator[int] = attrs.field(factory=lambda: itertools.count(1))
     lock: threading.Lock = attrs.field(factory=threading.Lock)
+    clips: TwitchClipsState = attrs.field(factory=TwitchClipsState)
+    """Helix only."""
 
     def texts(self) -> list[str]:
         return [
@@ -75,13 +98,25 @@ class _ChatHandler(JsonHandler):
 
 class HelixHandler(_ChatHandler):
     def accept(self, method: str, state: ChatServerState) -> None:
-        if (method, self.route_path) != ("POST", "/helix/chat/messages"):
+        if method == "GET" and self.route_path.startswith("/media/"):
+            return self.send_bytes(200, state.clips.media, "video/mp4")  # the CDN: no token
+        routes = {
+            ("POST", "/helix/chat/messages"): self.chat_message,
+            ("POST", "/helix/clips"): self.create_clip,
+            ("GET", "/helix/clips"): self.get_clips,
+            ("GET", "/helix/clips/downloads"): self.get_clip_download,
+        }
+        handler = routes.get((method, self.route_path))
+        if handler is None:
             return self.send_json(404, {"error": "Not Found", "status": 404})
         if (
             self.headers.get("Authorization") != f"Bearer {TWITCH_TOKEN}"
             or self.headers.get("Client-Id") != TWITCH_CLIENT_ID
         ):
             return self.send_json(401, {"error": "Unauthorized", "status": 401})
+        handler(state)
+
+    def chat_message(self, state: ChatServerState) -> None:
         body = self.json_body()
         if not body.get("broadcaster_id") or not body.get("sender_id") or not body.get("message"):
             return self.send_json(400, {"error": "Bad Request", "message": "missing field"})
@@ -89,6 +124,57 @@ class HelixHandler(_ChatHandler):
         message_id = f"twitch-msg-{next(state.ids)}"
         self.send_json(
             200, {"data": [{"message_id": message_id, "is_sent": True, "drop_reason": None}]}
+        )
+
+    def create_clip(self, state: ChatServerState) -> None:
+        broadcaster = self.query.get("broadcaster_id", "")
+        if not broadcaster:
+            return self.send_json(400, {"error": "Bad Request", "message": "broadcaster_id"})
+        if not state.clips.live:
+            return self.send_json(404, {"error": "Not Found", "message": "not broadcasting live"})
+        state.clips.created.append(broadcaster)
+        clip_id = f"{broadcaster}-Clip{next(state.ids)}"
+        state.clips.looks[clip_id] = 0
+        edit_url = f"https://clips.twitch.tv/{clip_id}/edit"
+        self.send_json(202, {"data": [{"id": clip_id, "edit_url": edit_url}]})
+
+    def get_clips(self, state: ChatServerState) -> None:
+        clip_id = self.query.get("id", "")
+        if clip_id not in state.clips.looks:
+            return self.send_json(200, {"data": [], "pagination": {}})
+        state.clips.looks[clip_id] += 1
+        waiting = state.clips.looks[clip_id] <= state.clips.looks_before_ready
+        if state.clips.never_ready or waiting:
+            return self.send_json(200, {"data": [], "pagination": {}})
+        clip = {
+            "id": clip_id,
+            "url": f"https://clips.twitch.tv/{clip_id}",
+            "broadcaster_id": clip_id.rsplit("-Clip", 1)[0],
+            "title": "Twitch clip title",
+            "duration": 30.0,
+        }
+        self.send_json(200, {"data": [clip], "pagination": {}})
+
+    def get_clip_download(self, state: ChatServerState) -> None:
+        clip_id = self.query.get("clip_id", "")
+        broadcaster = clip_id.rsplit("-Clip", 1)[0]
+        if clip_id not in state.clips.looks or self.query.get("broadcaster_id") != broadcaster:
+            return self.send_json(400, {"error": "Bad Request", "message": "unknown clip"})
+        if not self.query.get("editor_id"):
+            return self.send_json(400, {"error": "Bad Request", "message": "editor_id"})
+        state.clips.downloads.append(clip_id)
+        url = f"http://127.0.0.1:{self.server.server_address[1]}/media/{clip_id}.mp4"
+        self.send_json(
+            200,
+            {
+                "data": [
+                    {
+                        "clip_id": clip_id,
+                        "landscape_download_url": url,
+                        "portrait_download_url": None,
+                    }
+                ]
+            },
         )
 
 

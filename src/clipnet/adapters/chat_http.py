@@ -1,4 +1,4 @@
-"""Posting chat messages over HTTP: retries, ``Retry-After`` on 429, and send-once per key.
+"""Calling chat platform APIs over HTTP: retries, ``Retry-After`` on 429, and send-once per key.
 
 Shared by the Twitch, Discord and X chat adapters. A 429 or 5xx answer or a network error is
 retried with backoff (a 429 waits what the platform asks, up to ``max_wait``; a longer pause
@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,18 +46,64 @@ class ChatHttp:
 
     def post_json(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
         """POST ``body`` as JSON; the decoded JSON answer (``None`` for an empty one)."""
+        return self.request_json("POST", url, headers, body=body)
+
+    def get_json(self, url: str, params: dict[str, str], headers: dict[str, str]) -> Any:
+        """GET with query ``params``; the decoded JSON answer."""
+        return self.request_json("GET", url, headers, params=params)
+
+    def request_json(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """One API call with the retries described above; the decoded JSON answer."""
         for attempt in range(1, self._attempts + 1):
             try:
-                return self._try(url, body, headers)
+                return self._try(method, url, headers, body, params)
             except _TryAgain as again:
                 if attempt == self._attempts or again.wait > self._max_wait:
                     raise ChatSendError(f"{self.platform}: {again}") from None
                 self._sleep(again.wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _try(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    def download(self, url: str, dest: Path, max_bytes: int) -> Path:
+        """Stream ``url`` into ``dest`` (at most ``max_bytes``); transport errors may retry."""
         try:
-            response = self._http.post(url, json=body, headers=headers)
+            with self._http.stream("GET", url, follow_redirects=True) as response:
+                if response.status_code >= 300:
+                    raise ChatSendError(
+                        f"{self.platform}: download refused ({response.status_code})",
+                        permanent=400 <= response.status_code < 500,
+                    )
+                written = 0
+                with dest.open("wb") as out:
+                    for chunk in response.iter_bytes():
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise ChatSendError(
+                                f"{self.platform}: the download is over {max_bytes} bytes",
+                                permanent=True,
+                            )
+                        out.write(chunk)
+        except httpx.TransportError as error:
+            raise ChatSendError(f"{self.platform}: download failed: {error}") from None
+        return dest
+
+    def _try(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> Any:
+        try:
+            response = self._http.request(method, url, json=body, params=params, headers=headers)
         except httpx.TransportError as error:
             raise _TryAgain(f"{type(error).__name__}: {error}", self._base_delay) from None
         status = response.status_code
@@ -67,7 +114,7 @@ class ChatHttp:
         if status >= 500:
             raise _TryAgain(f"server error {status}", self._base_delay)
         raise ChatSendError(
-            f"{self.platform} refused the message: {status} {response.text[:200]}", permanent=True
+            f"{self.platform} refused the request: {status} {response.text[:200]}", permanent=True
         )
 
 

@@ -1,13 +1,16 @@
-"""ClipBOT's chat adapters, built from settings: a platform without credentials has none."""
+"""ClipBOT's chat adapters and clip makers, built from settings: a platform without
+credentials has none."""
 
 from __future__ import annotations
 
 from clipnet.adapters.chat_http import ChatHttp
 from clipnet.adapters.discord.chat import DiscordChat
+from clipnet.adapters.twitch.clips import HelixClips
 from clipnet.adapters.twitch.helix import TwitchChat
 from clipnet.adapters.x.chat import XChat
 from clipnet.domain.metadata import Platform
 from clipnet.ports.chat import ChatPlatform
+from clipnet.ports.platform_clips import PlatformClipMaker
 from clipnet.settings.sections import BotSettings
 
 
@@ -32,3 +35,23 @@ def chat_platforms(bot: BotSettings) -> dict[Platform, ChatPlatform]:
     if bot.x_bot_token:
         chats[Platform.X] = XChat(bot.x_api_url, bot.x_bot_token, ChatHttp("x"))
     return chats
+
+
+def clip_makers(bot: BotSettings, max_bytes: int) -> dict[Platform, PlatformClipMaker]:
+    """Twitch makes ``!clip`` clips itself when ``CLIPNET_TWITCH_CLIPS`` is on."""
+    if not (
+        bot.twitch_clips
+        and bot.twitch_bot_token
+        and bot.twitch_client_id
+        and bot.twitch_bot_user_id
+    ):
+        return {}
+    helix = HelixClips(
+        bot.twitch_api_url,
+        bot.twitch_client_id,
+        bot.twitch_bot_token,
+        bot.twitch_bot_user_id,
+        ChatHttp("twitch"),
+        max_bytes=max_bytes,
+    )
+    return {Platform.TWITCH: helix}

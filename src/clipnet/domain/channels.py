@@ -72,3 +72,17 @@ class Cooldown:
 
     key: str
     seconds: float
+
+
+@attrs.frozen
+class PlatformClip:
+    """A clip the streaming platform made itself (Twitch's own clips)."""
+
+    id: str
+    channel: str
+    """The broadcaster whose stream it was cut from."""
+    url: str = ""
+    """The clip's page on the platform."""
+    title: str = ""
+    duration: float = 0.0
+    """Seconds."""

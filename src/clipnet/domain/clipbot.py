@@ -6,7 +6,7 @@ webhook's response), so a slow or rate-limited chat API never holds up a webhook
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 import attrs
@@ -21,6 +21,7 @@ from clipnet.domain.jobs import JobType, job_key
 from clipnet.domain.lifecycle import ClipLifecycle
 from clipnet.domain.metadata import Platform
 from clipnet.domain.outbox import Outbox
+from clipnet.domain.platform_clips import clip_job_payload
 from clipnet.domain.votes import Direction, Tally
 from clipnet.domain.voting import VotingService
 from clipnet.ports.bot import BotStore
@@ -68,6 +69,7 @@ class ClipBot:
         *,
         clip_seconds: float = 30.0,
         cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
+        platform_clips: Collection[Platform] = (),
     ) -> None:
         self._store = store
         self._uow = uow
@@ -78,6 +80,7 @@ class ClipBot:
         self._clip_url = clip_url
         self._clip_seconds = clip_seconds
         self._cooldowns = cooldowns
+        self._platform_clips = frozenset(platform_clips)
 
     # -- chat ----------------------------------------------------------------------------------
 
@@ -172,10 +175,12 @@ class ClipBot:
         return _Result(self._status(clip))
 
     def _clip(self, command: BotCommand, link: ChannelLink, target: ReplyTarget) -> _Result:
+        title = command.args[0] if command.args else ""
+        if command.platform in self._platform_clips and link.live_since is not None:
+            return self._platform_clip(command, target, title)
         until = self._clip_end(link)
         if until <= 0:
             return _Result("There is nothing to clip yet: the stream has not started.")
-        title = command.args[0] if command.args else ""
         clip = self._lifecycle.request_recent(
             link.source_id, link.owner_id, until, self._clip_seconds, title
         )
@@ -185,6 +190,17 @@ class ClipBot:
             f"Clip {clip.id} requested ({seconds} s). I will post the link when it is ready.",
             queued_work=True,
         )
+
+    def _platform_clip(self, command: BotCommand, target: ReplyTarget, title: str) -> _Result:
+        """A live channel whose platform makes clips: ask it, in a ``clipbot:clip`` job."""
+        key = job_key(JobType.CLIPBOT_CLIP, command.platform.value, command.message_id)
+        payload = clip_job_payload(target, command.message_id, title)
+        with self._uow() as uow:
+            job = self._outbox.add(uow, JobType.CLIPBOT_CLIP, payload, key)
+            uow.commit()
+        self._outbox.release([job])
+        name = command.platform.value.capitalize()
+        return _Result(f"Asking {name} to clip that...", queued_work=True)
 
     def _clip_end(self, link: ChannelLink) -> float:
         """Seconds into the source where ``!clip`` ends: now in a live stream, the end of a VOD."""

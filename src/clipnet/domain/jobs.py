@@ -22,6 +22,8 @@ class JobType(enum.StrEnum):
     WHISPER_BATCH = "whisper:batch"
     CLIPBOT_POST = "clipbot:post"
     CLIPBOT_NOTIFY = "clipbot:notify"
+    CLIPBOT_CLIP = "clipbot:clip"
+    """ClipBOT's ``!clip`` made by the platform itself (Twitch clips), then processed."""
     POST_YOUTUBE = "post:youtube"
     POST_TIKTOK = "post:tiktok"
 

@@ -466,6 +466,13 @@ class BotSettings:
     twitch_bot_user_id: str = setting(
         "CLIPNET_TWITCH_BOT_USER_ID", "", doc="The bot account's Twitch user id (sender_id)"
     )
+    twitch_clips: bool = setting(
+        "CLIPNET_TWITCH_CLIPS",
+        False,
+        parse=as_bool,
+        doc="`!clip` on a live Twitch channel asks Twitch to make the clip (clips:edit, "
+        "editor:manage:clips; the bot must be the channel's editor)",
+    )
     discord_api_url: str = setting(
         "CLIPNET_DISCORD_API_URL",
         "https://discord.com/api/v10",

@@ -4,8 +4,6 @@ on a loopback Helix server."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -25,7 +23,7 @@ from clipnet.entrypoints.http import create_app
 from clipnet.ports.repositories import ClipQuery
 from clipnet.settings import load_settings
 from tests.bot_webhooks import BOT_USER, TWITCH_SECRET, twitch_chat, twitch_delivery
-from tests.conftest import require_service
+from tests.integration.bot.generated_media import generated_video
 from tests.loopback.asgi import serving
 from tests.loopback.chat_platforms import (
     TWITCH_CLIENT_ID,
@@ -41,42 +39,6 @@ OWNER = "owner-1"
 PIPELINE_TIMEOUT = 300.0
 
 pytestmark = pytest.mark.slow
-
-
-def generated_video(path: Path, seconds: float = 40.0) -> Path:
-    """A small test-pattern video with a tone, made by FFmpeg."""
-    ffmpeg = shutil.which("ffmpeg")
-    require_service(ffmpeg is not None, "ffmpeg")
-    assert ffmpeg is not None
-    subprocess.run(
-        [
-            ffmpeg,
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size=320x240:rate=15:duration={seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
-        timeout=120,
-    )
-    return path
 
 
 def embedded_container(tmp_path: Path, helix_url: str, **env: str) -> Container:
