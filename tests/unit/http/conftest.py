@@ -131,10 +131,3 @@ def alice(client: TestClient[Litestar]) -> ApiUser:
 @pytest.fixture
 def bob(client: TestClient[Litestar]) -> ApiUser:
     return ApiUser(client, "bob")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Litestar 2.25 nudges towards 3.0-style explicit dependency markers; not an error here.
-    config.addinivalue_line(
-        "filterwarnings", "ignore::litestar.exceptions.base_exceptions.LitestarDeprecationWarning"
-    )

@@ -8,11 +8,28 @@ providers on the container (``container.storage.override(...)``) before building
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from clipnet.container import Container
+from clipnet.domain.accounts import AccountService
+from clipnet.domain.clip_service import ClipService
+from clipnet.domain.health import HealthService
+from clipnet.domain.job_queries import JobQueries
+from clipnet.domain.oauth_linking import OAuthLinking
+from clipnet.domain.source_service import SourceService
+from clipnet.settings import Settings
+
+# Handler parameter types: each marks its parameter as the container service of that name
+# (Litestar 3 style: no inferred dependencies). The parameter name must match ``SERVICES``.
+AccountsDep: TypeAlias = NamedDependency[AccountService]
+SourcesDep: TypeAlias = NamedDependency[SourceService]
+ClipsDep: TypeAlias = NamedDependency[ClipService]
+JobsDep: TypeAlias = NamedDependency[JobQueries]
+OAuthDep: TypeAlias = NamedDependency[OAuthLinking]
+HealthDep: TypeAlias = NamedDependency[HealthService]
+SettingsDep: TypeAlias = NamedDependency[Settings]
 
 #: Container providers that route handlers may ask for, by parameter name.
 SERVICES = (

@@ -151,3 +151,8 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 #: What any authenticated route may answer besides success.
 AUTHED = problem_responses(400, 401, 404, 409, 422, 429)
 PUBLIC = problem_responses(400, 401, 409, 422, 429)
+#: Routes that read a body may also answer 413 (over CLIPNET_MAX_REQUEST_BYTES).
+AUTHED_BODY = problem_responses(400, 401, 404, 409, 413, 422, 429)
+PUBLIC_BODY = problem_responses(400, 401, 409, 413, 422, 429)
+#: The upload: also 413 (over CLIPNET_MAX_UPLOAD_BYTES) and 415 (not multipart/form-data).
+UPLOAD = problem_responses(400, 401, 404, 409, 413, 415, 422, 429)

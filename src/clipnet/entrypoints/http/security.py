@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Components, SecurityScheme
 
 from clipnet.domain.access import Actor, Unauthenticated
-from clipnet.domain.accounts import AccountService
+from clipnet.entrypoints.http.di import AccountsDep
 
 BEARER = "bearer"
 SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -32,7 +32,7 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token.strip()
 
 
-def current_actor(request: Request[Any, Any, Any], accounts: AccountService) -> Actor:
+def current_actor(request: Request[Any, Any, Any], accounts: AccountsDep) -> Actor:
     """The authenticated user; 401 problem otherwise. Cached on the request (rate limits)."""
     actor = accounts.authenticate(bearer_token(request))
     request.state["actor"] = actor
@@ -40,3 +40,5 @@ def current_actor(request: Request[Any, Any, Any], accounts: AccountService) -> 
 
 
 ACTOR = {"actor": Provide(current_actor, sync_to_thread=False)}
+#: The type of a handler's ``actor`` parameter: the authenticated user.
+ActorDep: TypeAlias = NamedDependency[Actor]

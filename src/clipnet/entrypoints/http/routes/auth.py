@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, patch, post
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from clipnet.domain.access import Actor
-from clipnet.domain.accounts import AccountService
 from clipnet.entrypoints.http import render
-from clipnet.entrypoints.http.problems import AUTHED, PUBLIC
+from clipnet.entrypoints.http.di import AccountsDep
+from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, PUBLIC_BODY
 from clipnet.entrypoints.http.schemas import (
     Login,
     ProfileUpdate,
@@ -19,51 +19,55 @@ from clipnet.entrypoints.http.schemas import (
     TokensOut,
     UserOut,
 )
-from clipnet.entrypoints.http.security import SECURITY
+from clipnet.entrypoints.http.security import SECURITY, ActorDep
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_by_ip(request: Request[Any, Any, Any], accounts: AccountService) -> None:
+def limit_by_ip(request: Request[Any, Any, Any], accounts: AccountsDep) -> None:
     """Per-IP limit on every /auth route (on top of the per-account login limit)."""
     accounts.count_attempt(f"ip:{client_address(request)}")
 
 
 @post(
     "/signup",
-    responses=PUBLIC,
+    responses=PUBLIC_BODY,
     status_code=HTTP_201_CREATED,
     summary="Create an account",
     sync_to_thread=True,
 )
-def sign_up(data: SignUp, accounts: AccountService, request: Request[Any, Any, Any]) -> UserOut:
+def sign_up(
+    data: JSONBody[SignUp], accounts: AccountsDep, request: Request[Any, Any, Any]
+) -> UserOut:
     limit_by_ip(request, accounts)
     return render.user(accounts.sign_up(data.email, data.password, data.display_name))
 
 
 @post(
     "/login",
-    responses=PUBLIC,
+    responses=PUBLIC_BODY,
     status_code=200,
     summary="Trade email and password for tokens",
     sync_to_thread=True,
 )
-def login(data: Login, accounts: AccountService, request: Request[Any, Any, Any]) -> TokensOut:
+def login(
+    data: JSONBody[Login], accounts: AccountsDep, request: Request[Any, Any, Any]
+) -> TokensOut:
     limit_by_ip(request, accounts)
     return render.tokens(accounts.login(data.email, data.password))
 
 
 @post(
     "/refresh",
-    responses=PUBLIC,
+    responses=PUBLIC_BODY,
     status_code=200,
     summary="Rotate a refresh token",
     sync_to_thread=True,
 )
 def refresh(
-    data: RefreshRequest, accounts: AccountService, request: Request[Any, Any, Any]
+    data: JSONBody[RefreshRequest], accounts: AccountsDep, request: Request[Any, Any, Any]
 ) -> TokensOut:
     limit_by_ip(request, accounts)
     return render.tokens(accounts.refresh(data.refresh_token))
@@ -77,7 +81,7 @@ def refresh(
     security=SECURITY,
     sync_to_thread=True,
 )
-def logout(actor: Actor, accounts: AccountService) -> None:
+def logout(actor: ActorDep, accounts: AccountsDep) -> None:
     accounts.logout(actor)
 
 
@@ -88,18 +92,18 @@ def logout(actor: Actor, accounts: AccountService) -> None:
     security=SECURITY,
     sync_to_thread=True,
 )
-def me(actor: Actor, accounts: AccountService) -> UserOut:
+def me(actor: ActorDep, accounts: AccountsDep) -> UserOut:
     return render.user(accounts.profile(actor))
 
 
 @patch(
     "/me",
-    responses=AUTHED,
+    responses=AUTHED_BODY,
     summary="Change your name or password",
     security=SECURITY,
     sync_to_thread=True,
 )
-def update_me(data: ProfileUpdate, actor: Actor, accounts: AccountService) -> UserOut:
+def update_me(data: JSONBody[ProfileUpdate], actor: ActorDep, accounts: AccountsDep) -> UserOut:
     user = accounts.update_profile(actor, display_name=data.display_name, password=data.password)
     return render.user(user)
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from clipnet.domain.access import Actor
-from clipnet.domain.clip_service import ClipFilter, ClipService
+from clipnet.domain.clip_service import ClipFilter
 from clipnet.domain.clips import ClipStatus
 from clipnet.domain.errors import InvalidInput
 from clipnet.domain.spans import TimeSpan
 from clipnet.entrypoints.http import render
-from clipnet.entrypoints.http.problems import AUTHED
+from clipnet.entrypoints.http.di import ClipsDep, SettingsDep
+from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY
 from clipnet.entrypoints.http.schemas import (
     ClipCreate,
     ClipDetailOut,
@@ -24,21 +24,22 @@ from clipnet.entrypoints.http.schemas import (
     ClipUpdate,
     CreatedClips,
 )
-from clipnet.entrypoints.http.security import SECURITY
-from clipnet.settings import Settings
+from clipnet.entrypoints.http.security import SECURITY, ActorDep
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
-IdParam = Annotated[str, Parameter(min_length=1, max_length=64, pattern=ID_PATTERN)]
+IdParam = Annotated[str, PathParameter(min_length=1, max_length=64, pattern=ID_PATTERN)]
 
 
 @post(
     "/",
-    responses=AUTHED,
+    responses=AUTHED_BODY,
     status_code=HTTP_201_CREATED,
     summary="Clip a span, or the best moments (auto)",
     sync_to_thread=True,
 )
-def create_clip(data: ClipCreate, actor: Actor, clips_service: ClipService) -> CreatedClips:
+def create_clip(
+    data: JSONBody[ClipCreate], actor: ActorDep, clips_service: ClipsDep
+) -> CreatedClips:
     if data.mode == "auto":
         made = clips_service.create_auto(actor, data.source_id, data.count, data.template)
     else:
@@ -56,18 +57,18 @@ def create_clip(data: ClipCreate, actor: Actor, clips_service: ClipService) -> C
     sync_to_thread=True,
 )
 def list_clips(
-    actor: Actor,
-    clips_service: ClipService,
-    settings: Settings,
+    actor: ActorDep,
+    clips_service: ClipsDep,
+    settings: SettingsDep,
     status: Annotated[
-        list[ClipStatus] | None, Parameter(description="Any of these statuses")
+        list[ClipStatus] | None, QueryParameter(description="Any of these statuses")
     ] = None,
-    source_id: Annotated[str | None, Parameter(max_length=64, pattern=ID_PATTERN)] = None,
-    min_score: Annotated[float | None, Parameter(ge=0, le=100)] = None,
+    source_id: Annotated[str | None, QueryParameter(max_length=64, pattern=ID_PATTERN)] = None,
+    min_score: Annotated[float | None, QueryParameter(ge=0, le=100)] = None,
     after: Annotated[
-        str | None, Parameter(max_length=64, pattern=ID_PATTERN, description="next_cursor")
+        str | None, QueryParameter(max_length=64, pattern=ID_PATTERN, description="next_cursor")
     ] = None,
-    limit: Annotated[int, Parameter(ge=1, le=1000, description="Page size (capped)")] = 50,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="Page size (capped)")] = 50,
 ) -> ClipPage:
     wanted = ClipFilter(
         statuses=tuple(status or ()),
@@ -86,15 +87,18 @@ def list_clips(
     summary="One clip with score, transcript, media, votes, posts, job",
     sync_to_thread=True,
 )
-def get_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipDetailOut:
+def get_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> ClipDetailOut:
     return render.clip_detail(clips_service.get(actor, clip_id))
 
 
 @patch(
-    "/{clip_id:str}", responses=AUTHED, summary="Change the title or template", sync_to_thread=True
+    "/{clip_id:str}",
+    responses=AUTHED_BODY,
+    summary="Change the title or template",
+    sync_to_thread=True,
 )
 def update_clip(
-    clip_id: IdParam, data: ClipUpdate, actor: Actor, clips_service: ClipService
+    clip_id: IdParam, data: JSONBody[ClipUpdate], actor: ActorDep, clips_service: ClipsDep
 ) -> ClipOut:
     clip = clips_service.update(actor, clip_id, title=data.title, template=data.template)
     return render.clip(clip)
@@ -107,7 +111,7 @@ def update_clip(
     summary="Stop processing",
     sync_to_thread=True,
 )
-def cancel_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipOut:
+def cancel_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> ClipOut:
     return render.clip(clips_service.cancel(actor, clip_id))
 
 
@@ -118,7 +122,7 @@ def cancel_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> C
     summary="Queue a failed clip again",
     sync_to_thread=True,
 )
-def retry_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> ClipOut:
+def retry_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> ClipOut:
     return render.clip(clips_service.retry(actor, clip_id))
 
 
@@ -129,7 +133,7 @@ def retry_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> Cl
     summary="Delete the clip and its stored media",
     sync_to_thread=True,
 )
-def delete_clip(clip_id: IdParam, actor: Actor, clips_service: ClipService) -> None:
+def delete_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> None:
     clips_service.delete(actor, clip_id)
 
 

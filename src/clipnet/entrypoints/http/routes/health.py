@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from clipnet.domain.health import HealthService
+from clipnet.entrypoints.http.di import HealthDep
 from clipnet.entrypoints.http.schemas import HealthOut
 
 
@@ -21,7 +21,7 @@ async def live() -> HealthOut:
     sync_to_thread=True,
     responses={503: ResponseSpec(HealthOut, description="a dependency fails (named)")},
 )
-def ready(health: HealthService) -> Response[HealthOut]:
+def ready(health: HealthDep) -> Response[HealthOut]:
     readiness = health.readiness()
     body = HealthOut(status="ok" if readiness.ready else "failing", checks=dict(readiness.checks))
     return Response(body, status_code=200 if readiness.ready else 503)

@@ -9,20 +9,23 @@ from typing import Annotated
 
 from litestar import Response, Router, delete, get, post
 from litestar.datastructures import Cookie
-from litestar.params import Parameter
+from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from clipnet.domain.access import Actor
 from clipnet.domain.errors import InvalidInput
 from clipnet.domain.metadata import Platform
-from clipnet.domain.oauth_linking import PENDING_FOR, OAuthLinking
+from clipnet.domain.oauth_linking import PENDING_FOR
 from clipnet.entrypoints.http import render
+from clipnet.entrypoints.http.di import OAuthDep, SettingsDep
 from clipnet.entrypoints.http.problems import AUTHED, problem_responses
 from clipnet.entrypoints.http.schemas import LinkedAccountOut, LinkedAccounts, OAuthStartOut
-from clipnet.entrypoints.http.security import SECURITY
+from clipnet.entrypoints.http.security import SECURITY, ActorDep
 from clipnet.settings import Settings
 
 COOKIE = "clipnet_oauth"
+ProviderParam = Annotated[
+    Platform, PathParameter(description="twitch, youtube, tiktok, discord or x")
+]
 CALLBACK = problem_responses(400, 404, 422, 502)
 
 
@@ -49,7 +52,7 @@ def _cookie(settings: Settings, value: str, max_age: int) -> Cookie:
     security=SECURITY,
     sync_to_thread=True,
 )
-def linked_accounts(actor: Actor, oauth: OAuthLinking) -> LinkedAccounts:
+def linked_accounts(actor: ActorDep, oauth: OAuthDep) -> LinkedAccounts:
     return LinkedAccounts(
         items=[render.linked_account(a) for a in oauth.accounts(actor)],
         providers=[p.value for p in oauth.configured],
@@ -64,7 +67,7 @@ def linked_accounts(actor: Actor, oauth: OAuthLinking) -> LinkedAccounts:
     security=SECURITY,
 )
 async def start(
-    provider: Platform, actor: Actor, oauth: OAuthLinking, settings: Settings
+    provider: ProviderParam, actor: ActorDep, oauth: OAuthDep, settings: SettingsDep
 ) -> Response[OAuthStartOut]:
     flow = oauth.start(actor, provider, callback_url(settings, provider))
     max_age = int(PENDING_FOR.total_seconds())
@@ -80,13 +83,13 @@ async def start(
     sync_to_thread=True,
 )
 def callback(
-    provider: Platform,
-    oauth: OAuthLinking,
-    settings: Settings,
-    oauth_state: Annotated[str, Parameter(query="state", min_length=1, max_length=2048)],
-    code: Annotated[str | None, Parameter(max_length=2048)] = None,
-    error: Annotated[str | None, Parameter(max_length=256)] = None,
-    pending: Annotated[str, Parameter(cookie=COOKIE, max_length=4096)] = "",
+    provider: ProviderParam,
+    oauth: OAuthDep,
+    settings: SettingsDep,
+    oauth_state: Annotated[str, QueryParameter(name="state", min_length=1, max_length=2048)],
+    code: Annotated[str | None, QueryParameter(max_length=2048)] = None,
+    error: Annotated[str | None, QueryParameter(max_length=256)] = None,
+    pending: Annotated[str, CookieParameter(name=COOKIE, max_length=4096)] = "",
 ) -> Response[LinkedAccountOut]:
     if error or not code:
         raise InvalidInput(f"{provider.value} did not grant access: {error or 'no code'}")
@@ -102,7 +105,7 @@ def callback(
     security=SECURITY,
     sync_to_thread=True,
 )
-def unlink(provider: Platform, actor: Actor, oauth: OAuthLinking) -> None:
+def unlink(provider: ProviderParam, actor: ActorDep, oauth: OAuthDep) -> None:
     oauth.unlink(actor, provider)
 
 

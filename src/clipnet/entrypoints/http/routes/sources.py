@@ -8,25 +8,27 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Request, Router, delete, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from clipnet.domain.access import Actor
-from clipnet.domain.source_service import SourceService
 from clipnet.entrypoints.http import render
-from clipnet.entrypoints.http.problems import AUTHED
+from clipnet.entrypoints.http.di import SettingsDep, SourcesDep
+from clipnet.entrypoints.http.openapi import UploadOperation
+from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, UPLOAD
 from clipnet.entrypoints.http.schemas import SourceList, SourceOut, UrlSourceIn
-from clipnet.entrypoints.http.security import SECURITY
+from clipnet.entrypoints.http.security import SECURITY, ActorDep
 from clipnet.entrypoints.http.uploads import receive_upload
-from clipnet.settings import Settings
 
-IdParam = Annotated[str, Parameter(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size (capped by the server)")]
+IdParam = Annotated[str, PathParameter(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+Limit = Annotated[
+    int, QueryParameter(ge=1, le=1000, description="Page size (capped by the server)")
+]
 
 
 @post(
     "/upload",
-    responses=AUTHED,
+    responses=UPLOAD,
+    operation_class=UploadOperation,
     status_code=HTTP_201_CREATED,
     summary="Upload a video (multipart/form-data: 'file', optional 'title')",
     description="Streamed to storage; the file is probed, so only real videos are accepted.",
@@ -34,9 +36,9 @@ Limit = Annotated[int, Parameter(ge=1, le=1000, description="Page size (capped b
 )
 async def upload(
     request: Request[Any, Any, Any],
-    actor: Actor,
-    sources_service: SourceService,
-    settings: Settings,
+    actor: ActorDep,
+    sources_service: SourcesDep,
+    settings: SettingsDep,
 ) -> SourceOut:
     with tempfile.TemporaryDirectory(prefix="clipnet-upload-") as tmp:
         received = await receive_upload(request, settings.api.max_upload_bytes, Path(tmp))
@@ -50,12 +52,14 @@ async def upload(
 
 @post(
     "/url",
-    responses=AUTHED,
+    responses=AUTHED_BODY,
     status_code=HTTP_201_CREATED,
     summary="Register a video URL",
     sync_to_thread=True,
 )
-def register_url(data: UrlSourceIn, actor: Actor, sources_service: SourceService) -> SourceOut:
+def register_url(
+    data: JSONBody[UrlSourceIn], actor: ActorDep, sources_service: SourcesDep
+) -> SourceOut:
     source = sources_service.register_url(actor, data.url, data.title)
     return render.source(source, sources_service.url_of(source))
 
@@ -67,7 +71,7 @@ def register_url(data: UrlSourceIn, actor: Actor, sources_service: SourceService
     sync_to_thread=True,
 )
 def list_sources(
-    actor: Actor, sources_service: SourceService, settings: Settings, limit: Limit = 50
+    actor: ActorDep, sources_service: SourcesDep, settings: SettingsDep, limit: Limit = 50
 ) -> SourceList:
     found = sources_service.list(actor, min(limit, settings.api.max_page_size))
     return SourceList(items=[render.source(s, sources_service.url_of(s)) for s in found])
@@ -79,7 +83,7 @@ def list_sources(
     summary="One source",
     sync_to_thread=True,
 )
-def get_source(source_id: IdParam, actor: Actor, sources_service: SourceService) -> SourceOut:
+def get_source(source_id: IdParam, actor: ActorDep, sources_service: SourcesDep) -> SourceOut:
     source = sources_service.get(actor, source_id)
     return render.source(source, sources_service.url_of(source))
 
@@ -91,7 +95,7 @@ def get_source(source_id: IdParam, actor: Actor, sources_service: SourceService)
     summary="Delete a source, its clips and their media",
     sync_to_thread=True,
 )
-def delete_source(source_id: IdParam, actor: Actor, sources_service: SourceService) -> None:
+def delete_source(source_id: IdParam, actor: ActorDep, sources_service: SourcesDep) -> None:
     sources_service.delete(actor, source_id)
 
 
