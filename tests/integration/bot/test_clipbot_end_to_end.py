@@ -146,3 +146,42 @@ def test_a_signed_twitch_clip_command_ends_with_the_ready_clips_link_in_chat(
     with server.lock:
         replies_to = [body["reply_parent_message_id"] for _, body in server.received]
     assert replies_to == ["chat-7", "chat-7"]
+
+
+def test_with_twitch_clips_on_a_live_clip_command_is_made_by_twitch_and_ends_ready_in_chat(
+    tmp_path: Path, helix: tuple[str, ChatServerState]
+) -> None:
+    # given Twitch clips on, a linked channel that just went live, and Twitch's clip video
+    _, server = helix
+    server.clips.media = generated_video(tmp_path / "twitch-clip.mp4", seconds=20.0).read_bytes()
+    server.clips.looks_before_ready = 0  # found on the first look: no real waiting here
+    container = embedded_container(tmp_path, helix[0], CLIPNET_TWITCH_CLIPS="true")
+    try:
+        linked_vod(container, generated_video(tmp_path / "vod.mp4"))
+        now = datetime.now(UTC)
+        online = {
+            "subscription": {"id": "sub-2", "type": "stream.online"},
+            "event": {"broadcaster_user_id": BROADCASTER, "started_at": now.isoformat()},
+        }
+        chat = twitch_chat("!clip big play", message="chat-8")
+        with serving(create_app(container)) as base_url, httpx.Client(base_url=base_url) as http:
+            for delivery, payload in (("on-1", online), ("d-2", chat)):
+                body, headers = twitch_delivery("notification", payload, delivery, now)
+                assert http.post("/bot/twitch", content=body, headers=headers).status_code == 204
+            wait_until(lambda: len(texts(server)) >= 3, "the ready notice")
+        # then Twitch was asked once, and its clip's video was processed into a ready clip
+        assert server.clips.created == [BROADCASTER]
+        (clip,) = clips_of(container)
+        assert clip.status is ClipStatus.READY
+        assert clip.span.end == pytest.approx(20.0, abs=0.2)
+        video = container.storage().fetch(clip.assets["video"], tmp_path / "out.mp4")
+        assert container.media().probe(video).duration == pytest.approx(20.0, abs=1.0)
+        (made,) = server.clips.looks
+        assert sorted(texts(server)) == [
+            "Asking Twitch to clip that...",
+            f"Clip {clip.id} made by Twitch (https://clips.twitch.tv/{made}), 30 s. "
+            "I will post the link when it is ready.",
+            f"Your clip 'big play' is ready: {PUBLIC_URL}/clips/{clip.id}",
+        ]
+    finally:
+        container.job_worker().stop(timeout=30)
