@@ -265,3 +265,87 @@ def test_a_route_without_its_secret_is_unavailable(world: BotWorld, tmp_path: Pa
         ]
     assert [r.status_code for r in responses] == [503] * 4
     assert "CLIPNET_TWITCH_EVENTSUB_SECRET" in responses[0].json()["detail"]
+
+
+# -- every signed part, at the route -------------------------------------------------------------
+
+
+def flipped(text: str, index: int) -> str:
+    """``text`` with one bit of the character at ``index`` flipped."""
+    return text[:index] + chr(ord(text[index]) ^ 0x01) + text[index + 1 :]
+
+
+@pytest.mark.parametrize(
+    "part", ["body", "Twitch-Eventsub-Message-Id", "Twitch-Eventsub-Message-Timestamp", "sig"]
+)
+def test_a_twitch_delivery_with_any_signed_part_changed_is_forbidden_and_has_no_effect(
+    client: TestClient,  # type: ignore[type-arg]
+    world: BotWorld,
+    part: str,
+) -> None:
+    body, headers = twitch_delivery("notification", twitch_chat("!clip"), "n-1", T0)
+    if part == "body":
+        body = body.replace(b"!clip", b"!clap")
+    elif part == "sig":
+        signature = headers["Twitch-Eventsub-Message-Signature"]
+        headers["Twitch-Eventsub-Message-Signature"] = flipped(signature, 30)
+    else:
+        headers[part] = flipped(headers[part], 1)
+    assert client.post("/bot/twitch", content=body, headers=headers).status_code == 403
+    assert world.queue.jobs == []
+
+
+@pytest.mark.parametrize("part", ["body", "timestamp", "signature"])
+def test_a_discord_interaction_with_any_signed_part_changed_is_a_401_with_no_effect(
+    client: TestClient,  # type: ignore[type-arg]
+    world: BotWorld,
+    part: str,
+) -> None:
+    body, headers = discord_delivery(discord_command("clip", "what a save"))
+    if part == "body":
+        body = body.replace(b"what a save", b"what a savf")
+    elif part == "timestamp":
+        headers["X-Signature-Timestamp"] = flipped(headers["X-Signature-Timestamp"], 9)
+    else:
+        headers["X-Signature-Ed25519"] = flipped(headers["X-Signature-Ed25519"], 0)
+    assert client.post("/bot/discord", content=body, headers=headers).status_code == 401
+    assert world.queue.jobs == []
+
+
+def test_a_discord_interaction_ten_minutes_and_one_second_old_is_a_401(
+    client: TestClient,  # type: ignore[type-arg]
+    world: BotWorld,
+) -> None:
+    sent = str(int((T0 - timedelta(minutes=10, seconds=1)).timestamp()))
+    body, headers = discord_delivery(discord_command("clip"), timestamp=sent)
+    assert client.post("/bot/discord", content=body, headers=headers).status_code == 401
+    assert world.queue.jobs == []
+
+
+def test_a_re_serialised_discord_or_x_body_is_refused(
+    client: TestClient,  # type: ignore[type-arg]
+    world: BotWorld,
+) -> None:
+    body, headers = discord_delivery(discord_command("clip"))
+    same_data = json.dumps(json.loads(body), indent=2).encode()
+    assert client.post("/bot/discord", content=same_data, headers=headers).status_code == 401
+    body, headers = x_delivery(x_mention("@clipbot !clip"))
+    same_data = json.dumps(json.loads(body), separators=(",", ":")).encode()
+    assert same_data != body
+    assert client.post("/bot/x", content=same_data, headers=headers).status_code == 403
+    assert world.queue.jobs == []
+
+
+def test_an_x_delivery_with_a_changed_body_or_signature_is_forbidden(
+    client: TestClient,  # type: ignore[type-arg]
+    world: BotWorld,
+) -> None:
+    body, headers = x_delivery(x_mention("@clipbot !clip"))
+    changed_body = body.replace(b"!clip", b"!clap")
+    changed_signature = {
+        **headers,
+        "x-twitter-webhooks-signature": flipped(headers["x-twitter-webhooks-signature"], 10),
+    }
+    assert client.post("/bot/x", content=changed_body, headers=headers).status_code == 403
+    assert client.post("/bot/x", content=body, headers=changed_signature).status_code == 403
+    assert world.queue.jobs == []

@@ -106,6 +106,8 @@ SIGNING_KEY = SigningKey(hashlib.sha256(b"clipnet discord test key").digest())
 PUBLIC_KEY = SIGNING_KEY.verify_key.encode().hex()
 DISCORD_TIMESTAMP = "1767268800"
 DISCORD_BODY = b'{"type":2,"id":"1","data":{"name":"clip"}}'
+DISCORD_SENT = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+"""``DISCORD_TIMESTAMP`` as a moment."""
 
 
 def discord_vector(timestamp: str = DISCORD_TIMESTAMP, body: bytes = DISCORD_BODY) -> str:
@@ -113,7 +115,7 @@ def discord_vector(timestamp: str = DISCORD_TIMESTAMP, body: bytes = DISCORD_BOD
 
 
 def test_a_discord_interaction_signed_by_the_application_key_passes() -> None:
-    verify_interaction(PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, DISCORD_BODY)
+    verify_interaction(PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, DISCORD_BODY, DISCORD_SENT)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,13 @@ def test_a_discord_interaction_signed_by_the_application_key_passes() -> None:
         pytest.param(
             PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, flip(DISCORD_BODY), id="body"
         ),
-        pytest.param(PUBLIC_KEY, discord_vector(), "1767268801", DISCORD_BODY, id="timestamp"),
+        pytest.param(
+            PUBLIC_KEY,
+            discord_vector(),
+            flip_text(DISCORD_TIMESTAMP, 9),
+            DISCORD_BODY,
+            id="timestamp",
+        ),
         pytest.param(
             PUBLIC_KEY,
             flip(bytes.fromhex(discord_vector()), 10).hex(),
@@ -153,10 +161,42 @@ def test_a_discord_interaction_with_a_changed_part_fails(
     public_key: str, signature: str, timestamp: str, body: bytes
 ) -> None:
     with pytest.raises(SignatureInvalid):
-        verify_interaction(public_key, signature, timestamp, body)
+        verify_interaction(public_key, signature, timestamp, body, DISCORD_SENT)
+
+
+def test_the_discord_vector_is_the_ed25519_signature_of_timestamp_and_body() -> None:
+    # given the key's own check, independent of the adapter
+    message = DISCORD_TIMESTAMP.encode() + DISCORD_BODY
+    assert SIGNING_KEY.verify_key.verify(message, bytes.fromhex(discord_vector())) == message
+    assert DISCORD_SENT.timestamp() == int(DISCORD_TIMESTAMP)
+
+
+def test_a_discord_interaction_exactly_ten_minutes_old_passes() -> None:
+    now = DISCORD_SENT + timedelta(minutes=10)
+    verify_interaction(PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, DISCORD_BODY, now)
+
+
+def test_a_discord_interaction_ten_minutes_and_one_second_old_fails() -> None:
+    now = DISCORD_SENT + timedelta(minutes=10, seconds=1)
+    with pytest.raises(StaleDelivery):
+        verify_interaction(PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, DISCORD_BODY, now)
+
+
+def test_a_discord_interaction_dated_far_in_the_future_fails() -> None:
+    now = DISCORD_SENT - timedelta(minutes=11)
+    with pytest.raises(StaleDelivery):
+        verify_interaction(PUBLIC_KEY, discord_vector(), DISCORD_TIMESTAMP, DISCORD_BODY, now)
+
+
+def test_a_signed_discord_interaction_with_a_malformed_timestamp_fails() -> None:
+    signature = discord_vector(timestamp="soon")
+    with pytest.raises(SignatureInvalid):
+        verify_interaction(PUBLIC_KEY, signature, "soon", DISCORD_BODY, DISCORD_SENT)
 
 
 # -- X (Account Activity) ------------------------------------------------------------------------
+# X signs the raw body only: there is no signed message id or timestamp to flip or age, so
+# replays are stopped by de-duplicating events by id (tests/integration/bot/test_webhooks.py).
 
 X_SECRET = "x-consumer-secret-0123456789"
 X_BODY = b'{"for_user_id":"42","tweet_create_events":[{"id_str":"7","text":"@bot !help"}]}'

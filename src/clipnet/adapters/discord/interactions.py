@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 
-from clipnet.adapters.signing import SignatureInvalid
+from clipnet.adapters.signing import SignatureInvalid, StaleDelivery
 from clipnet.domain.channels import INTERACTION_PREFIX, ChatMessage, ReplyTarget
 from clipnet.domain.metadata import Platform
+
+MAX_AGE = timedelta(minutes=10)
+"""Replays older than this are refused, as on Twitch (Discord signs the timestamp)."""
 
 HEADER_SIGNATURE = "X-Signature-Ed25519"
 HEADER_TIMESTAMP = "X-Signature-Timestamp"
@@ -35,13 +38,24 @@ def _verify_key(public_key_hex: str) -> VerifyKey:
 
 
 def verify_interaction(
-    public_key_hex: str, signature_hex: str, timestamp: str, body: bytes
+    public_key_hex: str, signature_hex: str, timestamp: str, body: bytes, now: datetime
 ) -> None:
-    """Raise ``SignatureInvalid`` unless Discord signed ``timestamp + body`` (raw bytes)."""
+    """Raise ``SignatureInvalid`` unless Discord signed ``timestamp + body`` (raw bytes), or
+    ``StaleDelivery`` when the signed timestamp is more than 10 minutes from ``now``."""
     try:
         _verify_key(public_key_hex).verify(timestamp.encode() + body, bytes.fromhex(signature_hex))
     except (CryptoError, ValueError, TypeError, UnicodeError):
         raise SignatureInvalid("the Discord interaction signature does not verify") from None
+    if abs(now - _moment(timestamp)) > MAX_AGE:
+        raise StaleDelivery(f"the Discord timestamp {timestamp} is more than 10 minutes off")
+
+
+def _moment(timestamp: str) -> datetime:
+    """Discord's timestamp: Unix seconds."""
+    try:
+        return datetime.fromtimestamp(int(timestamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise SignatureInvalid(f"malformed Discord timestamp {timestamp[:40]!r}") from None
 
 
 def command_message(interaction: Mapping[str, Any], received_at: datetime) -> ChatMessage:

@@ -166,6 +166,7 @@ async def discord_interactions(
             headers.get(discord.HEADER_SIGNATURE, ""),
             headers.get(discord.HEADER_TIMESTAMP, ""),
             body,
+            clipbot.now(),
         )
         payload = json_object(body)
         if payload.get("type") == discord.PING:
