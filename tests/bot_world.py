@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Protocol
 
 import attrs
 
@@ -23,7 +24,9 @@ from clipnet.domain.metadata import Platform
 from clipnet.domain.outbox import Outbox
 from clipnet.domain.templates import TemplateCatalogue
 from clipnet.domain.voting import VotingService
+from clipnet.ports.bot import BotStore
 from clipnet.ports.chat import ChatPlatform
+from clipnet.ports.repositories import UnitOfWork
 from tests.builders import T0, a_source, a_user
 
 CHANNEL = "broadcaster-1"
@@ -35,12 +38,16 @@ def clip_url(clip_id: str) -> str:
     return f"https://clipnet.example/clips/{clip_id}"
 
 
+class Database(Protocol):
+    def unit_of_work(self) -> UnitOfWork: ...
+
+
 @attrs.define
 class BotWorld:
-    db: InMemoryDatabase
+    db: Database
     clock: ManualClock
     queue: RecordingJobQueue
-    store: InMemoryBotStore
+    store: BotStore
     lifecycle: ClipLifecycle
     voting: VotingService
     bot: ClipBot
@@ -80,9 +87,12 @@ def bot_world(
     chats: Mapping[Platform, ChatPlatform] | None = None,
     cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
     platform_clips: Collection[Platform] = (),
+    database: Database | None = None,
+    store: BotStore | None = None,
 ) -> BotWorld:
+    """ClipBOT on in-memory adapters, or on ``database`` and ``store`` (e.g. SQL ones)."""
     db, clock, ids, queue = (
-        InMemoryDatabase(),
+        database or InMemoryDatabase(),
         ManualClock(T0),
         SequentialIds("id"),
         RecordingJobQueue(),
@@ -90,7 +100,7 @@ def bot_world(
     outbox = Outbox(queue, clock, ids)
     lifecycle = ClipLifecycle(db.unit_of_work, outbox, clock, ids, TemplateCatalogue())
     voting = VotingService(db.unit_of_work, outbox, clock, lambda _channel: threshold)
-    store = InMemoryBotStore()
+    store = store or InMemoryBotStore()
     bot = ClipBot(
         store,
         db.unit_of_work,

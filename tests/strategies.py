@@ -254,3 +254,20 @@ def clip_metadata() -> st.SearchStrategy[ClipMetadata]:
     text = st.text(st.characters(exclude_categories=("Cs",)), max_size=6000)
     tags = st.lists(st.from_regex(r"#[A-Za-z0-9]{1,60}", fullmatch=True), max_size=30)
     return st.builds(ClipMetadata, text, text, tags.map(tuple))
+
+
+# -- ClipBOT chat ------------------------------------------------------------------------------
+
+#: What one chat user can say about one clip: vote up, vote down, take the vote back.
+CHAT_VOTE_LINES = ("!vote clip-a up", "!vote clip-a down", "!unvote clip-a")
+
+
+def chat_vote_scripts(
+    users: int = 8, max_lines: int = 6
+) -> st.SearchStrategy[dict[str, list[str]]]:
+    """Each chat user's lines about ``clip-a``, in the order that user sends them."""
+    return st.dictionaries(
+        st.sampled_from([f"viewer-{n}" for n in range(users)]),
+        st.lists(st.sampled_from(CHAT_VOTE_LINES), min_size=1, max_size=max_lines),
+        min_size=1,
+    )

@@ -11,15 +11,10 @@ from clipnet.domain.jobs import JobType
 from clipnet.domain.votes import Tally
 from tests.bot_world import SOURCE, BotWorld, bot_world
 from tests.builders import a_clip
+from tests.strategies import CHAT_VOTE_LINES, chat_vote_scripts
 
-ACTIONS = ("!vote clip-a up", "!vote clip-a down", "!unvote clip-a")
+ACTIONS = CHAT_VOTE_LINES
 POST_JOBS = (JobType.POST_YOUTUBE, JobType.POST_TIKTOK)
-
-user_scripts = st.dictionaries(
-    st.sampled_from([f"viewer-{n}" for n in range(8)]),
-    st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=6),
-    min_size=1,
-)
 
 
 def world_without_cooldowns(threshold: int) -> BotWorld:
@@ -36,7 +31,7 @@ def expected_tally(scripts: dict[str, list[str]]) -> Tally:
 
 
 @settings(max_examples=40, deadline=None)
-@given(user_scripts, st.integers(min_value=1, max_value=4))
+@given(chat_vote_scripts(), st.integers(min_value=1, max_value=4))
 def test_concurrent_votes_leave_each_users_last_vote_and_enqueue_posting_at_most_once(
     scripts: dict[str, list[str]], threshold: int
 ) -> None:
