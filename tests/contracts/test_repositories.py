@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 
 from clipnet.domain.clips import ClipStatus
@@ -320,6 +323,50 @@ def test_an_email_can_be_registered_once(uow_factory: UnitOfWorkFactory) -> None
     with pytest.raises((InvalidInput, ConcurrencyConflict)), uow_factory() as uow:
         uow.users.add(a_user("user-2", email="ALICE@example.com"))
         uow.commit()
+
+
+def test_of_two_transactions_registering_one_email_at_once_one_commits(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    both_staged = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def register(user_id: str) -> None:
+        try:
+            with uow_factory() as uow:
+                uow.users.add(a_user(user_id, email="bob@example.com"))
+                # A database that locks the row makes the other wait here: go on alone.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    both_staged.wait(timeout=2)
+                uow.commit()
+            outcomes.append("committed")
+        except (InvalidInput, ConcurrencyConflict):
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=register, args=(f"user-{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["committed", "refused"]
+    with uow_factory() as uow:
+        assert uow.users.find_by_email("bob@example.com") is not None
+
+
+def test_an_email_given_up_can_be_taken_by_another_user(uow_factory: UnitOfWorkFactory) -> None:
+    seed(uow_factory, a_user("user-1", email="bob@example.com"))
+    with uow_factory() as uow:
+        bob = uow.users.get("user-1")
+        bob.email = "robert@example.com"
+        uow.users.update(bob)
+        uow.commit()
+    with uow_factory() as uow:
+        uow.users.add(a_user("user-2", email="bob@example.com"))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.users.get("user-1").email == "robert@example.com"
+        found = uow.users.find_by_email("bob@example.com")
+        assert found is not None and found.id == "user-2"
 
 
 def test_an_oauth_account_round_trips_and_is_replaced_per_provider(

@@ -42,17 +42,60 @@ def clone(entity: T) -> T:
 
 
 class InMemoryDatabase:
-    """Committed state shared by every unit of work made from it. Thread-safe."""
+    """Committed state shared by every unit of work made from it. Thread-safe.
+
+    Unique secondary keys (a user's email, a job's idempotency key...) are kept in an index,
+    like a database's unique constraint, so a commit costs what it writes, not the table size.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.tables: dict[str, dict[Hashable, Any]] = {}
+        self._unique_index: dict[str, dict[Hashable, Hashable]] = {}
 
     def table(self, name: str) -> dict[Hashable, Any]:
         return self.tables.setdefault(name, {})
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
+
+    def check_unique(self, table: str, staged: dict[Hashable, Any]) -> None:
+        """Refuse ``staged`` rows whose unique key another row holds after the commit."""
+        key_of = _UNIQUE.get(table)
+        if key_of is None:
+            return
+        index = self._unique_index.setdefault(table, {})
+        claimed: dict[Hashable, Hashable] = {}
+        for key, row in staged.items():
+            if row is _DELETED:
+                continue
+            unique_key = key_of(row)
+            holder = claimed.setdefault(unique_key, key)
+            if holder == key:
+                holder = index.get(unique_key, key)
+                # A holder staged in this transaction is checked by its own new row.
+                if holder in staged:
+                    holder = key
+            if holder != key:
+                raise ConcurrencyConflict(
+                    f"{table}: {unique_key!r} was taken by a concurrent transaction"
+                )
+
+    def apply(self, table: str, staged: dict[Hashable, Any]) -> None:
+        """Write ``staged`` rows (checked already) and keep the unique index in step."""
+        target = self.table(table)
+        key_of = _UNIQUE.get(table)
+        index = self._unique_index.setdefault(table, {})
+        for key, row in staged.items():
+            old = target.get(key)
+            if key_of is not None and old is not None and index.get(key_of(old)) == key:
+                del index[key_of(old)]
+            if row is _DELETED:
+                target.pop(key, None)
+                continue
+            target[key] = row
+            if key_of is not None:
+                index[key_of(row)] = key
 
 
 class _Transaction:
@@ -105,7 +148,7 @@ class _Transaction:
     def _stage(self, table: str, key: Hashable, row: Any) -> None:
         self.writes.setdefault(table, {})[key] = row
 
-    def commit(self, unique: Callable[[str, dict[Hashable, Any]], None]) -> None:
+    def commit(self) -> None:
         with self.db.lock:
             for (table, key), version in self.expected.items():
                 current = self.db.table(table).get(key)
@@ -114,15 +157,9 @@ class _Transaction:
                 if version != _NEW and (current is None or current.version != version):
                     raise ConcurrencyConflict(f"{table} {key!r} changed since it was loaded")
             for table, rows in self.writes.items():
-                merged = {**self.db.table(table), **rows}
-                unique(table, {k: v for k, v in merged.items() if v is not _DELETED})
+                self.db.check_unique(table, rows)
             for table, rows in self.writes.items():
-                target = self.db.table(table)
-                for key, row in rows.items():
-                    if row is _DELETED:
-                        target.pop(key, None)
-                    else:
-                        target[key] = row
+                self.db.apply(table, rows)
         self.writes.clear()
         self.expected.clear()
 
@@ -133,18 +170,6 @@ _UNIQUE: dict[str, Callable[[Any], Hashable]] = {
     "jobs": lambda job: job.idempotency_key,
     "posts": lambda post: post.idempotency_key,
 }
-
-
-def _check_unique(table: str, rows: dict[Hashable, Any]) -> None:
-    key_of = _UNIQUE.get(table)
-    if key_of is None:
-        return
-    seen: set[Hashable] = set()
-    for row in rows.values():
-        key = key_of(row)
-        if key in seen:
-            raise ConcurrencyConflict(f"{table}: {key!r} was taken by a concurrent transaction")
-        seen.add(key)
 
 
 class _Repository:
@@ -384,7 +409,7 @@ class InMemoryUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        self._tx.commit(_check_unique)
+        self._tx.commit()
 
     def rollback(self) -> None:
         self._tx.writes.clear()
