@@ -287,6 +287,18 @@ class ClipBot:
         self._store.save_link(link)
         return link
 
+    def link_source(
+        self, platform: Platform, channel: str, source_id: str, *, live: bool = False
+    ) -> ChannelLink:
+        """Tie a chat channel to a source, for the source's owner (an operator's command).
+
+        ``live``: the source is a stream that is live now, so ``!clip`` cuts up to now.
+        """
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+        since = self._now() if live else None
+        return self.link_channel(ChannelLink(platform, channel, source.owner_id, source.id, since))
+
     def now(self) -> datetime:
         """The bot's time (webhook timestamps are checked against it)."""
         return self._clock.now()

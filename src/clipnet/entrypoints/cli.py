@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clipnet import __version__
+from clipnet.entrypoints.bot_cli import bot_app
 from clipnet.entrypoints.clip_cli import clip, sample
 from clipnet.entrypoints.db_cli import db_app
 from clipnet.entrypoints.jobs_cli import jobs_app
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(bot_app, name="bot")
 app.command()(clip)
 app.command()(sample)
 

@@ -1,0 +1,62 @@
+"""``clipnet bot link`` against the embedded profile's SQLite database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clipnet.container import Container, build_container
+from clipnet.domain.metadata import Platform
+from clipnet.entrypoints.cli import app
+from clipnet.settings import load_settings
+from tests.builders import a_source, a_user
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def container(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Container:
+    """An embedded installation where user-1 owns source-1."""
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path))
+    built = build_container(load_settings({"CLIPNET_DATA_DIR": str(tmp_path)}))
+    with built.uow_factory()() as uow:
+        uow.users.add(a_user("user-1"))
+        uow.sources.add(a_source("source-1", "user-1"))
+        uow.commit()
+    return built
+
+
+def test_bot_link_ties_a_channel_to_a_source_for_its_owner(container: Container) -> None:
+    result = runner.invoke(app, ["bot", "link", "twitch", "141981764", "source-1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "linked twitch channel 141981764 to VOD source-1 (clips belong to user user-1)"
+    )
+    link = container.bot_store().find_link(Platform.TWITCH, "141981764")
+    assert link is not None
+    assert (link.owner_id, link.source_id, link.live_since) == ("user-1", "source-1", None)
+
+
+def test_bot_link_live_starts_the_live_clock(container: Container) -> None:
+    result = runner.invoke(app, ["bot", "link", "discord", "chan-9", "source-1", "--live"])
+    assert result.exit_code == 0, result.output
+    link = container.bot_store().find_link(Platform.DISCORD, "chan-9")
+    assert link is not None and link.live_since is not None
+
+
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["bot", "link", "twitch", "b-1", "ghost"], 1, "clipnet: source 'ghost' not found"),
+        (["bot", "link", "myspace", "b-1", "source-1"], 2, "unknown chat platform 'myspace'"),
+    ],
+)
+def test_a_bad_bot_link_is_one_line_not_a_traceback(
+    container: Container, args: list[str], status: int, message: str
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == status
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
