@@ -129,6 +129,11 @@ def time_limit_for(queue: QueueSettings) -> Callable[[JobType], float]:
     return lambda job_type: queue.time_limit_by_type.get(job_type, queue.time_limit)
 
 
+def auto_post_platforms(auto_post: bool) -> tuple[Platform, ...]:
+    """Where a clip that passes the vote threshold is posted: nowhere unless CLIPNET_AUTO_POST."""
+    return (Platform.YOUTUBE, Platform.TIKTOK) if auto_post else ()
+
+
 def max_attempts_by_type(queue: QueueSettings) -> dict[JobType, int]:
     return {t: int(queue.max_attempts_by_type.get(t, queue.max_attempts)) for t in JobType}
 
@@ -219,6 +224,7 @@ class Container(containers.DeclarativeContainer):
             lambda threshold: lambda _channel: threshold,
             settings.provided.bot.vote_threshold,
         ),
+        auto_post_to=providers.Callable(auto_post_platforms, settings.provided.bot.auto_post),
     )
     job_runner = providers.Singleton(
         JobRunner,

@@ -1,0 +1,83 @@
+"""ClipBOT as the container builds it from settings (in-memory profile)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipnet.adapters.crypto import new_key
+from clipnet.adapters.twitch.clips import HelixClips
+from clipnet.container import Container, build_container
+from clipnet.domain.jobs import JobType
+from clipnet.domain.metadata import Platform
+from clipnet.domain.votes import Direction
+from clipnet.settings import load_settings
+from tests.builders import a_clip, a_source, a_user
+
+
+def container_for(tmp_path: Path, **env: str) -> Container:
+    base = {
+        "CLIPNET_DATA_DIR": str(tmp_path),
+        "CLIPNET_DATABASE_URL": "memory://",
+        "CLIPNET_QUEUE": "memory",
+        "CLIPNET_STORAGE": "memory",
+        "CLIPNET_SECRET_KEYS": new_key(),
+        "CLIPNET_VOTE_THRESHOLD": "2",
+    }
+    container = build_container(load_settings({**base, **env}))
+    with container.uow_factory()() as uow:
+        uow.users.add(a_user())
+        uow.sources.add(a_source())
+        uow.clips.add(a_clip())
+        uow.commit()
+    return container
+
+
+def post_jobs_after_two_up_votes(container: Container) -> list[JobType]:
+    voting = container.voting()
+    for user in ("alice", "bob"):
+        voting.cast("clip-1", Platform.TWITCH, user, Direction.UP)
+    with container.uow_factory()() as uow:
+        assert uow.clips.get("clip-1").auto_post_eligible
+        return sorted(j.type for j in uow.jobs.recent() if j.type.value.startswith("post:"))
+
+
+def test_a_clip_past_the_threshold_is_eligible_but_not_posted_unless_auto_post_is_on(
+    tmp_path: Path,
+) -> None:
+    assert post_jobs_after_two_up_votes(container_for(tmp_path)) == []
+
+
+def test_with_auto_post_on_a_clip_past_the_threshold_is_queued_for_posting_once(
+    tmp_path: Path,
+) -> None:
+    container = container_for(tmp_path, CLIPNET_AUTO_POST="true")
+    assert post_jobs_after_two_up_votes(container) == [JobType.POST_TIKTOK, JobType.POST_YOUTUBE]
+
+
+@pytest.mark.parametrize(
+    "env, makes_clips",
+    [
+        ({}, False),
+        ({"CLIPNET_TWITCH_CLIPS": "true"}, False),  # no bot credentials: Helix unreachable
+        (
+            {
+                "CLIPNET_TWITCH_CLIPS": "true",
+                "CLIPNET_TWITCH_CLIENT_ID": "cid",
+                "CLIPNET_TWITCH_BOT_TOKEN": "tok",
+                "CLIPNET_TWITCH_BOT_USER_ID": "bot-9",
+            },
+            True,
+        ),
+    ],
+)
+def test_twitch_makes_clips_only_when_asked_and_able(
+    tmp_path: Path, env: dict[str, str], makes_clips: bool
+) -> None:
+    container = container_for(tmp_path, **env)
+    makers = container.clip_makers()
+    assert (Platform.TWITCH in makers) is makes_clips
+    if makes_clips:
+        assert isinstance(makers[Platform.TWITCH], HelixClips)
+    assert container.job_runner().handles(JobType.CLIPBOT_CLIP)
