@@ -12,7 +12,7 @@ from clipnet.settings import ConfigError, load_settings
 
 def clip(
     input_file: Annotated[
-        Path, typer.Argument(metavar="INPUT", help="The recording (a local video file).")
+        str, typer.Argument(metavar="INPUT", help="The recording (a local video file).")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for clips.json, clips, timeline.")],
     top: Annotated[int, typer.Option("--top", min=1, help="How many clips to make.")] = 3,
@@ -28,6 +28,7 @@ def clip(
 ) -> None:
     """Find the best moments of INPUT and write them to --out as finished vertical clips."""
     # Imported here: the heavy parts load only for the commands that need them.
+    from clipnet.adapters.ffmpeg.safety import local_path
     from clipnet.container import build_container
     from clipnet.entrypoints.clip_command import (
         ClipCommandError,
@@ -35,15 +36,16 @@ def clip(
         run_clip_command,
         stderr_console,
     )
+    from clipnet.ports.media import MediaError
 
-    options = ClipOptions(input_file, out, top, template, min_len, max_len)
     try:
+        options = ClipOptions(local_path(input_file), out, top, template, min_len, max_len)
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    except (ClipCommandError, ValueError) as error:
+    except (ClipCommandError, MediaError, ValueError) as error:
         typer.echo(f"clipnet: error: {error}", err=True)
         raise typer.Exit(1) from None
     for line in outcome.failed:

@@ -30,6 +30,9 @@ FLOOR_LUFS = -70.0
 SCENE_THRESHOLD = 0.25
 #: Shortest quiet stretch (s) worth reporting as a silence.
 MIN_SILENCE = 0.4
+#: A picture that stops this long before the probed end (s, or this share of it, whichever is
+#: more) belongs to a truncated or damaged file.
+MISSING_TOLERANCE = (5.0, 0.1)
 
 LOUDNESS_KEY = "lavfi.r128.M"
 MOTION_KEY = "lavfi.signalstats.YAVG"
@@ -118,6 +121,18 @@ def power_mean(values: Sequence[float]) -> float:
         return FLOOR_LUFS
     energy = sum(10 ** (max(FLOOR_LUFS, v) / 10) for v in values) / len(values)
     return max(FLOOR_LUFS, 10 * math.log10(energy))
+
+
+def decoded_seconds(samples: Sequence[tuple[float, float]]) -> float:
+    """How much of the picture the analysis pass could decode (first to last analysed frame)."""
+    if not samples:
+        return 0.0
+    return samples[-1][0] - samples[0][0] + 1 / ANALYSED_FPS
+
+
+def missing_seconds(duration: float, samples: Sequence[tuple[float, float]]) -> float:
+    """Seconds of the probed duration that never decoded; large for truncated files."""
+    return max(0.0, duration - decoded_seconds(samples))
 
 
 def motion_series(samples: Sequence[tuple[float, float]], seconds: int) -> list[float]:

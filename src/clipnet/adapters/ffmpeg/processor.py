@@ -93,9 +93,11 @@ class FfmpegMediaProcessor:
             )
             self._run(graph.compile(cmd=self.binary), path)
             read = {name: _read(file) for name, file in files.items()}
+        motion = analysis.read_metadata(read["motion"], analysis.MOTION_KEY)
+        _require_whole(path, info.duration, motion)
         return analysis.build_timeline(
             info.duration,
-            analysis.read_metadata(read["motion"], analysis.MOTION_KEY),
+            motion,
             analysis.read_metadata(read["loudness"], analysis.LOUDNESS_KEY),
             analysis.read_metadata(read["speech"], analysis.LOUDNESS_KEY),
         )
@@ -297,6 +299,17 @@ class FfmpegMediaProcessor:
                 partial.replace(target)
         finally:
             partial.unlink(missing_ok=True)
+
+
+def _require_whole(path: Path, duration: float, motion: list[tuple[float, float]]) -> None:
+    """The analysis pass decoded (nearly) the whole picture, else the file is damaged."""
+    seconds, share = analysis.MISSING_TOLERANCE
+    if analysis.missing_seconds(duration, motion) > max(seconds, share * duration):
+        decoded = analysis.decoded_seconds(motion)
+        raise MediaError(
+            f"{path}: truncated or damaged: only {decoded:.1f} s of its {duration:.1f} s "
+            "could be decoded"
+        )
 
 
 def _stereo_48k(audio: Any) -> Any:

@@ -21,7 +21,8 @@ DEMUXERS = ",".join(
         *("wav", "mp3", "aac", "flac", "w64"),
     ]
 )
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: ``name:`` or FFmpeg's ``name,options,:`` (as in ``subfile,,start,0,end,9,,:x``).
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?::|,[^/]*:)")
 
 
 @attrs.frozen
@@ -39,12 +40,21 @@ def input_options() -> dict[str, str]:
     return {"protocol_whitelist": PROTOCOLS, "format_whitelist": DEMUXERS}
 
 
+def local_path(text: str) -> Path:
+    """``text`` as a local path; ``MediaError`` for a URL or protocol (``concat:``, ``http:``).
+
+    A file that really is named like ``concat:x`` in the current folder stays allowed: it is
+    only ever opened as ``file:/abs/concat:x``.
+    """
+    if _SCHEME.match(text) and not Path(text).exists():
+        raise MediaError(f"{text}: only local files can be opened, not URLs or protocols")
+    return Path(text)
+
+
 def checked_file(path: Path | str, limits: MediaLimits) -> Path:
     """The absolute path of a readable regular file within the size limit, or ``MediaError``."""
     text = str(path)
-    candidate = Path(text)
-    if _SCHEME.match(text) and not candidate.exists():
-        raise MediaError(f"{text}: only local files can be opened, not URLs or protocols")
+    candidate = local_path(text)
     try:
         info = candidate.stat()
     except FileNotFoundError:

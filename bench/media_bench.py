@@ -1,0 +1,157 @@
+"""The media pipeline's speed against plain FFmpeg, on a generated 10-minute 1080p30 source.
+
+    .venv/bin/python -m bench.media_bench [--seconds 600] [--source PATH] [--repeat 1]
+
+Measured in one run, on the same file, so the ratios hold on a shared machine:
+
+* **analysis**: ClipNET's one-pass analysis (loudness, speech, motion, scene cuts) against
+  ``ffmpeg -i SRC -f null -``, a plain full decode (the floor for anything that looks at
+  every frame). Target: within 1.3x.
+* **polish**: one clip made by ``FfmpegMediaProcessor.polish`` (probe, loudness measurement,
+  9:16 center-crop, two-pass loudnorm, x264 + AAC, faststart) against the plain ``ffmpeg``
+  command a person would type for the same encode (same crop, scale, codecs and settings,
+  one-pass loudnorm). Target: within 1.10x.
+* **whole run**: ``clipnet clip SRC --out DIR`` (the real command, a fresh data folder) as a
+  multiple of the source's real time, and how many seconds of video it encoded (the clips
+  only, never the whole source).
+
+The source is made once with ``clipnet sample``'s generator and kept (``--source``) so a
+second run skips it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
+from clipnet.adapters.ffmpeg.layouts import cover_crop
+from clipnet.adapters.ffmpeg.runner import find_ffmpeg
+from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
+from clipnet.domain.spans import TimeSpan
+from clipnet.domain.templates import DEFAULT_TEMPLATES
+
+CLIP = TimeSpan(280.0, 310.0)
+"""The clip polished in the polish comparison (30 s around the sample's exciting part)."""
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """The median wall time of ``repeat`` runs of ``action``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def plain(args: Sequence[str]) -> None:
+    subprocess.run(list(args), check=True, stdin=subprocess.DEVNULL, capture_output=True)
+
+
+def source_spec(seconds: float) -> SampleSpec:
+    middle = seconds * 0.45
+    return SampleSpec(
+        seconds=seconds,
+        exciting=TimeSpan(middle, middle + 20.0),
+        width=1920,
+        height=1080,
+        fps=30,
+        preset="veryfast",
+    )
+
+
+def plain_polish_args(ffmpeg: str, source: Path, span: TimeSpan, out: Path) -> list[str]:
+    """What a person would type for the same encode as our center-crop polish."""
+    w, h, x, y = cover_crop(1920, 1080, 1080 / 1920)
+    return [
+        *(ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y"),
+        *("-ss", f"{span.start:.3f}", "-t", f"{span.duration:.3f}", "-i", str(source)),
+        *("-vf", f"crop={w}:{h}:{x}:{y},scale=1080:1920,setsar=1"),
+        *("-af", "loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000"),
+        *("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p"),
+        *("-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-movflags", "+faststart", str(out)),
+    ]
+
+
+def whole_run(source: Path, work: Path) -> tuple[float, float]:
+    """Wall time of ``clipnet clip`` and the seconds of video it encoded."""
+    out = work / "clips"
+    env = {**os.environ, "CLIPNET_DATA_DIR": str(work / "data")}
+    clipnet = Path(sys.executable).with_name("clipnet")
+    began = time.perf_counter()
+    subprocess.run(
+        [str(clipnet), "clip", str(source), "--out", str(out)],
+        check=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - began
+    clips = json.loads((out / "clips.json").read_text())["clips"]
+    return wall, sum(c["end"] - c["start"] for c in clips)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=600.0)
+    parser.add_argument(
+        "--source", type=Path, default=Path(tempfile.gettempdir()) / "clipnet-bench-1080p30.mp4"
+    )
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--skip-whole-run", action="store_true")
+    options = parser.parse_args()
+
+    ffmpeg = find_ffmpeg()
+    media = FfmpegMediaProcessor()
+    source: Path = options.source
+    if not source.exists():
+        began = time.perf_counter()
+        make_sample(source, source_spec(options.seconds))
+        print(f"generated {source} in {time.perf_counter() - began:.0f} s")
+    info = media.probe(source)
+    print(f"source: {info.width}x{info.height} {info.fps:g} fps {info.duration:.0f} s H.264/AAC")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
+
+    decode = timed(
+        lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]), options.repeat
+    )
+    ours = timed(lambda: media.analyze(source), options.repeat)
+    print(f"analysis  plain decode {decode:7.1f} s ({info.duration / decode:4.1f}x real time)")
+    print(f"          ours         {ours:7.1f} s ({info.duration / ours:4.1f}x real time)")
+    print(f"          ratio ours/plain {ours / decode:.2f} (target <= 1.30)")
+
+    center = DEFAULT_TEMPLATES[0]
+    with tempfile.TemporaryDirectory(prefix="clipnet-bench-") as name:
+        work = Path(name)
+        plain_time = timed(
+            lambda: plain(plain_polish_args(ffmpeg, source, CLIP, work / "plain.mp4")),
+            options.repeat,
+        )
+        ours_time = timed(
+            lambda: media.polish(source, CLIP, center, work / "ours.mp4"), options.repeat
+        )
+        print(f"polish    {CLIP.duration:g} s clip, center-crop 1080x1920")
+        print(f"          plain ffmpeg {plain_time:7.1f} s")
+        print(f"          ours         {ours_time:7.1f} s")
+        print(f"          ratio ours/plain {ours_time / plain_time:.2f} (target <= 1.10)")
+        if not options.skip_whole_run:
+            wall, encoded = whole_run(source, work)
+            print(
+                f"whole run clipnet clip {wall:7.1f} s for {info.duration:.0f} s of video: "
+                f"{wall / info.duration:.2f}x real time ({info.duration / wall:.1f}x faster)"
+            )
+            print(f"          encoded {encoded:.0f} s of clips out of {info.duration:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
