@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
@@ -23,8 +24,9 @@ from litestar.types import ControllerRouterHandler
 from clipnet import __version__
 from clipnet.container import Container
 from clipnet.entrypoints.http.di import container_dependencies
+from clipnet.entrypoints.http.media import MediaLinks
 from clipnet.entrypoints.http.problems import EXCEPTION_HANDLERS
-from clipnet.entrypoints.http.routes import auth, bot, clips, health, jobs, oauth, sources
+from clipnet.entrypoints.http.routes import auth, bot, clips, health, jobs, media, oauth, sources
 from clipnet.entrypoints.http.security import ACTOR, COMPONENTS
 
 #: Every route of the API, in one place.
@@ -34,6 +36,7 @@ CORE_ROUTES: list[ControllerRouterHandler] = [
     sources.router,
     clips.router,
     *jobs.ROUTES,
+    *media.ROUTES,
     oauth.router,
     bot.router,  # ClipBOT's webhooks: /bot/twitch, /bot/discord, /bot/x
 ]
@@ -62,9 +65,15 @@ def create_app(
 ) -> Litestar:
     """The API for ``container``'s services; ``extra_routes`` are mounted beside the core."""
     settings = container.settings()
+    local = settings.storage.local_dir if settings.storage.backend == "local" else None
+    links = MediaLinks(local, settings.api.public_url)
     return Litestar(
         route_handlers=[*CORE_ROUTES, *extra_routes],
-        dependencies={**container_dependencies(container), **ACTOR},
+        dependencies={
+            **container_dependencies(container),
+            **ACTOR,
+            "media_links": Provide(lambda: links, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         request_max_body_size=settings.api.max_request_bytes,

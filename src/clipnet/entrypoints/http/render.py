@@ -106,7 +106,8 @@ def job(j: Job) -> s.JobOut:
     )
 
 
-def clip_detail(d: ClipDetail) -> s.ClipDetailOut:
+def clip_detail(d: ClipDetail, media: dict[str, str]) -> s.ClipDetailOut:
+    """``media``: the clip's media links (asset kind -> URL a browser can fetch)."""
     c = d.clip
     return s.ClipDetailOut(
         id=c.id,
@@ -124,7 +125,7 @@ def clip_detail(d: ClipDetail) -> s.ClipDetailOut:
         tags=list(c.tags),
         description=c.description,
         hashtags=list(c.hashtags),
-        media=d.media_urls,
+        media=media,
         votes=s.VotesOut(up=d.tally.up, down=d.tally.down, net=d.tally.net),
         posts=[post(p) for p in d.posts],
         job=job(d.job) if d.job else None,

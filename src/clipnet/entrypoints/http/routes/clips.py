@@ -16,6 +16,7 @@ from clipnet.domain.spans import TimeSpan
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import ClipsDep, SettingsDep
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY
+from clipnet.entrypoints.http.routes.media import MediaLinksDep
 from clipnet.entrypoints.http.schemas import (
     ClipCreate,
     ClipDetailOut,
@@ -87,8 +88,11 @@ def list_clips(
     summary="One clip with score, transcript, media, votes, posts, job",
     sync_to_thread=True,
 )
-def get_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> ClipDetailOut:
-    return render.clip_detail(clips_service.get(actor, clip_id))
+def get_clip(
+    clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep, media_links: MediaLinksDep
+) -> ClipDetailOut:
+    detail = clips_service.get(actor, clip_id)
+    return render.clip_detail(detail, media_links.public_all(detail.media_urls))
 
 
 @patch(

@@ -15,6 +15,7 @@ from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import SettingsDep, SourcesDep
 from clipnet.entrypoints.http.openapi import UploadOperation
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, UPLOAD
+from clipnet.entrypoints.http.routes.media import MediaLinksDep
 from clipnet.entrypoints.http.schemas import SourceList, SourceOut, UrlSourceIn
 from clipnet.entrypoints.http.security import SECURITY, ActorDep
 from clipnet.entrypoints.http.uploads import receive_upload
@@ -38,6 +39,7 @@ async def upload(
     request: Request[Any, Any, Any],
     actor: ActorDep,
     sources_service: SourcesDep,
+    media_links: MediaLinksDep,
     settings: SettingsDep,
 ) -> SourceOut:
     with tempfile.TemporaryDirectory(prefix="clipnet-upload-") as tmp:
@@ -47,7 +49,7 @@ async def upload(
                 actor, received.path, received.filename, received.fields.get("title", "")
             )
         )
-    return render.source(source, sources_service.url_of(source))
+    return render.source(source, media_links.public(sources_service.url_of(source)))
 
 
 @post(
@@ -58,10 +60,13 @@ async def upload(
     sync_to_thread=True,
 )
 def register_url(
-    data: JSONBody[UrlSourceIn], actor: ActorDep, sources_service: SourcesDep
+    data: JSONBody[UrlSourceIn],
+    actor: ActorDep,
+    sources_service: SourcesDep,
+    media_links: MediaLinksDep,
 ) -> SourceOut:
     source = sources_service.register_url(actor, data.url, data.title)
-    return render.source(source, sources_service.url_of(source))
+    return render.source(source, media_links.public(sources_service.url_of(source)))
 
 
 @get(
@@ -71,10 +76,16 @@ def register_url(
     sync_to_thread=True,
 )
 def list_sources(
-    actor: ActorDep, sources_service: SourcesDep, settings: SettingsDep, limit: Limit = 50
+    actor: ActorDep,
+    sources_service: SourcesDep,
+    media_links: MediaLinksDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
 ) -> SourceList:
     found = sources_service.list(actor, min(limit, settings.api.max_page_size))
-    return SourceList(items=[render.source(s, sources_service.url_of(s)) for s in found])
+    return SourceList(
+        items=[render.source(s, media_links.public(sources_service.url_of(s))) for s in found]
+    )
 
 
 @get(
@@ -83,9 +94,11 @@ def list_sources(
     summary="One source",
     sync_to_thread=True,
 )
-def get_source(source_id: IdParam, actor: ActorDep, sources_service: SourcesDep) -> SourceOut:
+def get_source(
+    source_id: IdParam, actor: ActorDep, sources_service: SourcesDep, media_links: MediaLinksDep
+) -> SourceOut:
     source = sources_service.get(actor, source_id)
-    return render.source(source, sources_service.url_of(source))
+    return render.source(source, media_links.public(sources_service.url_of(source)))
 
 
 @delete(
