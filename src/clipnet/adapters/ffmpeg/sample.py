@@ -88,8 +88,14 @@ def make_sample(out: Path, spec: SampleSpec | None = None, ffmpeg_binary: str = 
     spec = spec or SampleSpec()
     if not 0 < spec.exciting.end < spec.seconds:
         raise ValueError("the exciting part must lie inside the sample")
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    graph = sample_graph(spec, out).global_args("-hide_banner", "-loglevel", "error")
+    target = Path(out).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".partial-{target.name}")  # never a half-made sample at ``out``
+    graph = sample_graph(spec, partial).global_args("-hide_banner", "-loglevel", "error")
     args = graph.overwrite_output().compile(cmd=find_ffmpeg(ffmpeg_binary))
-    run(args, timeout=max(120.0, spec.seconds * 10), subject=Path(out))
+    try:
+        run(args, timeout=max(120.0, spec.seconds * 10), subject=Path(out))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return Path(out)
