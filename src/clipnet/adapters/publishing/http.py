@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -159,16 +160,19 @@ def _rate_limited(reason: str) -> bool:
 
 class Remembered:
     """The results of recent idempotency keys in this process (a first line only: the Post
-    record is the guard across processes)."""
+    record is the guard across processes). Thread-safe."""
 
     def __init__(self, size: int = 1000) -> None:
         self._size = size
         self._results: OrderedDict[str, Published] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> Published | None:
-        return self._results.get(key)
+        with self._lock:
+            return self._results.get(key)
 
     def add(self, key: str, result: Published) -> None:
-        self._results[key] = result
-        while len(self._results) > self._size:
-            self._results.popitem(last=False)
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self._size:
+                self._results.popitem(last=False)

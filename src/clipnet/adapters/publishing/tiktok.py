@@ -14,7 +14,6 @@ still processing at our deadline is reported permanent, since publishing again w
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,13 +75,11 @@ class TikTokPublisher:
         self._sleep = sleep
         self._clock = clock
         self._done = Remembered()
-        self._lock = threading.Lock()
 
     def publish(
         self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
     ) -> Published:
-        with self._lock:
-            remembered = self._done.get(idempotency_key)
+        remembered = self._done.get(idempotency_key)
         if remembered is not None:
             return remembered
         headers = _authorization(account)
@@ -92,8 +89,7 @@ class TikTokPublisher:
         publish_id, upload_url = self._init(metadata, plan, headers)
         self._upload(Path(video), plan, upload_url)
         published = self._wait(publish_id, headers)
-        with self._lock:
-            self._done.add(idempotency_key, published)
+        self._done.add(idempotency_key, published)
         return published
 
     def _init(

@@ -12,7 +12,6 @@ answer to the last chunk does not make a second video.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +47,11 @@ class YouTubePublisher:
         self._category = category_id
         self._chunk = chunk_size
         self._done = Remembered()
-        self._lock = threading.Lock()
 
     def publish(
         self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
     ) -> Published:
-        with self._lock:
-            remembered = self._done.get(idempotency_key)
+        remembered = self._done.get(idempotency_key)
         if remembered is not None:
             return remembered
         headers = _authorization(account)
@@ -67,8 +64,7 @@ class YouTubePublisher:
         if not video_id:
             raise PublishError("YouTube accepted the upload but named no video id")
         published = Published(video_id, f"https://www.youtube.com/watch?v={video_id}")
-        with self._lock:
-            self._done.add(idempotency_key, published)
+        self._done.add(idempotency_key, published)
         return published
 
     def _start(self, metadata: ClipMetadata, size: int, headers: dict[str, str]) -> str:
