@@ -413,6 +413,7 @@ class Container(containers.DeclarativeContainer):
         clip_maker_adapters, settings.provided.bot, settings.provided.media.max_source_bytes
     )
     clip_url = providers.Callable(clip_links, settings.provided.api.public_url)
+    clipbot_notifier = providers.Singleton(ClipBotNotifier, bot_store, uow_factory, outbox)
     clipbot = providers.Singleton(
         ClipBot,
         bot_store,
@@ -424,6 +425,7 @@ class Container(containers.DeclarativeContainer):
         clip_url,
         clip_seconds=settings.provided.bot.clip_seconds,
         platform_clips=providers.Callable(frozenset, clip_makers),
+        after_request=clipbot_notifier.provided.clip_changed,
     )
     clipbot_jobs = providers.Singleton(ClipBotJobs, bot_store, uow_factory, chats, clip_url)
     platform_clip_jobs = providers.Singleton(
@@ -435,8 +437,8 @@ class Container(containers.DeclarativeContainer):
         lifecycle,
         sources_service,
         clip_makers,
+        after_request=clipbot_notifier.provided.clip_changed,
     )
-    clipbot_notifier = providers.Singleton(ClipBotNotifier, bot_store, uow_factory, outbox)
 
 
 def register_pipeline(container: Container) -> None:

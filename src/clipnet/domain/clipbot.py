@@ -30,6 +30,8 @@ from clipnet.ports.repositories import ClipQuery, UnitOfWorkFactory
 
 ClipUrl = Callable[[str], str]
 """The public link of a clip, from its id."""
+ClipWatcher = Callable[[str], None]
+"""Told a clip's id once its requester is remembered (to catch a clip that finished first)."""
 
 NOT_LINKED = "This channel is not linked to ClipNET yet."
 _HIDDEN = frozenset({ClipStatus.FAILED, ClipStatus.REJECTED, ClipStatus.CANCELLED})
@@ -70,6 +72,7 @@ class ClipBot:
         clip_seconds: float = 30.0,
         cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
         platform_clips: Collection[Platform] = (),
+        after_request: ClipWatcher | None = None,
     ) -> None:
         self._store = store
         self._uow = uow
@@ -81,6 +84,7 @@ class ClipBot:
         self._clip_seconds = clip_seconds
         self._cooldowns = cooldowns
         self._platform_clips = frozenset(platform_clips)
+        self._after_request = after_request
 
     # -- chat ----------------------------------------------------------------------------------
 
@@ -185,6 +189,8 @@ class ClipBot:
             link.source_id, link.owner_id, until, self._clip_seconds, title
         )
         self._store.remember_request(clip.id, target)
+        if self._after_request is not None:
+            self._after_request(clip.id)  # it may have finished (or failed) already
         seconds = round(clip.span.duration)
         return _Result(
             f"Clip {clip.id} requested ({seconds} s). I will post the link when it is ready.",

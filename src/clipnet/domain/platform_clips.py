@@ -69,6 +69,7 @@ class PlatformClipJobs:
         wait_limit: float = WAIT_LIMIT,
         poll_every: float = POLL_EVERY,
         scratch_dir: Path | None = None,
+        after_request: Callable[[str], None] | None = None,
     ) -> None:
         self._store = store
         self._uow = uow
@@ -81,6 +82,7 @@ class PlatformClipJobs:
         self._wait_limit = wait_limit
         self._poll_every = poll_every
         self._scratch_dir = scratch_dir
+        self._after_request = after_request
 
     def handle(self, job: Job) -> None:
         """Ask the platform for the clip, wait for it, and queue its media for processing."""
@@ -108,6 +110,8 @@ class PlatformClipJobs:
             self._reply(target, delivery, f"{name}'s clip could not be read: {str(error)[:150]}")
             return
         self._store.remember_request(clip_id, target)
+        if self._after_request is not None:
+            self._after_request(clip_id)  # it may have finished (or failed) already
         seconds = round(clip.duration)
         where = f" ({clip.url})" if clip.url else ""
         self._reply(

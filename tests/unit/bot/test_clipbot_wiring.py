@@ -5,15 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from clipnet.adapters.crypto import new_key
+from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.twitch.clips import HelixClips
 from clipnet.container import Container, build_container
+from clipnet.domain.channels import ChannelLink, ChatMessage, ReplyTarget
+from clipnet.domain.clips import ClipStatus
 from clipnet.domain.jobs import JobType
 from clipnet.domain.metadata import Platform
 from clipnet.domain.votes import Direction
+from clipnet.ports.repositories import ClipQuery
 from clipnet.settings import load_settings
-from tests.builders import a_clip, a_source, a_user
+from tests.builders import T0, a_clip, a_source, a_user
 
 
 def container_for(tmp_path: Path, **env: str) -> Container:
@@ -81,3 +86,23 @@ def test_twitch_makes_clips_only_when_asked_and_able(
     if makes_clips:
         assert isinstance(makers[Platform.TWITCH], HelixClips)
     assert container.job_runner().handles(JobType.CLIPBOT_CLIP)
+
+
+def test_a_clip_that_fails_before_its_requester_is_remembered_is_still_announced(
+    tmp_path: Path,
+) -> None:
+    # given the synchronous queue (a job runs inside enqueue) and a source whose media is gone
+    container = container_for(tmp_path, CLIPNET_JOB_MAX_ATTEMPTS="1")
+    chat = InMemoryChat(Platform.TWITCH)
+    container.chats.override(providers.Object({Platform.TWITCH: chat}))
+    container.clipbot().link_channel(ChannelLink(Platform.TWITCH, "b-1", "user-1", "source-1"))
+    # when !clip's processing fails before ClipBOT has even recorded who asked
+    target = ReplyTarget(Platform.TWITCH, "b-1", "msg-1", "viewer-1")
+    container.clipbot().on_message(ChatMessage(target, "!clip", "d-1", T0))
+    # then the requester still hears about it
+    with container.uow_factory()() as uow:
+        (clip,) = [c for c in uow.clips.search(ClipQuery()) if c.id != "clip-1"]
+    assert clip.status is ClipStatus.FAILED
+    notices = [m.text for m in chat.messages() if m.text.startswith("Sorry")]
+    (notice,) = notices
+    assert notice.startswith(f"Sorry, your clip {clip.id} failed (NotFound: object 'sources/")
