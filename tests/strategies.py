@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from clipnet.domain.candidates import LengthBounds
 from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus, Transition
 from clipnet.domain.features import FeatureTimeline, Segment
 from clipnet.domain.jobs import Job, JobStatus, JobType
@@ -271,3 +272,13 @@ def chat_vote_scripts(
         st.lists(st.sampled_from(CHAT_VOTE_LINES), min_size=1, max_size=max_lines),
         min_size=1,
     )
+
+
+# -- media pipeline ------------------------------------------------------------------------------
+
+
+@st.composite
+def length_bounds(draw: st.DrawFn) -> LengthBounds:
+    """Clip length bounds from 1 s up to three minutes, shortest <= longest."""
+    shortest = draw(st.floats(min_value=1.0, max_value=90.0))
+    return LengthBounds(shortest, shortest + draw(st.floats(min_value=0.0, max_value=90.0)))

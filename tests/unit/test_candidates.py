@@ -23,13 +23,7 @@ from clipnet.domain.errors import InvalidInput
 from clipnet.domain.features import FeatureTimeline
 from clipnet.domain.spans import TimeSpan
 from clipnet.domain.transcripts import Transcript, Word
-from tests.strategies import media_timelines
-
-
-@st.composite
-def bounds(draw: st.DrawFn) -> LengthBounds:
-    shortest = draw(st.floats(min_value=1.0, max_value=90.0))
-    return LengthBounds(shortest, shortest + draw(st.floats(min_value=0.0, max_value=90.0)))
+from tests.strategies import length_bounds, media_timelines
 
 
 def calm_with_burst(seconds: int = 300, burst: range = range(140, 160)) -> FeatureTimeline:
@@ -50,7 +44,7 @@ def calm_with_burst(seconds: int = 300, burst: range = range(140, 160)) -> Featu
 
 
 @settings(max_examples=60, deadline=None)
-@given(media_timelines(max_seconds=240), bounds(), st.booleans())
+@given(media_timelines(max_seconds=240), length_bounds(), st.booleans())
 def test_candidate_spans_lie_inside_the_source_and_within_the_length_bounds(
     timeline: FeatureTimeline, limits: LengthBounds, overlapping: bool
 ) -> None:
@@ -60,7 +54,7 @@ def test_candidate_spans_lie_inside_the_source_and_within_the_length_bounds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(media_timelines(max_seconds=240), bounds())
+@given(media_timelines(max_seconds=240), length_bounds())
 def test_candidate_spans_never_overlap_when_asked_not_to(
     timeline: FeatureTimeline, limits: LengthBounds
 ) -> None:
