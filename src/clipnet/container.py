@@ -47,7 +47,7 @@ from clipnet.adapters.tokens import HmacAccessTokens
 from clipnet.domain.accounts import AccountService, AttemptLimit, TokenPolicy
 from clipnet.domain.candidates import LengthBounds, snapped_candidates
 from clipnet.domain.clip_service import ClipService
-from clipnet.domain.clipbot import ClipBot, clip_links
+from clipnet.domain.clipbot import ClipBot, channel_thresholds, clip_links
 from clipnet.domain.clipbot_jobs import ClipBotJobs, ClipBotNotifier
 from clipnet.domain.health import HealthService
 from clipnet.domain.job_admin import JobAdmin
@@ -215,15 +215,17 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     lifecycle = providers.Singleton(ClipLifecycle, uow_factory, outbox, clock, ids, templates)
+    bot_store = providers.Selector(  # ClipBOT's memory (issue 8); votes read channel thresholds
+        providers.Callable(database_backend, settings.provided.database.url),
+        memory=providers.Singleton(InMemoryBotStore),
+        sqlalchemy=providers.Singleton(SqlBotStore, database),
+    )
     voting = providers.Singleton(
         VotingService,
         uow_factory,
         outbox,
         clock,
-        providers.Callable(
-            lambda threshold: lambda _channel: threshold,
-            settings.provided.bot.vote_threshold,
-        ),
+        providers.Callable(channel_thresholds, bot_store, settings.provided.bot.vote_threshold),
         auto_post_to=providers.Callable(auto_post_platforms, settings.provided.bot.auto_post),
     )
     job_runner = providers.Singleton(
@@ -403,11 +405,6 @@ class Container(containers.DeclarativeContainer):
     )
 
     # -- ClipBOT (issue 8): chat commands, votes, replies and notifications ----------------------
-    bot_store = providers.Selector(
-        providers.Callable(database_backend, settings.provided.database.url),
-        memory=providers.Singleton(InMemoryBotStore),
-        sqlalchemy=providers.Singleton(SqlBotStore, database),
-    )
     chats = providers.Singleton(chat_platforms, settings.provided.bot)
     clip_makers = providers.Singleton(
         clip_maker_adapters, settings.provided.bot, settings.provided.media.max_source_bytes

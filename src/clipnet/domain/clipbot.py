@@ -16,12 +16,13 @@ from clipnet.domain.bot_commands import HELP, InvalidCommand, parse_command
 from clipnet.domain.channels import ChannelLink, ChatMessage, Cooldown, ReplyTarget
 from clipnet.domain.clips import Clip, ClipStatus
 from clipnet.domain.cooldowns import DEFAULT_RULES, CooldownRule, slots_for
-from clipnet.domain.errors import ConcurrencyConflict, DomainError, NotFound
+from clipnet.domain.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
 from clipnet.domain.jobs import JobType, job_key
 from clipnet.domain.lifecycle import ClipLifecycle
 from clipnet.domain.metadata import Platform
 from clipnet.domain.outbox import Outbox
 from clipnet.domain.platform_clips import clip_job_payload
+from clipnet.domain.sources import Source
 from clipnet.domain.votes import Direction, Tally
 from clipnet.domain.voting import VotingService
 from clipnet.ports.bot import BotStore
@@ -294,16 +295,27 @@ class ClipBot:
         return link
 
     def link_source(
-        self, platform: Platform, channel: str, source_id: str, *, live: bool = False
+        self,
+        platform: Platform,
+        channel: str,
+        source_id: str,
+        *,
+        live: bool = False,
+        vote_threshold: int | None = None,
     ) -> ChannelLink:
         """Tie a chat channel to a source, for the source's owner (an operator's command).
 
         ``live``: the source is a stream that is live now, so ``!clip`` cuts up to now.
+        ``vote_threshold``: this channel's net votes for auto-posting (else the global one).
         """
+        if vote_threshold is not None and vote_threshold < 1:
+            raise InvalidInput("a vote threshold is at least 1")
         with self._uow() as uow:
             source = uow.sources.get(source_id)
         since = self._now() if live else None
-        return self.link_channel(ChannelLink(platform, channel, source.owner_id, source.id, since))
+        return self.link_channel(
+            ChannelLink(platform, channel, source.owner_id, source.id, since, vote_threshold)
+        )
 
     def now(self) -> datetime:
         """The bot's time (webhook timestamps are checked against it)."""
@@ -330,6 +342,21 @@ def _short(error: DomainError) -> str:
     if isinstance(error, NotFound):
         return f"No {error.what} {error.identifier} here."
     return str(error)[:200]
+
+
+def channel_thresholds(store: BotStore, default: int) -> Callable[[Source], int]:
+    """Net votes for auto-posting a source's clips: the lowest threshold set on a channel
+    linked to the source, else ``default`` (``CLIPNET_VOTE_THRESHOLD``)."""
+
+    def threshold(source: Source) -> int:
+        chosen = [
+            link.vote_threshold
+            for link in store.links_for_source(source.id)
+            if link.vote_threshold is not None
+        ]
+        return min(chosen, default=default)
+
+    return threshold
 
 
 def clip_links(public_url: str) -> ClipUrl:

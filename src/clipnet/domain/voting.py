@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from clipnet.domain.jobs import Job, JobType, job_key
 from clipnet.domain.metadata import Platform
 from clipnet.domain.outbox import Outbox
+from clipnet.domain.sources import Source
 from clipnet.domain.votes import Direction, Tally, Vote, VoterKey
 from clipnet.ports.clock import Clock
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -14,8 +15,9 @@ from clipnet.ports.repositories import UnitOfWorkFactory
 #: Which job posts a clip on which platform.
 POST_JOBS = {Platform.YOUTUBE: JobType.POST_YOUTUBE, Platform.TIKTOK: JobType.POST_TIKTOK}
 
-ThresholdFor = Callable[[str], int]
-"""The net votes a clip of a given channel needs to become eligible for auto-posting."""
+ThresholdFor = Callable[[Source], int]
+"""The net votes a clip of a given source (and so of its channel) needs to become eligible
+for auto-posting."""
 
 
 class VotingService:
@@ -56,8 +58,8 @@ class VotingService:
             clip = uow.clips.get(clip_id)
             change(uow)
             tally = uow.votes.tally(clip_id)
-            channel = uow.sources.get(clip.source_id).channel
-            if not clip.auto_post_eligible and tally.net >= self._threshold(channel):
+            source = uow.sources.get(clip.source_id)
+            if not clip.auto_post_eligible and tally.net >= self._threshold(source):
                 clip.auto_post_eligible = True
                 # The version check on update makes concurrent crossings race to one winner,
                 # and the idempotency keys make the jobs unique even if two slipped through.

@@ -31,12 +31,18 @@ def link(
     live: Annotated[
         bool, typer.Option("--live", help="The source is a stream that is live now.")
     ] = False,
+    vote_threshold: Annotated[
+        int | None,
+        typer.Option(help="Net votes for auto-posting this channel's clips (else the global)."),
+    ] = None,
 ) -> None:
     """Link a chat channel to a source; its !clip commands make clips of that source."""
     chosen = _platform(platform)
     try:
         container = build_container(load_settings())
-        made = container.clipbot().link_source(chosen, channel, source_id, live=live)
+        made = container.clipbot().link_source(
+            chosen, channel, source_id, live=live, vote_threshold=vote_threshold
+        )
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -39,6 +39,13 @@ def test_bot_link_ties_a_channel_to_a_source_for_its_owner(container: Container)
     assert (link.owner_id, link.source_id, link.live_since) == ("user-1", "source-1", None)
 
 
+def test_bot_link_can_set_the_channels_vote_threshold(container: Container) -> None:
+    args = ["bot", "link", "x", "42", "source-1", "--vote-threshold", "7"]
+    assert runner.invoke(app, args).exit_code == 0
+    link = container.bot_store().find_link(Platform.X, "42")
+    assert link is not None and link.vote_threshold == 7
+
+
 def test_bot_link_live_starts_the_live_clock(container: Container) -> None:
     result = runner.invoke(app, ["bot", "link", "discord", "chan-9", "source-1", "--live"])
     assert result.exit_code == 0, result.output
@@ -51,6 +58,11 @@ def test_bot_link_live_starts_the_live_clock(container: Container) -> None:
     [
         (["bot", "link", "twitch", "b-1", "ghost"], 1, "clipnet: source 'ghost' not found"),
         (["bot", "link", "myspace", "b-1", "source-1"], 2, "unknown chat platform 'myspace'"),
+        (
+            ["bot", "link", "x", "b-1", "source-1", "--vote-threshold", "0"],
+            1,
+            "clipnet: a vote threshold is at least 1",
+        ),
     ],
 )
 def test_a_bad_bot_link_is_one_line_not_a_traceback(
