@@ -34,8 +34,11 @@ class FakeJob:
     output: Any = None
     error: str = ""
     done: threading.Event = attrs.field(factory=threading.Event)
+    served: list[str] = attrs.field(factory=list)
+    """Every status this job was reported with, in order (submission, status polls, runsync)."""
 
     def view(self) -> dict[str, Any]:
+        self.served.append(self.status)
         body: dict[str, Any] = {"id": self.id, "status": self.status}
         if self.status == "COMPLETED":
             body["output"] = self.output
@@ -218,8 +221,9 @@ class FakeRunPod:
             return 400, {"error": "the body must be an object with an input object"}
         job = FakeJob(f"job-{next(self._ids)}", body["input"])
         self.jobs[job.id] = job
+        answer = job.view()  # IN_QUEUE: the worker has not seen it yet
         self._queue.put(job)
-        return 200, {"id": job.id, "status": "IN_QUEUE"}
+        return 200, answer
 
 
 def _send(

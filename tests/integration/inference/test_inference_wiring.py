@@ -104,9 +104,7 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
     speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
     source_file = tmp_path / "source.wav"
     _pad_start(speech, source_file, seconds=2.0)
-    container, queue = recording_container(
-        tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir)
-    )
+    container, queue = recording_container(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
     db = container.database()
     with db.unit_of_work() as uow:
         uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))

@@ -3,6 +3,8 @@ serverless protocol with our own inference handler behind it."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,25 @@ def test_a_job_is_queued_polled_to_completion_and_its_output_returned(
     assert paths[0] == "POST /v2/ep-test/run"
     assert all(p.startswith("GET /v2/ep-test/status/job-1") for p in paths[1:])
     assert world.server.jobs["job-1"].status == "COMPLETED"
+
+
+def test_a_job_behind_a_busy_worker_goes_through_in_queue_and_in_progress_to_completed(
+    world: World,
+) -> None:
+    # given a worker busy with a slow job
+    world.server.job_delay = 0.8  # far longer than a poll, even on a loaded machine
+    client = world.client()
+    first = threading.Thread(target=client.run, args=({"task": "motion", "frames": [["a"]]},))
+    first.start()
+    while not world.server.jobs or world.server.jobs["job-1"].status == "IN_QUEUE":
+        time.sleep(0.01)
+    # when a second job is queued behind it
+    output = client.run({"task": "motion", "frames": [["b"]]})
+    first.join()
+    # then it waited in the queue, then ran, and only its completed output came back
+    seen = list(dict.fromkeys(world.server.jobs["job-2"].served))
+    assert seen == ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
+    assert "no such file" in output["results"][0]["error"]
 
 
 def test_every_request_carries_the_bearer_key_and_every_job_the_namespace(world: World) -> None:
