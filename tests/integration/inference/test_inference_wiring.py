@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,3 +144,17 @@ def _pad_start(speech: Path, out: Path, seconds: float) -> None:
     with wave.open(str(out), "wb") as padded:
         padded.setparams(params)
         padded.writeframes(silence + data + silence)
+
+
+def test_the_api_worker_and_server_modules_import_without_the_heavy_inference_libraries() -> None:
+    # a fresh interpreter, so that other tests' imports do not count
+    probe = (
+        "import sys\n"
+        "import clipnet.container, clipnet.entrypoints.inference, clipnet.entrypoints.cli\n"
+        "heavy = ('torch', 'transformers', 'faster_whisper', 'ctranslate2', 'runpod')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"imported at start: {result.stdout.strip()}"
