@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
+from clipnet.adapters.ffmpeg import FfmpegMediaProcessor, runner
 from clipnet.adapters.ffmpeg import processor as processor_module
 from clipnet.domain.candidates import LengthBounds, find_highlights
 from clipnet.domain.spans import TimeSpan
@@ -78,7 +78,7 @@ def test_the_analysis_decodes_the_source_in_one_ffmpeg_run(
 ) -> None:
     # given: every FFmpeg command the processor runs is recorded
     commands: list[list[str]] = []
-    real_run = processor_module.run
+    real_run = runner.run
 
     def recording(args: Sequence[str], **kwargs: Any) -> Any:
         commands.append(list(args))
