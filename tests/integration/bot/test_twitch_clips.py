@@ -192,6 +192,21 @@ def test_clip_on_a_vod_still_cuts_the_linked_source(helix: tuple[str, ChatServer
     assert len(world.bot.jobs_of(JobType.CLIP_PROCESS)) == 1
 
 
+def test_clip_on_a_live_discord_channel_still_cuts_the_linked_stream(
+    helix: tuple[str, ChatServerState],
+) -> None:
+    world = clip_world(helix[0])
+    live = ChannelLink(
+        Platform.DISCORD, CHANNEL, OWNER, SOURCE, live_since=T0 - timedelta(seconds=120)
+    )
+    world.bot.store.save_link(live)
+    answer = world.bot.say("!clip", platform=Platform.DISCORD, inline=True)
+    assert answer.deferred
+    assert world.bot.jobs_of(JobType.CLIPBOT_CLIP) == []
+    (clip,) = world.clips()
+    assert clip.span == TimeSpan(90, 120)
+
+
 def test_the_twitch_clip_is_polled_for_then_its_video_is_queued_for_processing(
     helix: tuple[str, ChatServerState],
 ) -> None:
