@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,8 @@ from clipnet.domain.errors import IllegalTransition, PermanentJobError
 from clipnet.domain.job_runner import JobRunner
 from clipnet.domain.jobs import Job, JobStatus, JobType, RetryPolicy, job_key
 from tests.builders import a_job, at
+
+FAST = RetryPolicy(base_delay=0.05, max_delay=0.2, jitter=0.1)
 
 
 @given(st.integers(min_value=1, max_value=30), st.text(max_size=10))
@@ -115,3 +118,47 @@ def test_a_job_without_a_handler_is_dead_with_a_reason() -> None:
     runner = JobRunner(db.unit_of_work, ManualClock(), {})
     job = runner.run("job-1")
     assert job.status is JobStatus.DEAD and "post:tiktok" in job.last_error
+
+
+def test_the_synchronous_queue_waits_out_a_retrys_backoff_instead_of_spinning() -> None:
+    from clipnet.adapters.memory.queue import SynchronousJobQueue
+    from clipnet.adapters.system import SystemClock, TimeOrderedIds
+    from clipnet.domain.outbox import Outbox
+
+    # given a handler that fails twice, and a runner counting how often it is asked to run
+    db, clock = InMemoryDatabase(), SystemClock()
+    failures = iter([RuntimeError("flaky"), RuntimeError("flaky")])
+
+    def flaky(_job: Job) -> None:
+        error = next(failures, None)
+        if error is not None:
+            raise error
+
+    runner = JobRunner(db.unit_of_work, clock, {JobType.CLIPBOT_NOTIFY: flaky}, FAST)
+    asked: list[str] = []
+
+    class CountingDispatcher:
+        def run(self, job_id: str) -> Job:
+            asked.append(job_id)
+            return runner.run(job_id)
+
+        def interrupted(self, job_id: str, reason: str) -> Job:
+            return runner.interrupted(job_id, reason)
+
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    queue = SynchronousJobQueue(CountingDispatcher(), sleep=sleep)
+    outbox = Outbox(queue, clock, TimeOrderedIds())
+    # when the job is enqueued
+    with db.unit_of_work() as uow:
+        job = outbox.add(uow, JobType.CLIPBOT_NOTIFY, {}, "flaky-1")
+        uow.commit()
+    outbox.release([job])
+    # then it ran three times, waiting out each backoff once
+    assert queue.finished[-1].status is JobStatus.SUCCEEDED
+    assert len(asked) == 3
+    assert len(waits) == 2 and all(0 < wait <= 0.2 for wait in waits)

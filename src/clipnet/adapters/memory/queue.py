@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from clipnet.domain.jobs import Job, JobStatus
 from clipnet.ports.queue import JobDispatcher
@@ -26,13 +29,19 @@ class RecordingJobQueue:
 class SynchronousJobQueue:
     """Runs each job through the dispatcher before ``enqueue`` returns.
 
-    Jobs enqueued by a running job wait their turn (a loop, not recursion), and failed jobs
-    are retried at once up to their limit, ignoring backoff: a deterministic queue for tests
-    and for embedding in a script.
+    Jobs enqueued by a running job wait their turn (a loop, not recursion), and a failed job
+    is retried up to its limit once its backoff has passed (``sleep`` waits for it): a
+    deterministic queue for tests and for embedding in a script.
     """
 
-    def __init__(self, dispatcher: JobDispatcher | None = None) -> None:
+    def __init__(
+        self,
+        dispatcher: JobDispatcher | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.dispatcher = dispatcher
+        self._sleep = sleep
         self._pending: deque[str] = deque()
         self._seen: set[str] = set()
         self._lock = threading.RLock()
@@ -60,5 +69,11 @@ class SynchronousJobQueue:
             job_id = self._pending.popleft()
             result = self.dispatcher.run(job_id)
             while result.status is JobStatus.FAILED:
+                self._wait_until(result.run_after)
                 result = self.dispatcher.run(job_id)
             self.finished.append(result)
+
+    def _wait_until(self, moment: datetime | None) -> None:
+        # The runner leaves a job alone before its retry is due: asking sooner only spins.
+        if moment is not None:
+            self._sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()))
