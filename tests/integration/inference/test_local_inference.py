@@ -175,3 +175,19 @@ def test_a_model_that_cannot_load_makes_the_batch_unavailable(tmp_path: Path) ->
     broken = FasterWhisperTranscriber(str(tmp_path / "no-model-here"))
     with pytest.raises(TranscriptionUnavailable, match="could not be loaded"):
         broken.transcribe([str(tmp_path / "a.wav")])
+
+
+def test_an_items_first_window_starts_a_margin_before_its_first_sound() -> None:
+    import numpy as np
+
+    from clipnet.adapters.whisper_local import LEAD_MARGIN, SAMPLE_RATE, sound_start
+
+    quiet = np.zeros(SAMPLE_RATE, dtype=np.float32)  # 1 s of digital silence
+    tone = 0.3 * np.sin(np.arange(SAMPLE_RATE) * 2 * np.pi * 440 / SAMPLE_RATE)
+    hiss = np.random.default_rng(0).normal(0, 1e-3, SAMPLE_RATE)  # far below the tone
+
+    assert sound_start(quiet) is None
+    assert sound_start(quiet[:100]) is None
+    assert sound_start(tone.astype(np.float32)) == 0
+    start = sound_start(np.concatenate([hiss, tone]).astype(np.float32))
+    assert start == SAMPLE_RATE - int(LEAD_MARGIN * SAMPLE_RATE)
