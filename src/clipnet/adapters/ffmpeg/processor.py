@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import attrs
 import ffmpeg
 
-from clipnet.adapters.ffmpeg import analysis, layouts
+from clipnet.adapters.ffmpeg import analysis, layouts, loudness
 from clipnet.adapters.ffmpeg.captions import ass_script, has_events
 from clipnet.adapters.ffmpeg.probe import parse_ffmpeg_banner, parse_ffprobe
 from clipnet.adapters.ffmpeg.runner import ffmpeg_reason, find_ffmpeg, find_ffprobe, run
@@ -179,20 +178,16 @@ class FfmpegMediaProcessor:
     def measure_loudness(
         self, source: Path, span: TimeSpan, subject: Path | None = None
     ) -> dict[str, str] | None:
-        """First loudnorm pass over the span's audio; None when it is silent."""
+        """First pass: the span's loudness as loudnorm's second pass needs it; None if silent."""
         output = (
-            self._input(source, span)
-            .audio.filter("loudnorm", print_format="json", **self._loudness_target())
+            loudness.meter(self._input(source, span).audio)
             .output("-", format="null")
             .global_args("-hide_banner", "-nostats")
         )
         result = self._run(output.compile(cmd=self.binary), subject or source)
-        stats = _last_json(result.stderr)
-        if stats is None:
+        if "Summary:" not in result.stderr:
             raise MediaError(f"{subject or source}: could not measure loudness")
-        if not _finite(stats.get("input_i", "")) or float(stats["input_i"]) < -69:
-            return None
-        return stats
+        return loudness.measured(result.stderr)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -326,21 +321,3 @@ def _file(path: Path) -> str:
 
 def _read(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
-
-
-def _last_json(text: str) -> dict[str, str] | None:
-    start, end = text.rfind("{"), text.rfind("}")
-    if start < 0 or end < start:
-        return None
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError:
-        return None
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
-
-
-def _finite(value: str) -> bool:
-    try:
-        return float(value) not in (float("inf"), float("-inf"))
-    except ValueError:
-        return False
