@@ -403,6 +403,8 @@ class Container(containers.DeclarativeContainer):
         clock,
         ids,
     )
+    # Posting (defined above) refreshes an expiring OAuth token before each upload.
+    posting.add_kwargs(fresh_account=oauth.provided.fresh_account)
 
     # -- ClipBOT (issue 8): chat commands, votes, replies and notifications ----------------------
     chats = providers.Singleton(chat_platforms, settings.provided.bot)

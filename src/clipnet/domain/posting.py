@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from clipnet.domain.clips import Clip, ClipStatus
@@ -44,12 +44,16 @@ class PostingService:
         publishers: Mapping[Platform, Publisher],
         clock: Clock,
         ids: IdGenerator,
+        fresh_account: Callable[[str, Platform], OAuthAccount] | None = None,
     ) -> None:
+        """``fresh_account``: the linked account with its token refreshed if it is about to
+        expire (``OAuthLinking.fresh_account``); without it the stored token is used as is."""
         self._uow = uow
         self._storage = storage
         self._publishers = dict(publishers)
         self._clock = clock
         self._ids = ids
+        self._fresh_account = fresh_account
 
     def handle(self, job: Job) -> None:
         """Job handler for ``post:youtube`` / ``post:tiktok`` (payload: ``clip_id``)."""
@@ -68,6 +72,8 @@ class PostingService:
         if post.status is PostStatus.POSTED:
             log.info("clip %s is already on %s (%s)", clip_id, platform.value, post.url)
             return post
+        if self._fresh_account is not None:  # refresh an expiring token before the upload
+            account = self._fresh_account(clip.owner_id, platform)
         metadata = _metadata(clip, platform)
         with tempfile.TemporaryDirectory(prefix="clipnet-post-") as folder:
             video = self._storage.fetch(clip.assets["video"], Path(folder) / "video.mp4")

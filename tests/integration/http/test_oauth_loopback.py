@@ -16,15 +16,20 @@ import attrs
 import httpx
 import pytest
 import sqlalchemy as sa
+from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.sqlalchemy.tables import oauth_accounts
 from clipnet.container import Container
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clips import ClipStatus
+from clipnet.domain.metadata import ClipMetadata, Platform
 from clipnet.domain.oauth_linking import OAuthRefused
+from clipnet.domain.users import OAuthAccount
 from clipnet.entrypoints.http import create_app
+from clipnet.ports.publisher import Published
+from tests.builders import a_clip, a_source
 from tests.loopback.server import JsonHandler, serve
 from tests.sql_databases import sqlite_url
 from tests.unit.http.conftest import ApiUser, memory_container
@@ -104,6 +109,19 @@ class ProviderHandler(JsonHandler):
         return self.send_json(200, state.grant())
 
 
+class RecordingPublisher:
+    """A YouTube stand-in that remembers the access token each upload was made with."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def publish(
+        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+    ) -> Published:
+        self.tokens.append(account.access_token)
+        return Published(f"yt-{len(self.tokens)}", f"https://youtube.example/{len(self.tokens)}")
+
+
 @pytest.fixture
 def provider() -> Iterator[tuple[Provider, str]]:
     state = Provider()
@@ -122,9 +140,13 @@ def container(tmp_path: Path, provider: tuple[Provider, str], clock: ManualClock
     container = memory_container(
         tmp_path,
         CLIPNET_DATABASE_URL=sqlite_url(tmp_path),
-        CLIPNET_OAUTH_CLIENTS=f"twitch={CLIENT_ID}:{CLIENT_SECRET}",
-        CLIPNET_OAUTH_ENDPOINTS=f"twitch={base}/authorize|{base}/token|{base}/userinfo",
+        CLIPNET_OAUTH_CLIENTS=f"twitch={CLIENT_ID}:{CLIENT_SECRET},youtube={CLIENT_ID}:{CLIENT_SECRET}",
+        CLIPNET_OAUTH_ENDPOINTS=",".join(
+            f"{name}={base}/authorize|{base}/token|{base}/userinfo"
+            for name in ("twitch", "youtube")
+        ),
     )
+    container.publishers.override(providers.Object({Platform.YOUTUBE: RecordingPublisher()}))
     container.clock.override(clock)
     return container
 
@@ -151,9 +173,9 @@ def start(user: ApiUser) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(response.json()["authorize_url"]).query))
 
 
-def authorize(user: ApiUser) -> dict[str, str]:
+def authorize(user: ApiUser, provider: str = "twitch") -> dict[str, str]:
     """Start linking, then let the browser visit the provider: the redirect's code and state."""
-    start_response = user.client.post("/oauth/twitch/start", headers=user.headers)
+    start_response = user.client.post(f"/oauth/{provider}/start", headers=user.headers)
     assert start_response.status_code == 200, start_response.text
     redirect = httpx.get(start_response.json()["authorize_url"], follow_redirects=False)
     assert redirect.status_code == 302
@@ -277,3 +299,39 @@ def test_a_provider_that_is_not_configured_is_a_404(
     response = client.post("/oauth/discord/start", headers=alice.headers)
     assert response.status_code == 404
     assert response.json()["type"] == "/problems/not-found"
+
+
+def test_a_post_uploads_with_a_token_refreshed_just_before(
+    client: TestClient[Litestar],
+    alice: ApiUser,
+    container: Container,
+    provider: tuple[Provider, str],
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    state, _ = provider
+    # given alice's linked YouTube account, and a ready clip of hers
+    assert client.get("/oauth/youtube/callback", params=authorize(alice, "youtube")).is_success
+    video = tmp_path / "video.mp4"
+    video.write_bytes(b"a rendered clip")
+    container.storage().put("clips/clip-1/video.mp4", video)
+    with container.uow_factory()() as uow:
+        uow.sources.add(a_source("source-1", owner_id=alice.id))
+        uow.clips.add(
+            a_clip(
+                owner_id=alice.id,
+                status=ClipStatus.READY,
+                assets={"video": "clips/clip-1/video.mp4"},
+            )
+        )
+        uow.commit()
+    with container.uow_factory()() as uow:
+        linked = uow.oauth_accounts.find(alice.id, Platform.YOUTUBE)
+    assert linked is not None
+    # when the post job runs after the access token expired
+    clock.advance(2 * 3600)
+    container.posting().post("clip-1", Platform.YOUTUBE)
+    # then the token was refreshed first, and the upload used the new one
+    assert state.token_requests[-1]["grant_type"] == "refresh_token"
+    (used,) = container.publishers()[Platform.YOUTUBE].tokens
+    assert used in state.access and used != linked.access_token
