@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from clipnet.domain.clips import ClipStatus
+from clipnet.domain.clips import ClipStatus, ClipSummary
 from clipnet.domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.features import FeatureTimeline
 from clipnet.domain.jobs import JobStatus
@@ -238,6 +238,25 @@ def test_clip_search_pages_with_a_cursor(uow_factory: UnitOfWorkFactory) -> None
             seen.extend(c.id for c in page)
             after = page[-1].id
     assert seen == [c.id for c in clips]
+
+
+def test_clip_summaries_are_the_searched_clips_in_brief(uow_factory: UnitOfWorkFactory) -> None:
+    scored = a_clip(
+        "clip-2",
+        title="what a save",
+        template="blur-pad",
+        status=ClipStatus.READY,
+        score=Score({"motion": 0.9}, {"motion": 1}, 90, "fast motion"),
+        transcript=Transcript([Word("gg", 0.0, 0.5, 0.9)], "en"),
+    )
+    seed(uow_factory, a_user(), a_source(), a_clip("clip-1"), scored, a_clip("clip-3"))
+    with uow_factory() as uow:
+        for query in (ClipQuery(), ClipQuery(min_score=50), ClipQuery(after="clip-1", limit=1)):
+            expected = [ClipSummary.of(c) for c in uow.clips.search(query)]
+            assert uow.clips.summaries(query) == expected
+        [brief] = uow.clips.summaries(ClipQuery(min_score=50))
+    assert (brief.id, brief.title, brief.template) == ("clip-2", "what a save", "blur-pad")
+    assert (brief.status, brief.score_total, brief.span) == (ClipStatus.READY, 90, scored.span)
 
 
 def test_deleting_a_clip_removes_its_votes_and_posts(uow_factory: UnitOfWorkFactory) -> None:

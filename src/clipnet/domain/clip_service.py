@@ -11,7 +11,7 @@ import attrs
 
 from clipnet.domain.access import Actor
 from clipnet.domain.auto_clips import CandidateFinder
-from clipnet.domain.clips import Clip, ClipStatus
+from clipnet.domain.clips import Clip, ClipStatus, ClipSummary
 from clipnet.domain.errors import InvalidInput, NotFound
 from clipnet.domain.jobs import Job, JobType, job_key
 from clipnet.domain.lifecycle import ClipLifecycle
@@ -30,7 +30,7 @@ MAX_AUTO_CLIPS = 10
 
 @attrs.frozen
 class ClipPage:
-    clips: list[Clip]
+    clips: list[ClipSummary]
     next_cursor: str | None
     """Pass as ``after`` to get the next page; None on the last page."""
 
@@ -124,7 +124,7 @@ class ClipService:
             limit=wanted.limit + 1,  # one more tells whether another page exists
         )
         with self._uow() as uow:
-            found = uow.clips.search(query)
+            found = uow.clips.summaries(query)
         page = found[: wanted.limit]
         more = len(found) > wanted.limit
         return ClipPage(page, page[-1].id if more and page else None)

@@ -152,3 +152,36 @@ class Clip:
         if len(title) > 200:
             raise InvalidInput("a clip title can be at most 200 characters")
         self.title = title.strip()
+
+
+@attrs.frozen
+class ClipSummary:
+    """What a list of clips shows of each: read without the transcript, history and metadata,
+    which a list never needs and which cost most to load."""
+
+    id: str
+    source_id: str
+    owner_id: str
+    span: TimeSpan
+    created_at: datetime
+    origin: ClipOrigin
+    title: str
+    template: str
+    status: ClipStatus
+    score_total: float | None
+    """The score's total (0-100); None until the clip is scored."""
+
+    @classmethod
+    def of(cls, clip: Clip) -> ClipSummary:
+        return cls(
+            id=clip.id,
+            source_id=clip.source_id,
+            owner_id=clip.owner_id,
+            span=clip.span,
+            created_at=clip.created_at,
+            origin=clip.origin,
+            title=clip.title,
+            template=clip.template,
+            status=clip.status,
+            score_total=None if clip.score is None else clip.score.total,
+        )

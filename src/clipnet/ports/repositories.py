@@ -9,7 +9,7 @@ from typing import Protocol, Self
 
 import attrs
 
-from clipnet.domain.clips import Clip, ClipStatus
+from clipnet.domain.clips import Clip, ClipStatus, ClipSummary
 from clipnet.domain.jobs import Job, JobStatus
 from clipnet.domain.metadata import Platform
 from clipnet.domain.posts import Post
@@ -66,6 +66,9 @@ class ClipRepository(Protocol):
 
     def search(self, query: ClipQuery) -> list[Clip]:
         """Matching clips ordered by id (ids sort by creation time), after the cursor."""
+
+    def summaries(self, query: ClipQuery) -> list[ClipSummary]:
+        """What :meth:`search` finds, as summaries: the cheap read behind a list of clips."""
 
 
 class VoteRepository(Protocol):

@@ -11,7 +11,7 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
-from clipnet.domain.clips import Clip
+from clipnet.domain.clips import Clip, ClipSummary
 from clipnet.domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.jobs import Job, JobStatus
 from clipnet.domain.metadata import Platform
@@ -241,6 +241,9 @@ class InMemoryClipRepository(_Repository):
 
         matching = sorted((c for c in self._tx.rows(self.table) if wanted(c)), key=lambda c: c.id)
         return matching[: query.limit]
+
+    def summaries(self, query: ClipQuery) -> list[ClipSummary]:
+        return [ClipSummary.of(clip) for clip in self.search(query)]
 
 
 class InMemoryVoteRepository(_Repository):

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, CursorResult
 
 from clipnet.adapters.sqlalchemy import rows, tables
 from clipnet.adapters.sqlalchemy.errors import translate
-from clipnet.domain.clips import Clip
+from clipnet.domain.clips import Clip, ClipSummary
 from clipnet.domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.jobs import Job, JobStatus
 from clipnet.domain.metadata import Platform
@@ -207,6 +207,15 @@ class SqlClipRepository(_Repository):
         self._uow.execute(sa.delete(self.t).where(self.t.c.id == clip_id))
 
     def search(self, query: ClipQuery) -> list[Clip]:
+        statement = self._matching(sa.select(self.t), query)
+        return [rows.clip_from_row(r) for r in self._uow.all(statement)]
+
+    def summaries(self, query: ClipQuery) -> list[ClipSummary]:
+        columns = [self.t.c[name] for name in rows.CLIP_SUMMARY_COLUMNS]
+        statement = self._matching(sa.select(*columns), query)
+        return [rows.clip_summary_from_row(r) for r in self._uow.all(statement)]
+
+    def _matching(self, statement: sa.Select[Any], query: ClipQuery) -> sa.Select[Any]:
         c = self.t.c
         conditions: list[sa.ColumnElement[bool]] = []
         if query.owner_id is not None:
@@ -219,8 +228,7 @@ class SqlClipRepository(_Repository):
             conditions.append(c.score_total >= query.min_score)
         if query.after is not None:
             conditions.append(c.id > query.after)
-        statement = sa.select(self.t).where(*conditions).order_by(c.id).limit(query.limit)
-        return [rows.clip_from_row(r) for r in self._uow.all(statement)]
+        return statement.where(*conditions).order_by(c.id).limit(query.limit)
 
 
 class SqlVoteRepository(_Repository):

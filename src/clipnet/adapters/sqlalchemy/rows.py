@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus, Transition
+from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus, ClipSummary, Transition
 from clipnet.domain.features import FeatureTimeline
 from clipnet.domain.jobs import Job, JobStatus, JobType
 from clipnet.domain.metadata import Platform
@@ -243,6 +243,37 @@ def clip_from_row(row: Row) -> Clip:
         auto_post_eligible=bool(row["auto_post_eligible"]),
         history=history_from_json(row["history"]),
         version=row["version"],
+    )
+
+
+#: The columns a :class:`ClipSummary` is read from.
+CLIP_SUMMARY_COLUMNS = (
+    "id",
+    "source_id",
+    "owner_id",
+    "span_start",
+    "span_end",
+    "created_at",
+    "origin",
+    "title",
+    "template",
+    "status",
+    "score_total",
+)
+
+
+def clip_summary_from_row(row: Row) -> ClipSummary:
+    return ClipSummary(
+        id=row["id"],
+        source_id=row["source_id"],
+        owner_id=row["owner_id"],
+        span=TimeSpan(row["span_start"], row["span_end"]),
+        created_at=row["created_at"],
+        origin=ClipOrigin(row["origin"]),
+        title=row["title"],
+        template=row["template"],
+        status=ClipStatus(row["status"]),
+        score_total=row["score_total"],
     )
 
 

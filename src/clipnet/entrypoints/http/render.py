@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clipnet.domain.accounts import TokenPair
 from clipnet.domain.clip_service import ClipDetail
-from clipnet.domain.clips import Clip
+from clipnet.domain.clips import Clip, ClipSummary
 from clipnet.domain.jobs import Job
 from clipnet.domain.posts import Post
 from clipnet.domain.scoring import Score
@@ -49,6 +49,10 @@ def source(src: Source, url: str | None) -> s.SourceOut:
 
 
 def clip(c: Clip) -> s.ClipOut:
+    return clip_summary(ClipSummary.of(c))
+
+
+def clip_summary(c: ClipSummary) -> s.ClipOut:
     return s.ClipOut(
         id=c.id,
         source_id=c.source_id,
@@ -58,7 +62,7 @@ def clip(c: Clip) -> s.ClipOut:
         end=c.span.end,
         title=c.title,
         template=c.template,
-        score=c.score.total if c.score else None,
+        score=c.score_total,
         created_at=c.created_at,
     )
 

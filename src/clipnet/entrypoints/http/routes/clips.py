@@ -79,7 +79,9 @@ def list_clips(
         limit=min(limit, settings.api.max_page_size),
     )
     page = clips_service.list(actor, wanted)
-    return ClipPage(items=[render.clip(c) for c in page.clips], next_cursor=page.next_cursor)
+    return ClipPage(
+        items=[render.clip_summary(c) for c in page.clips], next_cursor=page.next_cursor
+    )
 
 
 @get(
