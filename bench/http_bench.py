@@ -9,7 +9,7 @@ Both apps run under the same uvicorn settings (one process, no access log) in su
 loopback ports, one after the other: rounds alternate ClipNET / minimal so a change of load on
 a shared machine hits both. Reported: requests/s and p50/p99 latency (wrk), the median round,
 and the ratio ClipNET / minimal. What ClipNET adds: HMAC bearer-token check, DI from the
-container, the unit of work, rows -> domain clips -> response structs, the problem handlers.
+container, the unit of work, rows -> clip summaries -> response structs, the problem handlers.
 The minimal app checks a fixed bearer token and returns the rows as dicts.
 """
 
@@ -42,6 +42,7 @@ from tests.sql_databases import postgres_schema_url, sql_database
 
 from bench.repository_bench import a_scored_clip
 from clipnet.adapters.crypto import new_key
+from clipnet.adapters.sqlalchemy.rows import CLIP_SUMMARY_COLUMNS
 from clipnet.adapters.sqlalchemy.tables import clips
 from clipnet.adapters.system import TimeOrderedIds
 
@@ -53,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def minimal_app() -> Litestar:
-    """One route: the same SELECT as ClipNET's clip search, rows returned as dicts."""
+    """One route: the same SELECT as ClipNET's clip list, rows returned as dicts."""
     url = os.environ["CLIPNET_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(url, pool_size=5, pool_pre_ping=True)
     owner = os.environ["BENCH_OWNER"]
@@ -67,7 +68,8 @@ def minimal_app() -> Litestar:
         if not hmac.compare_digest(request.headers.get("authorization", ""), expected):
             raise NotAuthorizedException()
         c = clips.c
-        query = sa.select(clips).where(c.owner_id == owner).order_by(c.id).limit(limit + 1)
+        columns = [c[name] for name in CLIP_SUMMARY_COLUMNS]
+        query = sa.select(*columns).where(c.owner_id == owner).order_by(c.id).limit(limit + 1)
         with engine.connect() as connection:
             rows = connection.execute(query).all()
         items = [
