@@ -20,6 +20,8 @@ from typing import Any
 import attrs
 import httpx
 
+from clipnet.domain.metadata import Platform
+from clipnet.domain.users import OAuthAccount
 from clipnet.ports.publisher import Published, PublishError, TokenExpired
 
 log = logging.getLogger(__name__)
@@ -176,3 +178,15 @@ class Remembered:
             self._results[key] = result
             while len(self._results) > self._size:
                 self._results.popitem(last=False)
+
+
+def bearer_header(account: OAuthAccount, platform: Platform, name: str) -> dict[str, str]:
+    """The ``Authorization`` header for ``account`` on ``platform`` (``name`` for messages)."""
+    if account.provider is not platform:
+        raise PublishError(
+            f"account {account.id} is a {account.provider.value} account, not {name}",
+            permanent=True,
+        )
+    if not account.access_token:
+        raise TokenExpired(f"{name} account {account.id} has no access token: link it again")
+    return {"Authorization": f"Bearer {account.access_token}"}

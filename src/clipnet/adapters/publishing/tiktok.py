@@ -22,11 +22,11 @@ from typing import Any
 import attrs
 import httpx
 
-from clipnet.adapters.publishing.http import PlatformHttp, Remembered
+from clipnet.adapters.publishing.http import PlatformHttp, Remembered, bearer_header
 from clipnet.adapters.publishing.text import tiktok_caption
 from clipnet.domain.metadata import ClipMetadata, Platform
 from clipnet.domain.users import OAuthAccount
-from clipnet.ports.publisher import Published, PublishError, TokenExpired
+from clipnet.ports.publisher import Published, PublishError
 
 MIN_CHUNK = 5 * 1024 * 1024
 PROCESSING = frozenset({"PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"})
@@ -82,7 +82,7 @@ class TikTokPublisher:
         remembered = self._done.get(idempotency_key)
         if remembered is not None:
             return remembered
-        headers = _authorization(account)
+        headers = bearer_header(account, Platform.TIKTOK, "TikTok")
         plan = ChunkPlan.for_size(Path(video).stat().st_size, self._chunk)
         if plan.size == 0:
             raise PublishError(f"{video} is empty", permanent=True)
@@ -170,17 +170,6 @@ class TikTokPublisher:
             headers={**headers, "Content-Type": "application/json; charset=UTF-8"},
         )
         return _data(response, what)
-
-
-def _authorization(account: OAuthAccount) -> dict[str, str]:
-    if account.provider is not Platform.TIKTOK:
-        raise PublishError(
-            f"account {account.id} is a {account.provider.value} account, not TikTok",
-            permanent=True,
-        )
-    if not account.access_token:
-        raise TokenExpired(f"TikTok account {account.id} has no access token: link it again")
-    return {"Authorization": f"Bearer {account.access_token}"}
 
 
 def _data(response: httpx.Response, what: str) -> dict[str, Any]:

@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 
-from clipnet.adapters.publishing.http import PlatformHttp, Remembered, Transient
+from clipnet.adapters.publishing.http import PlatformHttp, Remembered, Transient, bearer_header
 from clipnet.adapters.publishing.text import youtube_snippet
 from clipnet.domain.metadata import ClipMetadata, Platform
 from clipnet.domain.users import OAuthAccount
-from clipnet.ports.publisher import Published, PublishError, TokenExpired
+from clipnet.ports.publisher import Published, PublishError
 
 CHUNK_UNIT = 256 * 1024
 GAMING = "20"
@@ -54,7 +54,7 @@ class YouTubePublisher:
         remembered = self._done.get(idempotency_key)
         if remembered is not None:
             return remembered
-        headers = _authorization(account)
+        headers = bearer_header(account, Platform.YOUTUBE, "YouTube")
         size = Path(video).stat().st_size
         if size == 0:
             raise PublishError(f"{video} is empty", permanent=True)
@@ -119,17 +119,6 @@ class YouTubePublisher:
                 if finished is not None:
                     return finished
                 offset = _next_offset(response)
-
-
-def _authorization(account: OAuthAccount) -> dict[str, str]:
-    if account.provider is not Platform.YOUTUBE:
-        raise PublishError(
-            f"account {account.id} is a {account.provider.value} account, not YouTube",
-            permanent=True,
-        )
-    if not account.access_token:
-        raise TokenExpired(f"YouTube account {account.id} has no access token: link it again")
-    return {"Authorization": f"Bearer {account.access_token}"}
 
 
 def _finished(response: httpx.Response) -> dict[str, Any] | None:
