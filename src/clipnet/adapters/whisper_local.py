@@ -1,8 +1,12 @@
 """Speech to text on this machine with faster-whisper (CTranslate2), with word timings.
 
-Many short items are transcribed in one batched pass: every item's audio is decoded, laid end
-to end, and each item (or each <=30 s piece of a longer one) becomes one window of
-faster-whisper's ``BatchedInferencePipeline``; the words are then split back to their items.
+Many items are transcribed in one batched pass of faster-whisper's ``BatchedInferencePipeline``.
+Every item's audio is decoded and laid out in windows of at most 29 s (the model hears 30 s at a
+time, whatever the audio's length): with packing on (the default), short items share a window,
+one second of silence apart, as faster-whisper itself packs the speech of one long recording;
+with packing off, each item (or each <=29 s piece of a longer one) has a window of its own, so
+that an item's text does not depend on the rest of its batch. The words are then split back to
+their items by where they were heard.
 faster-whisper is imported only when the model is first needed, so the API and the worker
 import this module without it.
 """
@@ -42,8 +46,9 @@ SILENCE_FLOOR = 1e-4
 SOUND_SHARE = 0.05
 """A frame louder than this share of the item's loudest frame is sound, not quiet."""
 
-WINDOW_SLACK = 0.05
-"""Seconds a segment's reported start may lie before its window's start (frame rounding)."""
+PACK_GAP_SECONDS = 1.0
+"""Silence between two items that share a window: Whisper hears a pause, and a word heard in
+it is still nearest its own item."""
 
 Resolver = Callable[[str], Path]
 """Turns an audio reference into a local file; raises ``ValueError`` with the reason."""
@@ -72,15 +77,40 @@ class WhisperOptions:
     language: str | None = None
     """ISO 639-1 code, or None to detect it (once per batch, from its first items)."""
     cpu_threads: int = 0
+    pack: bool = True
+    """Let short items share a window: several times faster on many short items, but an item's
+    text can then differ a little from what it gives alone (Whisper hears its neighbours)."""
 
 
 @attrs.frozen
-class _Window:
-    """One Whisper window: a piece of one item, placed in the joined audio."""
+class Piece:
+    """A stretch of one item's audio and where it lies in the batch's joined audio (samples)."""
 
     item: int
-    start: int
-    end: int
+    source: int
+    """First sample in the item's own audio."""
+    length: int
+    at: int = 0
+    """First sample in the joined audio."""
+
+    @property
+    def end(self) -> int:
+        return self.at + self.length
+
+
+@attrs.frozen
+class Window:
+    """What Whisper hears at once: one or more pieces, in order, a gap of silence apart."""
+
+    pieces: tuple[Piece, ...]
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0].at
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1].end
 
 
 class FasterWhisperTranscriber:
@@ -191,22 +221,15 @@ class FasterWhisperTranscriber:
 
     def _batched(self, pipeline: Any, items: dict[int, Any]) -> dict[int, Transcript]:
         """Transcribe ``items`` (index -> samples) in one batched pass."""
-        import numpy as np
-
         order = sorted(items)
-        joined = np.concatenate([items[i] for i in order])
-        item_start: dict[int, int] = {}
-        windows: list[_Window] = []
-        offset = 0
-        for index in order:
-            item_start[index] = offset
-            # Whisper gives a leading silence to the first word: start just before the sound.
-            lead = sound_start(items[index]) or 0
-            for start, end in split_points(items[index][lead:]):
-                windows.append(_Window(index, offset + lead + start, offset + lead + end))
-            offset += len(items[index])
+        windows = lay_out(
+            [item_pieces(index, items[index]) for index in order],
+            pack=self._options.pack,
+            limit=int(MAX_WINDOW_SECONDS * SAMPLE_RATE),
+            gap=int(PACK_GAP_SECONDS * SAMPLE_RATE),
+        )
         segments, info = pipeline.transcribe(
-            joined,
+            joined_audio(windows, items),
             language=self._options.language,
             batch_size=self._options.batch_size,
             beam_size=self._options.beam_size,
@@ -215,25 +238,85 @@ class FasterWhisperTranscriber:
                 {"start": w.start / SAMPLE_RATE, "end": w.end / SAMPLE_RATE} for w in windows
             ],
         )
+        find = PieceFinder(windows)
         words: dict[int, list[Word]] = {index: [] for index in order}
-        starts = [w.start / SAMPLE_RATE for w in windows]
         for segment in segments:
-            # A segment's start is its window's start rounded down to Whisper's 20 ms frames.
-            found = bisect.bisect_right(starts, segment.start + WINDOW_SLACK) - 1
-            window = windows[max(0, found)]
-            base = item_start[window.item] / SAMPLE_RATE
-            length = len(items[window.item]) / SAMPLE_RATE
             for word in segment.words or ():
                 text = word.word.strip()
                 if text:
-                    words[window.item].append(_word(text, word, base, length))
+                    piece = find.nearest((float(word.start) + float(word.end)) / 2)
+                    words[piece.item].append(_word(text, word, piece))
         return {index: Transcript(words[index], info.language or "") for index in order}
 
 
-def _word(text: str, word: Any, base: float, length: float) -> Word:
-    """A word with times relative to its item, kept inside the item's audio."""
-    start = min(max(0.0, float(word.start) - base), length)
-    end = min(max(start, float(word.end) - base), length)
+def item_pieces(index: int, samples: Any) -> list[Piece]:
+    """An item's audio from just before its first sound, in pieces that each fit a window."""
+    # Whisper gives a leading silence to the first word: start just before the sound.
+    lead = sound_start(samples) or 0
+    return [Piece(index, lead + start, end - start) for start, end in split_points(samples[lead:])]
+
+
+def lay_out(items: Sequence[Sequence[Piece]], *, pack: bool, limit: int, gap: int) -> list[Window]:
+    """Windows for the items' pieces, in order, each at most ``limit`` samples long, and every
+    piece placed in the joined audio a ``gap`` after the one before. With ``pack``, items of one
+    piece share a window while they fit; an item of several pieces never shares."""
+    groups: list[list[Piece]] = []
+    last_takes_more = False
+    for pieces in items:
+        shareable = pack and len(pieces) == 1
+        if shareable and last_takes_more and _span([*groups[-1], pieces[0]], gap) <= limit:
+            groups[-1].append(pieces[0])
+        else:
+            groups.extend([piece] for piece in pieces)
+            last_takes_more = shareable
+    windows, at = [], 0
+    for group in groups:
+        placed = []
+        for piece in group:
+            placed.append(attrs.evolve(piece, at=at))
+            at += piece.length + gap
+        windows.append(Window(tuple(placed)))
+    return windows
+
+
+def _span(pieces: Sequence[Piece], gap: int) -> int:
+    return sum(p.length for p in pieces) + gap * (len(pieces) - 1)
+
+
+def joined_audio(windows: Sequence[Window], items: dict[int, Any]) -> Any:
+    """The batch's audio: every piece where :func:`lay_out` placed it, silence elsewhere."""
+    import numpy as np
+
+    joined = np.zeros(windows[-1].end, dtype=np.float32)
+    for window in windows:
+        for p in window.pieces:
+            joined[p.at : p.end] = items[p.item][p.source : p.source + p.length]
+    return joined
+
+
+class PieceFinder:
+    """Which piece a moment of the joined audio (seconds) belongs to: the one it falls in, or
+    else the nearest one (a word heard in a gap, or rounded past a piece's edge)."""
+
+    def __init__(self, windows: Sequence[Window]) -> None:
+        self._pieces = [p for w in windows for p in w.pieces]
+        self._ends = [p.end / SAMPLE_RATE for p in self._pieces]
+
+    def nearest(self, moment: float) -> Piece:
+        after = bisect.bisect_left(self._ends, moment)  # the first piece not over by then
+        if after in (0, len(self._pieces)):
+            return self._pieces[min(after, len(self._pieces) - 1)]
+        previous, following = self._pieces[after - 1], self._pieces[after]
+        to_following = following.at / SAMPLE_RATE - moment  # <= 0: the moment falls inside it
+        return following if to_following < moment - self._ends[after - 1] else previous
+
+
+def _word(text: str, word: Any, piece: Piece) -> Word:
+    """A word with times relative to its item, kept inside the piece it was heard in."""
+    shift = (piece.source - piece.at) / SAMPLE_RATE
+    first, last = piece.source / SAMPLE_RATE, (piece.source + piece.length) / SAMPLE_RATE
+    start = min(max(first, float(word.start) + shift), last)
+    end = min(max(start, float(word.end) + shift), last)
     probability = min(1.0, max(0.0, float(word.probability)))
     return Word(text, round(start, 3), round(end, 3), probability)
 

@@ -272,6 +272,12 @@ class InferenceSettings:
     whisper_language: str = setting(
         "CLIPNET_WHISPER_LANGUAGE", "", doc="Language code for Whisper; empty = detect"
     )
+    whisper_pack: bool = setting(
+        "CLIPNET_WHISPER_PACK",
+        True,
+        parse=as_bool,
+        doc="Let short clips share one 30 s Whisper window (faster; false = each clip alone)",
+    )
     blip_model: str = setting(
         "CLIPNET_BLIP_MODEL",
         default_for=_per_profile("", "Salesforce/blip-image-captioning-base"),

@@ -17,7 +17,7 @@ import pytest
 from clipnet.adapters.inference.engine import InferenceEngine
 from clipnet.adapters.inference.namespaces import NamespaceFolders
 from clipnet.adapters.inference.vision_models import Lazy
-from clipnet.adapters.whisper_local import FasterWhisperTranscriber
+from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
 from clipnet.entrypoints.inference import make_handler
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -27,12 +27,15 @@ def build_handler(
     root: Path,
     *,
     whisper_dir: Path | None = None,
+    whisper_options: WhisperOptions | None = None,
     tiny: Any = None,
 ) -> Handler:
     engine = InferenceEngine(
         NamespaceFolders(root, ("staging", "production")),
         transcriber=Lazy(
-            (lambda: FasterWhisperTranscriber(str(whisper_dir))) if whisper_dir else None
+            (lambda: FasterWhisperTranscriber(str(whisper_dir), whisper_options))
+            if whisper_dir
+            else None
         ),
         captioner=Lazy((lambda: tiny.captioner) if tiny else None),
         matcher=Lazy((lambda: tiny.matcher) if tiny else None),
@@ -246,9 +249,13 @@ def test_transcribe_hears_the_spoken_words_with_times_inside_the_audio(
 
 @pytest.mark.slow
 def test_transcribe_of_n_items_in_one_call_gives_the_texts_of_n_single_calls(
-    whisper_handler: tuple[Handler, Path],
+    whisper_handler: tuple[Handler, Path], whisper_model_dir: Path
 ) -> None:
-    handler, _root = whisper_handler
+    _handler, root = whisper_handler
+    # Each item in a window of its own: what it gives cannot depend on the rest of the batch.
+    handler = build_handler(
+        root, whisper_dir=whisper_model_dir, whisper_options=WhisperOptions(pack=False)
+    )
     names = list(PHRASES)
 
     batched = handler(job(task="transcribe", namespace="staging", audio=names))["results"]
@@ -257,6 +264,24 @@ def test_transcribe_of_n_items_in_one_call_gives_the_texts_of_n_single_calls(
     ]
 
     assert [b["text"] for b in batched] == [s["text"] for s in singles]
+
+
+@pytest.mark.slow
+def test_packed_items_of_one_call_each_get_their_own_words(
+    whisper_handler: tuple[Handler, Path],
+) -> None:
+    handler, root = whisper_handler  # packing on, the default: the three share one window
+    names = list(PHRASES)
+
+    batched = handler(job(task="transcribe", namespace="staging", audio=names))["results"]
+
+    for name, item in zip(names, batched, strict=True):
+        heard = _words(item["text"])
+        overlap = {other: len(heard & _words(text)) for other, text in PHRASES.items()}
+        assert max(overlap, key=overlap.__getitem__) == name, (name, item["text"])
+        assert overlap[name] >= len(_words(PHRASES[name])) - 2, (name, item["text"])
+        duration = _duration(root / "staging" / name)
+        assert all(0.0 <= start <= end <= duration for _t, start, end, _p in item["words"])
 
 
 @pytest.mark.slow

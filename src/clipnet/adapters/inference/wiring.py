@@ -35,7 +35,9 @@ def runpod_client(settings: InferenceSettings) -> RunPodClient:
 
 def whisper(settings: InferenceSettings) -> FasterWhisperTranscriber:
     options = WhisperOptions(
-        batch_size=settings.whisper_batch_size, language=settings.whisper_language or None
+        batch_size=settings.whisper_batch_size,
+        language=settings.whisper_language or None,
+        pack=settings.whisper_pack,
     )
     return FasterWhisperTranscriber(settings.whisper_model, options, resolve=local_file)
 
