@@ -137,6 +137,10 @@ class FasterWhisperTranscriber:
     def device(self) -> str:
         return _device(self._options.device)
 
+    @property
+    def options(self) -> WhisperOptions:
+        return self._options
+
     def transcribe(self, audio: Sequence[str]) -> list[TranscriptionResult]:
         results: list[TranscriptionResult | None] = [None] * len(audio)
         decoded: dict[int, Any] = {}

@@ -19,7 +19,7 @@ from clipnet.adapters.inference.scorer import FallbackVisionScorer
 from clipnet.adapters.memory.inference import NoTranscriber
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.runpod.inference import RunPodTranscriber
-from clipnet.adapters.whisper_local import FasterWhisperTranscriber
+from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
 from clipnet.container import Container, build_container
 from clipnet.domain.clips import Clip, ClipStatus
 from clipnet.domain.jobs import JobType
@@ -72,6 +72,20 @@ def test_a_configured_whisper_model_gives_the_local_transcriber_without_loading_
     container = container_for(tmp_path, CLIPNET_WHISPER_MODEL=str(tmp_path / "model"))
     transcriber = container.transcriber()
     assert isinstance(transcriber, FasterWhisperTranscriber) and transcriber.available
+    assert transcriber.options == WhisperOptions(batch_size=8, language=None, pack=True)
+
+
+def test_whisper_settings_reach_the_local_transcriber(tmp_path: Path) -> None:
+    container = container_for(
+        tmp_path,
+        CLIPNET_WHISPER_MODEL=str(tmp_path / "model"),
+        CLIPNET_WHISPER_BATCH_SIZE="3",
+        CLIPNET_WHISPER_LANGUAGE="en",
+        CLIPNET_WHISPER_PACK="false",
+    )
+    transcriber = container.transcriber()
+    assert isinstance(transcriber, FasterWhisperTranscriber)
+    assert transcriber.options == WhisperOptions(batch_size=3, language="en", pack=False)
 
 
 def test_local_vision_models_give_the_local_scorer(tmp_path: Path) -> None:
