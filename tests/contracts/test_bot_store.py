@@ -70,6 +70,26 @@ def test_a_link_round_trips_and_can_be_replaced(store: BotStore) -> None:
     assert store.links_for_source("source-1") == []
 
 
+def test_all_links_are_listed_by_platform_and_channel_and_one_can_be_removed(
+    store: BotStore,
+) -> None:
+    for platform, channel in [(TWITCH, "b"), (Platform.X, "a"), (TWITCH, "a")]:
+        store.save_link(ChannelLink(platform, channel, "owner", "source-1"))
+
+    assert [(x.platform, x.channel) for x in store.all_links()] == [
+        (TWITCH, "a"),
+        (TWITCH, "b"),
+        (Platform.X, "a"),
+    ]
+    assert store.remove_link(TWITCH, "a")
+    assert not store.remove_link(TWITCH, "a")
+    assert not store.remove_link(Platform.DISCORD, "b")
+    assert store.find_link(TWITCH, "a") is None
+    left = [(x.platform, x.channel) for x in store.all_links()]
+    assert left == [(TWITCH, "b"), (Platform.X, "a")]
+    assert [x.channel for x in store.links_for_source("source-1")] == ["b", "a"]
+
+
 def test_a_clip_request_remembers_where_to_answer(store: BotStore) -> None:
     target = ReplyTarget(Platform.DISCORD, "chan", "interaction:tok", "user-1")
     store.remember_request("clip-1", target)

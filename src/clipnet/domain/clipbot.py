@@ -294,6 +294,15 @@ class ClipBot:
         self._store.save_link(link)
         return link
 
+    def links(self) -> list[ChannelLink]:
+        """Every linked channel, by platform and channel."""
+        return self._store.all_links()
+
+    def unlink(self, platform: Platform, channel: str) -> None:
+        """Untie a chat channel: its ``!clip`` commands are ignored from now on."""
+        if not self._store.remove_link(platform, channel):
+            raise NotFound(f"{platform.value} channel link", channel)
+
     def link_source(
         self,
         platform: Platform,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 
 from clipnet.container import build_container
+from clipnet.domain.channels import ChannelLink
+from clipnet.domain.clipbot import ClipBot
 from clipnet.domain.errors import DomainError
 from clipnet.domain.metadata import Platform
 from clipnet.settings import ConfigError, load_settings
+
+T = TypeVar("T")
 
 CHAT_PLATFORMS = (Platform.TWITCH, Platform.DISCORD, Platform.X)
 
@@ -38,22 +43,67 @@ def link(
 ) -> None:
     """Link a chat channel to a source; its !clip commands make clips of that source."""
     chosen = _platform(platform)
-    try:
-        container = build_container(load_settings())
-        made = container.clipbot().link_source(
+    made = _with_clipbot(
+        lambda bot: bot.link_source(
             chosen, channel, source_id, live=live, vote_threshold=vote_threshold
         )
+    )
+    typer.echo(
+        f"linked {made.platform.value} channel {made.channel} to {_kind(made)} {made.source_id} "
+        f"(clips belong to user {made.owner_id})"
+    )
+
+
+@bot_app.command("links")
+def links() -> None:
+    """List the linked chat channels and the sources they cut from."""
+    found = _with_clipbot(lambda bot: bot.links())
+    if not found:
+        typer.echo("no chat channel is linked yet; see: clipnet bot link --help")
+        return
+    rows = [("PLATFORM", "CHANNEL", "SOURCE", "KIND", "OWNER", "VOTES TO POST")]
+    rows += [
+        (
+            x.platform.value,
+            x.channel,
+            x.source_id,
+            _kind(x),
+            x.owner_id,
+            str(x.vote_threshold) if x.vote_threshold is not None else "global",
+        )
+        for x in found
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        typer.echo("  ".join(cells).rstrip())
+
+
+@bot_app.command("unlink")
+def unlink(
+    platform: Annotated[str, typer.Argument(help="twitch, discord or x")],
+    channel: Annotated[str, typer.Argument(help="The channel id given to `clipnet bot link`")],
+) -> None:
+    """Untie a chat channel from its source; its !clip commands are ignored from then on."""
+    chosen = _platform(platform)
+    _with_clipbot(lambda bot: bot.unlink(chosen, channel))
+    typer.echo(f"unlinked {chosen.value} channel {channel}")
+
+
+def _with_clipbot(work: Callable[[ClipBot], T]) -> T:
+    """``work`` done with this installation's ClipBOT; a bad setting or a refusal is one line."""
+    try:
+        return work(build_container(load_settings()).clipbot())
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
     except DomainError as error:
         typer.echo(f"clipnet: {error}", err=True)
         raise typer.Exit(1) from None
-    kind = "live stream" if made.live_since else "VOD"
-    typer.echo(
-        f"linked {made.platform.value} channel {made.channel} to {kind} {made.source_id} "
-        f"(clips belong to user {made.owner_id})"
-    )
+
+
+def _kind(link: ChannelLink) -> str:
+    return "live stream" if link.live_since else "VOD"
 
 
 def _platform(name: str) -> Platform:

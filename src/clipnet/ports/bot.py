@@ -31,6 +31,12 @@ class BotStore(Protocol):
     def links_for_source(self, source_id: str) -> list[ChannelLink]:
         """Every channel linked to the source."""
 
+    def all_links(self) -> list[ChannelLink]:
+        """Every link, by platform and channel."""
+
+    def remove_link(self, platform: Platform, channel: str) -> bool:
+        """Forget the channel's link; False when it had none."""
+
     def remember_request(self, clip_id: str, target: ReplyTarget) -> None:
         """Who asked for a clip in chat, so its notifications find their way back."""
 

@@ -1,4 +1,4 @@
-"""``clipnet bot link`` against the embedded profile's SQLite database."""
+"""``clipnet bot link``, ``links`` and ``unlink`` against the embedded profile's SQLite database."""
 
 from __future__ import annotations
 
@@ -72,3 +72,42 @@ def test_a_bad_bot_link_is_one_line_not_a_traceback(
     assert result.exit_code == status
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_bot_links_lists_every_linked_channel(container: Container) -> None:
+    runner.invoke(app, ["bot", "link", "twitch", "141981764", "source-1", "--live"])
+    runner.invoke(app, ["bot", "link", "x", "42", "source-1", "--vote-threshold", "7"])
+
+    result = runner.invoke(app, ["bot", "links"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "PLATFORM  CHANNEL    SOURCE    KIND         OWNER   VOTES TO POST",
+        "twitch    141981764  source-1  live stream  user-1  global",
+        "x         42         source-1  VOD          user-1  7",
+    ]
+
+
+def test_bot_links_with_nothing_linked_says_how_to_link(container: Container) -> None:
+    result = runner.invoke(app, ["bot", "links"])
+    assert result.exit_code == 0
+    assert "no chat channel is linked yet" in result.output
+
+
+def test_bot_unlink_unties_only_that_channel(container: Container) -> None:
+    runner.invoke(app, ["bot", "link", "twitch", "b-1", "source-1"])
+    runner.invoke(app, ["bot", "link", "twitch", "b-2", "source-1"])
+
+    result = runner.invoke(app, ["bot", "unlink", "twitch", "b-1"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "unlinked twitch channel b-1"
+    store = container.bot_store()
+    assert store.find_link(Platform.TWITCH, "b-1") is None
+    assert store.find_link(Platform.TWITCH, "b-2") is not None
+
+
+def test_unlinking_a_channel_that_is_not_linked_is_one_line(container: Container) -> None:
+    result = runner.invoke(app, ["bot", "unlink", "discord", "nobody"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "clipnet: discord channel link 'nobody' not found"

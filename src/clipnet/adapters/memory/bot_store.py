@@ -44,9 +44,16 @@ class InMemoryBotStore:
             return None if link is None else attrs.evolve(link)
 
     def links_for_source(self, source_id: str) -> list[ChannelLink]:
+        return [x for x in self.all_links() if x.source_id == source_id]
+
+    def all_links(self) -> list[ChannelLink]:
         with self._lock:
-            found = [attrs.evolve(x) for x in self._links.values() if x.source_id == source_id]
+            found = [attrs.evolve(x) for x in self._links.values()]
         return sorted(found, key=lambda x: (x.platform.value, x.channel))
+
+    def remove_link(self, platform: Platform, channel: str) -> bool:
+        with self._lock:
+            return self._links.pop((platform, channel), None) is not None
 
     def remember_request(self, clip_id: str, target: ReplyTarget) -> None:
         with self._lock:

@@ -57,13 +57,26 @@ class SqlBotStore:
         return _link(rows[0]) if rows else None
 
     def links_for_source(self, source_id: str) -> list[ChannelLink]:
+        return self._links(t.bot_channel_links.c.source_id == source_id)
+
+    def all_links(self) -> list[ChannelLink]:
+        return self._links(sa.true())
+
+    def _links(self, condition: sa.ColumnElement[bool]) -> list[ChannelLink]:
         table = t.bot_channel_links
         rows = self._read(
-            sa.select(table)
-            .where(table.c.source_id == source_id)
-            .order_by(table.c.platform, table.c.channel)
+            sa.select(table).where(condition).order_by(table.c.platform, table.c.channel)
         )
         return [_link(row) for row in rows]
+
+    def remove_link(self, platform: Platform, channel: str) -> bool:
+        table = t.bot_channel_links
+        with self._db.unit_of_work() as uow:
+            removed = uow.execute(
+                table.delete().where(table.c.platform == platform.value, table.c.channel == channel)
+            ).rowcount
+            uow.commit()
+        return bool(removed)
 
     def remember_request(self, clip_id: str, target: ReplyTarget) -> None:
         row = {
