@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from clipnet.domain.metadata import Platform
+from clipnet.ports.oauth import ProviderEndpoints
 from clipnet.settings import ConfigError, Profile, load_settings
+from clipnet.settings.oauth import provider_endpoints
 
 
 def test_the_embedded_default_needs_no_settings(tmp_path: Path) -> None:
@@ -76,3 +79,21 @@ def test_described_settings_mask_secrets_and_url_passwords() -> None:
         assert secret not in text
     assert shown["CLIPNET_DATABASE_URL"] == "postgresql://clip:****@db.internal/clipnet"
     assert shown["CLIPNET_REDIS_URL"] == "redis://127.0.0.1:6379/0"
+
+
+def _endpoints(**env: str) -> dict[Platform, ProviderEndpoints]:
+    security = load_settings({"CLIPNET_OAUTH_CLIENTS": "twitch=id:secret", **env}).security
+    return provider_endpoints(security.oauth_clients, security.oauth_endpoints)
+
+
+def test_an_oauth_provider_revokes_at_its_real_endpoint_unless_moved_without_one() -> None:
+    base = "http://127.0.0.1:9"
+    moved = f"twitch={base}/a|{base}/t|{base}/u"
+
+    real = _endpoints()[Platform.TWITCH]
+    assert real.revoke_url == "https://id.twitch.tv/oauth2/revoke"
+    assert _endpoints(CLIPNET_OAUTH_ENDPOINTS=moved)[Platform.TWITCH].revoke_url == ""
+    with_revoke = _endpoints(CLIPNET_OAUTH_ENDPOINTS=f"{moved}|{base}/r")[Platform.TWITCH]
+    assert (with_revoke.token_url, with_revoke.revoke_url) == (f"{base}/t", f"{base}/r")
+    with pytest.raises(ConfigError, match=r"CLIPNET_OAUTH_ENDPOINTS.*\[\|REVOKE_URL\]"):
+        _endpoints(CLIPNET_OAUTH_ENDPOINTS=f"{moved}|{base}/r|{base}/x")

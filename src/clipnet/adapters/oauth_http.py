@@ -47,10 +47,19 @@ class HttpOAuthClient:
             raise OAuthError(f"{endpoints.provider.value}: the user-info answer names no user id")
         return found
 
+    def revoke(self, endpoints: ProviderEndpoints, token: str, kind: str) -> None:
+        form = _with_client(endpoints, {"token": token, "token_type_hint": kind})
+        try:
+            response = httpx.post(endpoints.revoke_url, data=form, timeout=self._timeout)
+        except httpx.HTTPError as error:
+            raise OAuthError(f"{endpoints.revoke_url}: {type(error).__name__}") from None
+        if response.status_code >= 400:  # the answer's body, if any, says nothing we need
+            raise OAuthError(
+                f"{endpoints.revoke_url} answered {response.status_code}: {response.text[:200]}"
+            )
+
     def _token(self, endpoints: ProviderEndpoints, form: dict[str, str]) -> TokenGrant:
-        client_key = "client_key" if endpoints.provider is Platform.TIKTOK else "client_id"
-        form = {**form, client_key: endpoints.client_id, "client_secret": endpoints.client_secret}
-        data = self._send("POST", endpoints.token_url, data=form)
+        data = self._send("POST", endpoints.token_url, data=_with_client(endpoints, form))
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise OAuthError(f"{endpoints.provider.value}: the token answer has no access_token")
@@ -78,6 +87,12 @@ class HttpOAuthClient:
         if not isinstance(data, dict):
             raise OAuthError(f"{url} did not answer a JSON object")
         return data
+
+
+def _with_client(endpoints: ProviderEndpoints, form: dict[str, str]) -> dict[str, str]:
+    """The form with ClipNET's client credentials, named as the provider names them."""
+    client_key = "client_key" if endpoints.provider is Platform.TIKTOK else "client_id"
+    return {**form, client_key: endpoints.client_id, "client_secret": endpoints.client_secret}
 
 
 def _find_id(data: Any) -> str:

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from clipnet.ports.ids import IdGenerator
 from clipnet.ports.oauth import OAuthClient, OAuthError, ProviderEndpoints, TokenGrant
 from clipnet.ports.repositories import UnitOfWorkFactory
 from clipnet.ports.secrets import SecretBox
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PENDING_FOR = timedelta(minutes=10)
@@ -149,11 +152,36 @@ class OAuthLinking:
             return uow.oauth_accounts.list_for_user(actor.user_id)
 
     def unlink(self, actor: Actor, provider: Platform) -> None:
+        """Forget the linked account, then ask the provider to revoke its tokens.
+
+        The account is forgotten even when the provider refuses or cannot be reached (the log
+        says what was not revoked): ClipNET holds the tokens no more either way.
+        """
         with self._uow() as uow:
-            if uow.oauth_accounts.find(actor.user_id, provider) is None:
+            account = uow.oauth_accounts.find(actor.user_id, provider)
+            if account is None:
                 raise NotFound("linked account", provider.value)
             uow.oauth_accounts.delete(actor.user_id, provider)
             uow.commit()
+        self._revoke(account)
+
+    def _revoke(self, account: OAuthAccount) -> None:
+        endpoints = self._providers.get(account.provider)
+        if endpoints is None or not endpoints.revoke_url:
+            return
+        tokens = [("access_token", account.access_token), ("refresh_token", account.refresh_token)]
+        for kind, token in tokens:
+            if not token:
+                continue
+            try:
+                self._client.revoke(endpoints, token, kind)
+            except OAuthError as error:
+                log.warning(
+                    "%s did not revoke an unlinked account's %s: %s",
+                    account.provider.value,
+                    kind,
+                    error,
+                )
 
     def fresh_account(self, user_id: str, provider: Platform) -> OAuthAccount:
         """The linked account with an access token valid for at least a minute more."""

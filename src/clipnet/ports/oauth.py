@@ -24,6 +24,8 @@ class ProviderEndpoints:
     client_id: str
     client_secret: str
     scopes: tuple[str, ...] = ()
+    revoke_url: str = ""
+    """RFC 7009 token revocation; empty: the provider is not asked to revoke anything."""
 
 
 @attrs.frozen
@@ -48,3 +50,7 @@ class OAuthClient(Protocol):
 
     def user_id(self, endpoints: ProviderEndpoints, access_token: str) -> str:
         """The provider's id of the user the token belongs to. Raises OAuthError."""
+
+    def revoke(self, endpoints: ProviderEndpoints, token: str, kind: str) -> None:
+        """Ask the provider to revoke ``token`` (``kind``: access_token or refresh_token).
+        Raises OAuthError."""

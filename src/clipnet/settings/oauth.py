@@ -1,8 +1,9 @@
 """OAuth provider settings: the real endpoints, and parsers for the overrides and clients.
 
 ``CLIPNET_OAUTH_CLIENTS=twitch=ID:SECRET,youtube=ID:SECRET`` enables providers;
-``CLIPNET_OAUTH_ENDPOINTS=twitch=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL`` moves one (tests point
-them at a loopback provider).
+``CLIPNET_OAUTH_ENDPOINTS=twitch=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL[|REVOKE_URL]`` moves one
+(tests point them at a loopback provider); without a revoke URL, a moved provider is not asked
+to revoke the tokens of an account that is unlinked.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ DEFAULT_ENDPOINTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 }
 
 
+#: provider -> its token revocation endpoint (RFC 7009 or the provider's variant of it)
+REVOKE_URLS = {
+    "twitch": "https://id.twitch.tv/oauth2/revoke",
+    "youtube": "https://oauth2.googleapis.com/revoke",
+    "tiktok": "https://open.tiktokapis.com/v2/oauth/revoke/",
+    "discord": "https://discord.com/api/oauth2/token/revoke",
+    "x": "https://api.x.com/2/oauth2/revoke",
+}
+
+
 def _split_items(raw: str) -> Iterable[tuple[str, str]]:
     for item in (part.strip() for part in raw.split(",")):
         if not item:
@@ -73,14 +84,16 @@ def as_oauth_clients(raw: str) -> tuple[str, ...]:
 
 
 def as_oauth_endpoints(raw: str) -> tuple[str, ...]:
-    """``provider=authorize|token|userinfo`` items, each an http(s) URL."""
+    """``provider=authorize|token|userinfo[|revoke]`` items, each an http(s) URL."""
     items = []
     for name, value in _split_items(raw):
         urls = value.split("|")
-        if len(urls) != 3 or not all(
+        if len(urls) not in (3, 4) or not all(
             urlsplit(u).scheme in {"http", "https"} and urlsplit(u).hostname for u in urls
         ):
-            raise ValueError(f"{name}: expected {name}=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL")
+            raise ValueError(
+                f"{name}: expected {name}=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL[|REVOKE_URL]"
+            )
         items.append(f"{name}={value}")
     return tuple(items)
 
@@ -98,10 +111,13 @@ def provider_endpoints(
     enabled: dict[Platform, ProviderEndpoints] = {}
     for name, credentials in pairs(clients).items():
         authorize, token, userinfo, scopes = DEFAULT_ENDPOINTS[name]
+        revoke = REVOKE_URLS[name]
         if name in moved:
-            authorize, token, userinfo = moved[name].split("|")
+            urls = moved[name].split("|")
+            authorize, token, userinfo = urls[:3]
+            revoke = urls[3] if len(urls) == 4 else ""
         client_id, _, secret = credentials.partition(":")
         enabled[Platform(name)] = ProviderEndpoints(
-            Platform(name), authorize, token, userinfo, client_id, secret, scopes
+            Platform(name), authorize, token, userinfo, client_id, secret, scopes, revoke
         )
     return enabled

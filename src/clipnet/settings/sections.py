@@ -426,7 +426,7 @@ class SecuritySettings:
         "CLIPNET_OAUTH_ENDPOINTS",
         (),
         parse=as_oauth_endpoints,
-        doc="Override provider endpoints: twitch=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL,…",
+        doc="Move providers: twitch=AUTHORIZE_URL|TOKEN_URL|USERINFO_URL[|REVOKE_URL],…",
     )
 
 

@@ -1,12 +1,13 @@
 """Linking accounts with OAuth2 against a provider on a loopback port (real HTTP): the state
-must match, the PKCE verifier is sent and checked, tokens are stored sealed (SQLite), and an
-expired token is refreshed before use."""
+must match, the PKCE verifier is sent and checked, tokens are stored sealed (SQLite), an
+expired token is refreshed before use, and unlinking revokes the tokens at the provider."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import itertools
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,9 @@ class Provider:
     access: set[str] = attrs.field(factory=set)
     refresh: set[str] = attrs.field(factory=set)
     token_requests: list[dict[str, str]] = attrs.field(factory=list)
+    revocations: list[dict[str, str]] = attrs.field(factory=list)
     refuse_codes: bool = False
+    revoke_status: int = 200
     counter: Iterator[int] = attrs.field(factory=lambda: itertools.count(1))
 
     def grant(self) -> dict[str, Any]:
@@ -81,6 +84,8 @@ class ProviderHandler(JsonHandler):
             self.send_bytes(302, b"", headers={"Location": target})
         elif (method, self.route_path) == ("POST", "/token"):
             self.token(state, dict(parse_qsl(self.body.decode())))
+        elif (method, self.route_path) == ("POST", "/revoke"):
+            self.revoke(state, dict(parse_qsl(self.body.decode())))
         elif (method, self.route_path) == ("GET", "/userinfo"):
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             if token not in state.access:
@@ -89,6 +94,17 @@ class ProviderHandler(JsonHandler):
                 self.send_json(200, {"data": [{"id": "tw-42", "login": "alice_streams"}]})
         else:
             self.send_json(404, {"message": "no such endpoint"})
+
+    def revoke(self, state: Provider, form: dict[str, str]) -> None:
+        """RFC 7009: 200 whether or not the token was valid; the client must identify itself."""
+        state.revocations.append(form)
+        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
+            return self.send_json(401, {"error": "invalid_client"})
+        if state.revoke_status != 200:
+            return self.send_json(state.revoke_status, {"error": "temporarily_unavailable"})
+        state.access.discard(form.get("token", ""))
+        state.refresh.discard(form.get("token", ""))
+        return self.send_bytes(200, b"")
 
     def token(self, state: Provider, form: dict[str, str]) -> None:
         state.token_requests.append(form)
@@ -141,9 +157,9 @@ def container(tmp_path: Path, provider: tuple[Provider, str], clock: ManualClock
         tmp_path,
         CLIPNET_DATABASE_URL=sqlite_url(tmp_path),
         CLIPNET_OAUTH_CLIENTS=f"twitch={CLIENT_ID}:{CLIENT_SECRET},youtube={CLIENT_ID}:{CLIENT_SECRET}",
-        CLIPNET_OAUTH_ENDPOINTS=",".join(
-            f"{name}={base}/authorize|{base}/token|{base}/userinfo"
-            for name in ("twitch", "youtube")
+        CLIPNET_OAUTH_ENDPOINTS=(
+            f"twitch={base}/authorize|{base}/token|{base}/userinfo|{base}/revoke,"
+            f"youtube={base}/authorize|{base}/token|{base}/userinfo"  # moved, and no revocation
         ),
     )
     container.publishers.override(providers.Object({Platform.YOUTUBE: RecordingPublisher()}))
@@ -290,6 +306,71 @@ def test_a_code_the_provider_refuses_is_a_502_problem_and_nothing_is_linked(
     assert refused.status_code == 502
     assert refused.json()["type"] == "/problems/oauth-refused"
     assert "invalid_grant" in refused.json()["detail"]
+    assert client.get("/oauth/accounts", headers=alice.headers).json()["items"] == []
+
+
+def linked_tokens(container: Container, user: ApiUser, provider: Platform) -> tuple[str, str]:
+    with container.uow_factory()() as uow:
+        account = uow.oauth_accounts.find(user.id, provider)
+    assert account is not None
+    return account.access_token, account.refresh_token
+
+
+def test_unlinking_revokes_both_tokens_at_the_provider(
+    client: TestClient[Litestar],
+    alice: ApiUser,
+    container: Container,
+    provider: tuple[Provider, str],
+) -> None:
+    state, base = provider
+    assert client.get("/oauth/twitch/callback", params=authorize(alice)).is_success
+    access, refresh = linked_tokens(container, alice, Platform.TWITCH)
+
+    response = client.delete("/oauth/twitch", headers=alice.headers)
+
+    assert response.status_code == 204, response.text
+    assert [(r["token"], r["token_type_hint"], r["client_id"]) for r in state.revocations] == [
+        (access, "access_token", CLIENT_ID),
+        (refresh, "refresh_token", CLIENT_ID),
+    ]
+    assert access not in state.access and refresh not in state.refresh
+    old = httpx.get(f"{base}/userinfo", headers={"Authorization": f"Bearer {access}"})
+    assert old.status_code == 401, "the provider no longer honours the unlinked token"
+    assert client.get("/oauth/accounts", headers=alice.headers).json()["items"] == []
+    assert client.delete("/oauth/twitch", headers=alice.headers).status_code == 404
+
+
+def test_a_provider_that_cannot_revoke_is_logged_and_the_account_is_unlinked_anyway(
+    client: TestClient[Litestar],
+    alice: ApiUser,
+    container: Container,
+    provider: tuple[Provider, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    state, _ = provider
+    assert client.get("/oauth/twitch/callback", params=authorize(alice)).is_success
+    access, refresh = linked_tokens(container, alice, Platform.TWITCH)
+    state.revoke_status = 503
+
+    with caplog.at_level(logging.WARNING):
+        response = client.delete("/oauth/twitch", headers=alice.headers)
+
+    assert response.status_code == 204
+    assert client.get("/oauth/accounts", headers=alice.headers).json()["items"] == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2 and all("twitch did not revoke" in w and "503" in w for w in warnings)
+    assert access not in caplog.text and refresh not in caplog.text
+
+
+def test_a_moved_provider_without_a_revoke_url_is_not_asked_to_revoke(
+    client: TestClient[Litestar], alice: ApiUser, provider: tuple[Provider, str]
+) -> None:
+    state, _ = provider
+    assert client.get("/oauth/youtube/callback", params=authorize(alice, "youtube")).is_success
+
+    assert client.delete("/oauth/youtube", headers=alice.headers).status_code == 204
+
+    assert state.revocations == []
     assert client.get("/oauth/accounts", headers=alice.headers).json()["items"] == []
 
 

@@ -102,6 +102,8 @@ def callback(
     responses=AUTHED,
     status_code=HTTP_204_NO_CONTENT,
     summary="Unlink an account",
+    description="Forgets the account's tokens and asks the provider to revoke them (a provider "
+    "that refuses or cannot be reached is logged; the account is unlinked all the same).",
     security=SECURITY,
     sync_to_thread=True,
 )
