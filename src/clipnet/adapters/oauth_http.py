@@ -49,14 +49,7 @@ class HttpOAuthClient:
 
     def revoke(self, endpoints: ProviderEndpoints, token: str, kind: str) -> None:
         form = _with_client(endpoints, {"token": token, "token_type_hint": kind})
-        try:
-            response = httpx.post(endpoints.revoke_url, data=form, timeout=self._timeout)
-        except httpx.HTTPError as error:
-            raise OAuthError(f"{endpoints.revoke_url}: {type(error).__name__}") from None
-        if response.status_code >= 400:  # the answer's body, if any, says nothing we need
-            raise OAuthError(
-                f"{endpoints.revoke_url} answered {response.status_code}: {response.text[:200]}"
-            )
+        self._request("POST", endpoints.revoke_url, data=form)  # any 2xx: revoked
 
     def _token(self, endpoints: ProviderEndpoints, form: dict[str, str]) -> TokenGrant:
         data = self._send("POST", endpoints.token_url, data=_with_client(endpoints, form))
@@ -74,12 +67,7 @@ class HttpOAuthClient:
         )
 
     def _send(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = httpx.request(method, url, timeout=self._timeout, **kwargs)
-        except httpx.HTTPError as error:
-            raise OAuthError(f"{url}: {type(error).__name__}") from None
-        if response.status_code >= 400:
-            raise OAuthError(f"{url} answered {response.status_code}: {response.text[:200]}")
+        response = self._request(method, url, **kwargs)
         try:
             data = response.json()
         except ValueError:
@@ -87,6 +75,15 @@ class HttpOAuthClient:
         if not isinstance(data, dict):
             raise OAuthError(f"{url} did not answer a JSON object")
         return data
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = httpx.request(method, url, timeout=self._timeout, **kwargs)
+        except httpx.HTTPError as error:
+            raise OAuthError(f"{url}: {type(error).__name__}") from None
+        if response.status_code >= 400:
+            raise OAuthError(f"{url} answered {response.status_code}: {response.text[:200]}")
+        return response
 
 
 def _with_client(endpoints: ProviderEndpoints, form: dict[str, str]) -> dict[str, str]:
