@@ -45,8 +45,8 @@ from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.ffmpeg.layouts import cover_crop
 from clipnet.adapters.ffmpeg.runner import find_ffmpeg
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.templates import DEFAULT_TEMPLATES
+from clipnet.domain.highlights.templates import DEFAULT_TEMPLATES
+from clipnet.domain.shared.spans import TimeSpan
 
 CLIP = TimeSpan(280.0, 310.0)
 """The clip polished in the polish comparison (30 s around the sample's exciting part)."""

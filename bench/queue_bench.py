@@ -27,10 +27,10 @@ from clipnet.adapters.dramatiq.queue import DramatiqJobQueue
 from clipnet.adapters.dramatiq.worker import JobWorker
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobType
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.outbox_relay import OutboxRelay
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.runner import JobRunner
 from clipnet.ports.repositories import UnitOfWorkFactory
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

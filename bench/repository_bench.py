@@ -26,14 +26,14 @@ from tests.sql_databases import postgres_available, postgres_schema_url, sql_dat
 from clipnet.adapters.memory.queue import SynchronousJobQueue
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.errors import ConcurrencyConflict
-from clipnet.domain.metadata import Platform
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.scoring import Score
-from clipnet.domain.transcripts import Transcript, Word
-from clipnet.domain.votes import Direction
-from clipnet.domain.voting import VotingService
+from clipnet.domain.clipbot.model import Direction
+from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.scoring import Score
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import ConcurrencyConflict
+from clipnet.domain.shared.platforms import Platform
 
 
 def a_scored_clip(clip_id: str) -> Clip:

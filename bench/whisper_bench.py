@@ -49,7 +49,7 @@ from clipnet.adapters.whisper_local import (
     WhisperOptions,
 )
 from clipnet.adapters.whisper_model import packaged_base_model
-from clipnet.domain.transcripts import Transcript
+from clipnet.domain.highlights.transcripts import Transcript
 
 PHRASES = (
     "the quick brown fox jumps over lazy dog",

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.di import Provide
 from nacl.signing import SigningKey
 
-from clipnet.domain.clipbot import ClipBot
+from clipnet.domain.clipbot.bot import ClipBot
 from clipnet.entrypoints.http.routes.bot import router
 from clipnet.settings import Settings, load_settings
 

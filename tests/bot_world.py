@@ -13,17 +13,16 @@ from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.bot import CommandName
-from clipnet.domain.channels import ChannelLink, ChatMessage, ReplyTarget
-from clipnet.domain.clipbot import BotAnswer, ClipBot
-from clipnet.domain.clipbot_jobs import ClipBotJobs, ClipBotNotifier
-from clipnet.domain.cooldowns import DEFAULT_RULES, CooldownRule
-from clipnet.domain.jobs import Job, JobType
-from clipnet.domain.lifecycle import ClipLifecycle
-from clipnet.domain.metadata import Platform
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.templates import TemplateCatalogue
-from clipnet.domain.voting import VotingService
+from clipnet.domain.clipbot.bot import BotAnswer, ClipBot
+from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES, CooldownRule
+from clipnet.domain.clipbot.model import ChannelLink, ChatMessage, CommandName, ReplyTarget
+from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier
+from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clips.lifecycle import ClipLifecycle
+from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import BotStore
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.repositories import UnitOfWork

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clipnet.domain.clips import Clip
-from clipnet.domain.jobs import Job, JobType
-from clipnet.domain.metadata import Platform
-from clipnet.domain.posts import Post
-from clipnet.domain.sources import Source, SourceKind
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.users import OAuthAccount, User
+from clipnet.domain.accounts.model import OAuthAccount, User
+from clipnet.domain.clips.model import Clip
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.publishing.model import Post
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import Source, SourceKind
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -18,10 +18,10 @@ from clipnet.adapters.dramatiq.queue import DramatiqJobQueue
 from clipnet.adapters.dramatiq.worker import InProcessJobQueue, JobWorker
 from clipnet.adapters.memory.queue import SynchronousJobQueue
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobType, JsonValue, RetryPolicy
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.outbox_relay import OutboxRelay
+from clipnet.domain.jobs.model import Job, JobType, JsonValue, RetryPolicy
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.runner import JobRunner
 from clipnet.ports.queue import JobQueue
 from clipnet.ports.repositories import UnitOfWorkFactory
 

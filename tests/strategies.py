@@ -7,18 +7,19 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from clipnet.domain.candidates import LengthBounds
-from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus, Transition
-from clipnet.domain.features import FeatureTimeline, Segment
-from clipnet.domain.jobs import Job, JobStatus, JobType
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.posts import Post, PostStatus
-from clipnet.domain.scoring import Score, Weights
-from clipnet.domain.sources import Source, SourceKind, SourceStatus
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.transcripts import Transcript, Word
-from clipnet.domain.users import OAuthAccount, Role, User
-from clipnet.domain.votes import Direction, Vote
+from clipnet.domain.accounts.model import OAuthAccount, Role, User
+from clipnet.domain.clipbot.model import Direction, Vote
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus, Transition
+from clipnet.domain.highlights.candidates import LengthBounds
+from clipnet.domain.highlights.features import FeatureTimeline, Segment
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.highlights.scoring import Score, Weights
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.publishing.model import Post, PostStatus
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import Source, SourceKind, SourceStatus
 
 FEATURES = ("loudness", "motion", "speech", "scene")
 

@@ -44,29 +44,29 @@ from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.sqlalchemy.bot_store import SqlBotStore
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
 from clipnet.adapters.tokens import HmacAccessTokens
-from clipnet.domain.accounts import AccountService, AttemptLimit, TokenPolicy
-from clipnet.domain.candidates import LengthBounds, snapped_candidates
-from clipnet.domain.clip_service import ClipService
-from clipnet.domain.clipbot import ClipBot, channel_thresholds, clip_links
-from clipnet.domain.clipbot_jobs import ClipBotJobs, ClipBotNotifier
-from clipnet.domain.health import HealthService
-from clipnet.domain.job_admin import JobAdmin
-from clipnet.domain.job_queries import JobQueries
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import JobType, RetryPolicy
-from clipnet.domain.lifecycle import ClipLifecycle
-from clipnet.domain.metadata import Platform
-from clipnet.domain.oauth_linking import OAuthLinking
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.outbox_relay import OutboxRelay
-from clipnet.domain.pipeline import PipelineService
-from clipnet.domain.platform_clips import PlatformClipJobs
-from clipnet.domain.posting import PLATFORM_OF_JOB, PostingService
-from clipnet.domain.source_service import SourceService
-from clipnet.domain.templates import TemplateCatalogue
-from clipnet.domain.transcription import BatchPolicy, TranscriptionBatcher
-from clipnet.domain.url_guard import UrlGuard
-from clipnet.domain.voting import VotingService
+from clipnet.domain.accounts.oauth_linking import OAuthLinking
+from clipnet.domain.accounts.service import AccountService, AttemptLimit, TokenPolicy
+from clipnet.domain.clipbot.bot import ClipBot, channel_thresholds, clip_links
+from clipnet.domain.clipbot.platform_clips import PlatformClipJobs
+from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier
+from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clips.lifecycle import ClipLifecycle
+from clipnet.domain.clips.service import ClipService
+from clipnet.domain.highlights.candidates import LengthBounds, snapped_candidates
+from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.jobs.admin import JobAdmin
+from clipnet.domain.jobs.model import JobType, RetryPolicy
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.queries import JobQueries
+from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.pipeline.handlers import PipelineService
+from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
+from clipnet.domain.publishing.posting import PLATFORM_OF_JOB, PostingService
+from clipnet.domain.shared.health import HealthService
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.service import SourceService
+from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.settings import Settings
 from clipnet.settings.oauth import provider_endpoints
 from clipnet.settings.sections import MediaSettings, QueueSettings

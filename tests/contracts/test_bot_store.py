@@ -11,8 +11,8 @@ import pytest
 
 from clipnet.adapters.memory.bot_store import InMemoryBotStore
 from clipnet.adapters.sqlalchemy.bot_store import SqlBotStore
-from clipnet.domain.channels import ChannelLink, Cooldown, ReplyTarget
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import ChannelLink, Cooldown, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import BotStore
 from tests.builders import T0, at
 from tests.sql_databases import empty_tables, sql_database, sqlite_url

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobStatus, RetryPolicy
-from clipnet.domain.outbox_relay import OutboxRelay
+from clipnet.domain.jobs.model import Job, JobStatus, RetryPolicy
+from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.runner import JobRunner
 from clipnet.ports.repositories import UnitOfWorkFactory
 from tests.builders import a_job, at
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.errors import PermanentJobError
-from clipnet.domain.jobs import Job, JobStatus, JobType
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.shared.errors import PermanentJobError
 from tests.conftest import require_service
 from tests.job_harness import SHORT_LIMITED, JobSystem, build_system, redis_available
 

@@ -7,15 +7,15 @@ import threading
 
 import pytest
 
-from clipnet.domain.clips import ClipStatus, ClipSummary
-from clipnet.domain.errors import ConcurrencyConflict, InvalidInput, NotFound
-from clipnet.domain.features import FeatureTimeline
-from clipnet.domain.jobs import JobStatus
-from clipnet.domain.metadata import Platform
-from clipnet.domain.scoring import Score
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.transcripts import Transcript, Word
-from clipnet.domain.votes import Direction, Tally, Vote, VoterKey
+from clipnet.domain.clipbot.model import Direction, Tally, Vote, VoterKey
+from clipnet.domain.clips.model import ClipStatus, ClipSummary
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.highlights.scoring import Score
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.jobs.model import JobStatus
+from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.repositories import ClipQuery, UnitOfWorkFactory
 from tests.builders import a_clip, a_job, a_post, a_source, a_user, an_account, at
 
@@ -466,7 +466,7 @@ def test_a_job_with_a_used_idempotency_key_returns_the_first(
 
 
 def test_a_job_round_trips_with_payload_and_failure(uow_factory: UnitOfWorkFactory) -> None:
-    from clipnet.domain.jobs import RetryPolicy
+    from clipnet.domain.jobs.model import RetryPolicy
 
     with uow_factory() as uow:
         uow.jobs.add(a_job(payload={"clip_id": "clip-1", "spans": [[1.5, 3.0]], "n": None}))

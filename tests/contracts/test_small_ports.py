@@ -11,7 +11,8 @@ from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryChat, InMemoryPublisher
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
-from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator

@@ -8,7 +8,7 @@ import pytest
 
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.storage import InMemoryStorage
-from clipnet.domain.errors import NotFound
+from clipnet.domain.shared.errors import NotFound
 from clipnet.ports.storage import ObjectStorage
 from tests.loopback.cloudinary import cloudinary_for_test
 
@@ -77,7 +77,7 @@ def test_each_key_has_its_own_url(storage: ObjectStorage, video: Path) -> None:
 
 
 def test_local_storage_refuses_keys_that_escape_its_folder(tmp_path: Path, video: Path) -> None:
-    from clipnet.domain.errors import InvalidInput
+    from clipnet.domain.shared.errors import InvalidInput
 
     local = LocalFileStorage(tmp_path / "store")
     for key in ("../outside.mp4", "/etc/passwd", "a/../../b"):

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from clipnet.adapters.cloudinary_storage import CloudinaryAccount, CloudinaryStorage
-from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StorageError
 from tests.loopback.cloudinary import FakeCloudinary, fake_cloudinary, signature_of
 

@@ -19,9 +19,9 @@ import psycopg
 import pytest
 
 from clipnet.container import Container, build_container
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.jobs import Job, JobStatus, JobType
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
 from tests.conftest import require_service

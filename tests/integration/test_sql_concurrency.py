@@ -17,12 +17,12 @@ import pytest
 from clipnet.adapters.memory.queue import SynchronousJobQueue
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.errors import ConcurrencyConflict
-from clipnet.domain.metadata import Platform
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.votes import Direction, Tally
-from clipnet.domain.voting import VotingService
+from clipnet.domain.clipbot.model import Direction, Tally
+from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import ConcurrencyConflict
+from clipnet.domain.shared.platforms import Platform
 from tests.builders import a_clip, a_job, a_source, a_user, at
 from tests.conftest import require_service
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database, sqlite_url

@@ -18,9 +18,9 @@ from clipnet.adapters.sqlalchemy import DatabaseUnavailable, SqlDatabase
 from clipnet.adapters.sqlalchemy.rows import clip_to_row, job_to_row, vote_to_row
 from clipnet.adapters.sqlalchemy.tables import clips, jobs, votes
 from clipnet.container import Container
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.metadata import Platform
-from clipnet.domain.votes import Direction, Vote
+from clipnet.domain.clipbot.model import Direction, Vote
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.cli import app
 from clipnet.settings import load_settings
 from tests.builders import T0, a_clip, a_job, a_source, a_user

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clipnet.adapters.sqlalchemy import SqlDatabase
-from clipnet.domain.clips import Clip
-from clipnet.domain.users import User
+from clipnet.domain.accounts.model import User
+from clipnet.domain.clips.model import Clip
 from tests.builders import a_clip, a_user
 from tests.conftest import require_service
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database, sqlite_url

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from clipnet.adapters.crypto import FernetSecretBox, new_key
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.sqlalchemy.tables import oauth_accounts
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from tests.builders import a_user, an_account
 from tests.conftest import require_service
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database, sqlite_url

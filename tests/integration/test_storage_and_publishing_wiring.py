@@ -11,7 +11,8 @@ from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.platforms import InMemoryPublisher
 from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.container import Container, build_container
-from clipnet.domain.metadata import ClipMetadata, Platform
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.settings import load_settings
 from tests.builders import an_account
 from tests.loopback.cloudinary import fake_cloudinary

@@ -8,7 +8,8 @@ import pytest
 
 from clipnet.adapters.publishing import YouTubePublisher
 from clipnet.adapters.publishing.http import Backoff, PlatformHttp
-from clipnet.domain.metadata import ClipMetadata, Platform, build_metadata
+from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import PublishError, TokenExpired
 from tests.builders import an_account
 from tests.loopback.tiktok import tiktok_for_test

@@ -20,7 +20,7 @@ import time
 import psycopg
 
 from clipnet.container import build_container
-from clipnet.domain.jobs import Job, JobType
+from clipnet.domain.jobs.model import Job, JobType
 from clipnet.entrypoints.worker import serve_jobs
 from clipnet.settings import load_settings
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipnet.domain.candidates import (
+from clipnet.domain.highlights.candidates import (
     LengthBounds,
     candidate_segments,
     candidate_spans,
@@ -19,10 +19,10 @@ from clipnet.domain.candidates import (
     score_curve,
     transcript_features,
 )
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.features import FeatureTimeline
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
 from tests.strategies import length_bounds, media_timelines
 
 

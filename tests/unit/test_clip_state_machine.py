@@ -6,8 +6,8 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from clipnet.domain.clips import TERMINAL, TRANSITIONS, ClipStatus
-from clipnet.domain.errors import IllegalTransition
+from clipnet.domain.clips.model import TERMINAL, TRANSITIONS, ClipStatus
+from clipnet.domain.shared.errors import IllegalTransition
 from tests.builders import a_clip, at
 
 

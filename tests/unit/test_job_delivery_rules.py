@@ -9,10 +9,10 @@ from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobStatus, JobType, RetryPolicy
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.outbox_relay import OutboxRelay
+from clipnet.domain.jobs.model import Job, JobStatus, JobType, RetryPolicy
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.runner import JobRunner
 from clipnet.settings.job_limits import as_per_job_type
 from tests.builders import a_job, at
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.errors import IllegalTransition, PermanentJobError
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobStatus, JobType, RetryPolicy, job_key
+from clipnet.domain.jobs.model import Job, JobStatus, JobType, RetryPolicy, job_key
+from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.shared.errors import IllegalTransition, PermanentJobError
 from tests.builders import a_job, at
 
 FAST = RetryPolicy(base_delay=0.05, max_delay=0.2, jitter=0.1)
@@ -123,7 +123,7 @@ def test_a_job_without_a_handler_is_dead_with_a_reason() -> None:
 def test_the_synchronous_queue_waits_out_a_retrys_backoff_instead_of_spinning() -> None:
     from clipnet.adapters.memory.queue import SynchronousJobQueue
     from clipnet.adapters.system import SystemClock, TimeOrderedIds
-    from clipnet.domain.outbox import Outbox
+    from clipnet.domain.jobs.outbox import Outbox
 
     # given a handler that fails twice, and a runner counting how often it is asked to run
     db, clock = InMemoryDatabase(), SystemClock()

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clipnet.container import build_container
-from clipnet.domain.jobs import JobStatus, JobType
+from clipnet.domain.jobs.model import JobStatus, JobType
 from clipnet.entrypoints.cli import app
 from clipnet.settings import load_settings
 from tests.builders import a_job, at

@@ -9,12 +9,12 @@ from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container, build_container
-from clipnet.domain.clips import ClipOrigin, ClipStatus
-from clipnet.domain.errors import IllegalTransition, InvalidInput, NotFound, RetriesExhausted
-from clipnet.domain.features import Segment
-from clipnet.domain.jobs import JobType
-from clipnet.domain.scoring import RankedSegment, score_segment
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.clips.model import ClipOrigin, ClipStatus
+from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.scoring import RankedSegment, score_segment
+from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.errors import IllegalTransition, InvalidInput, NotFound, RetriesExhausted
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
 

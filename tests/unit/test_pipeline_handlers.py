@@ -16,15 +16,15 @@ from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.container import Container, register_pipeline
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.features import FeatureTimeline, Segment
-from clipnet.domain.jobs import Job, JobStatus, JobType, job_key
-from clipnet.domain.media import MediaInfo
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.scoring import RankedSegment, score_segment
-from clipnet.domain.sources import SourceKind, SourceStatus
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.features import FeatureTimeline, Segment
+from clipnet.domain.highlights.scoring import RankedSegment, score_segment
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.jobs.model import Job, JobStatus, JobType, job_key
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.media import MediaInfo
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import SourceKind, SourceStatus
 from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
 

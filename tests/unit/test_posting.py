@@ -11,14 +11,15 @@ from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryPublisher
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.errors import PermanentJobError
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import JobStatus, JobType
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.posting import PostingService
-from clipnet.domain.posts import PostStatus
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.jobs.model import JobStatus, JobType
+from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.publishing.model import PostStatus
+from clipnet.domain.publishing.posting import PostingService
+from clipnet.domain.shared.errors import PermanentJobError
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import Published
 from tests.builders import a_clip, a_job, an_account, at
 

@@ -12,7 +12,7 @@ from clipnet.adapters.publishing.text import (
     with_hashtags,
     youtube_snippet,
 )
-from clipnet.domain.metadata import ClipMetadata
+from clipnet.domain.highlights.metadata import ClipMetadata
 from tests.loopback.tiktok import plan_problem
 from tests.loopback.youtube import snippet_problem
 from tests.strategies import clip_metadata

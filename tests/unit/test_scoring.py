@@ -4,16 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.features import Segment
-from clipnet.domain.scoring import (
+from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.scoring import (
     DEFAULT_WEIGHTS,
     Weights,
     rank_segments,
     score_segment,
     top_segments,
 )
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
 from tests.strategies import FEATURES, feature_maps, segments, unit_floats, weights
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.oauth import ProviderEndpoints
 from clipnet.settings import ConfigError, Profile, load_settings
 from clipnet.settings.oauth import provider_endpoints

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
 from tests.strategies import spans
 
 

@@ -4,9 +4,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.metadata import PLATFORM_LIMITS, Platform, build_metadata, truncate
-from clipnet.domain.templates import Layout, TemplateCatalogue
+from clipnet.domain.highlights.metadata import PLATFORM_LIMITS, build_metadata, truncate
+from clipnet.domain.highlights.templates import Layout, TemplateCatalogue
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.platforms import Platform
 
 
 def test_the_template_matching_most_tags_is_chosen() -> None:

@@ -15,15 +15,15 @@ from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.errors import PermanentJobError
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import Job, JobStatus, JobType
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.sources import Source, SourceKind
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.transcription import BatchPolicy, TranscriptionBatcher
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
+from clipnet.domain.shared.errors import PermanentJobError
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.transcriber import TranscriptionResult, TranscriptionUnavailable
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

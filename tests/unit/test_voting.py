@@ -10,11 +10,11 @@ from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.errors import NotFound
-from clipnet.domain.metadata import Platform
-from clipnet.domain.outbox import Outbox
-from clipnet.domain.votes import Direction, Tally
-from clipnet.domain.voting import VotingService
+from clipnet.domain.clipbot.model import Direction, Tally
+from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import NotFound
+from clipnet.domain.shared.platforms import Platform
 from tests.builders import a_clip, a_source, a_user
 from tests.strategies import platforms
 

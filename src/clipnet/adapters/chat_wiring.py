@@ -8,7 +8,7 @@ from clipnet.adapters.discord.chat import DiscordChat
 from clipnet.adapters.twitch.clips import HelixClips
 from clipnet.adapters.twitch.helix import TwitchChat
 from clipnet.adapters.x.chat import XChat
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.platform_clips import PlatformClipMaker
 from clipnet.settings.sections import BotSettings

@@ -30,7 +30,7 @@ import cloudinary.uploader
 import cloudinary.utils
 import httpx
 
-from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StorageError, StoredObject
 
 log = logging.getLogger(__name__)

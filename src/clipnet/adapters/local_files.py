@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from clipnet.domain.errors import InvalidInput, NotFound
+from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StoredObject
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.oauth import OAuthError, ProviderEndpoints, TokenGrant
 
 

@@ -24,7 +24,7 @@ from urllib.request import url2pathname
 
 import attrs
 
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.ports.transcriber import (
     TranscriptionFailure,
     TranscriptionResult,

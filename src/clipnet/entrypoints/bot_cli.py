@@ -8,10 +8,10 @@ from typing import Annotated, TypeVar
 import typer
 
 from clipnet.container import build_container
-from clipnet.domain.channels import ChannelLink
-from clipnet.domain.clipbot import ClipBot
-from clipnet.domain.errors import DomainError
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.bot import ClipBot
+from clipnet.domain.clipbot.model import ChannelLink
+from clipnet.domain.shared.errors import DomainError
+from clipnet.domain.shared.platforms import Platform
 from clipnet.settings import ConfigError, load_settings
 
 T = TypeVar("T")

@@ -61,7 +61,7 @@ def sample(
 ) -> None:
     """Make a sample recording (calm parts and one exciting part) from FFmpeg's test sources."""
     from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
-    from clipnet.domain.spans import TimeSpan
+    from clipnet.domain.shared.spans import TimeSpan
     from clipnet.ports.media import MediaError
 
     middle = seconds * 0.45

@@ -29,12 +29,12 @@ from rich.progress import (
 from clipnet.adapters.dramatiq.worker import InProcessJobQueue
 from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_timeline
 from clipnet.container import AdapterUnavailable, Container
-from clipnet.domain.candidates import LengthBounds, normalise, score_curve
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.errors import DomainError
-from clipnet.domain.highlights import SETTLED, HighlightService
-from clipnet.domain.pipeline import PipelineEvent
-from clipnet.domain.sources import Source
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
+from clipnet.domain.highlights.service import SETTLED, HighlightService
+from clipnet.domain.pipeline.handlers import PipelineEvent
+from clipnet.domain.shared.errors import DomainError
+from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError
 from clipnet.ports.storage import ObjectStorage
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from clipnet.container import Container, build_container
-from clipnet.domain.errors import DomainError
-from clipnet.domain.jobs import Job, JobStatus
+from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.shared.errors import DomainError
 from clipnet.settings import ConfigError, load_settings
 
 jobs_app = typer.Typer(

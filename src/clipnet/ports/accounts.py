@@ -7,7 +7,7 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.users import Role
+from clipnet.domain.accounts.model import Role
 
 
 class PasswordHasher(Protocol):

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from clipnet.domain.channels import ChannelLink, Cooldown, ReplyTarget
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import ChannelLink, Cooldown, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 
 
 class BotStore(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 
 
 class ChatPlatform(Protocol):

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 
 
 class OAuthError(Exception):

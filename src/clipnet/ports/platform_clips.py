@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from clipnet.domain.channels import PlatformClip
+from clipnet.domain.clipbot.model import PlatformClip
 
 
 class PlatformClipMaker(Protocol):

@@ -7,8 +7,9 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 
 
 @attrs.frozen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from clipnet.domain.jobs import Job, JobType
+from clipnet.domain.jobs.model import Job, JobType
 
 
 class JobQueue(Protocol):

@@ -9,13 +9,13 @@ from typing import Protocol, Self
 
 import attrs
 
-from clipnet.domain.clips import Clip, ClipStatus, ClipSummary
-from clipnet.domain.jobs import Job, JobStatus
-from clipnet.domain.metadata import Platform
-from clipnet.domain.posts import Post
-from clipnet.domain.sources import Source
-from clipnet.domain.users import OAuthAccount, User
-from clipnet.domain.votes import Tally, Vote, VoterKey
+from clipnet.domain.accounts.model import OAuthAccount, User
+from clipnet.domain.clipbot.model import Tally, Vote, VoterKey
+from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
+from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.publishing.model import Post
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.model import Source
 
 
 class SourceRepository(Protocol):

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.transcripts import Transcript
+from clipnet.domain.highlights.transcripts import Transcript
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.converters import strings
+from clipnet.domain.shared.converters import strings
 
 
 @attrs.frozen

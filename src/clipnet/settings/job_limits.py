@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import attrs
 
-from clipnet.domain.jobs import JobType
+from clipnet.domain.jobs.model import JobType
 
 _KNOWN = {job_type.value for job_type in JobType}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.oauth import ProviderEndpoints
 
 PROVIDERS = ("twitch", "youtube", "tiktok", "discord", "x")

@@ -10,7 +10,7 @@ from clipnet.adapters.chat_http import ChatHttp
 from clipnet.adapters.discord.chat import DiscordChat, nonce
 from clipnet.adapters.twitch.helix import TwitchChat
 from clipnet.adapters.x.chat import XChat
-from clipnet.domain.channels import INTERACTION_PREFIX
+from clipnet.domain.clipbot.model import INTERACTION_PREFIX
 from clipnet.ports.bot import ChatSendError
 from tests.loopback.chat_platforms import (
     DISCORD_APP,

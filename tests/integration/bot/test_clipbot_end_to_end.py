@@ -14,11 +14,11 @@ import pytest
 
 from clipnet.adapters.crypto import new_key
 from clipnet.container import Container, build_container
-from clipnet.domain.channels import ChannelLink
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.metadata import Platform
-from clipnet.domain.sources import Source, SourceKind
-from clipnet.domain.users import User
+from clipnet.domain.accounts.model import User
+from clipnet.domain.clipbot.model import ChannelLink
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.entrypoints.http import create_app
 from clipnet.ports.repositories import ClipQuery
 from clipnet.settings import load_settings

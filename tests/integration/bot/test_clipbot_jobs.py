@@ -8,11 +8,11 @@ import pytest
 
 from clipnet.adapters.chat_http import ChatHttp
 from clipnet.adapters.twitch.helix import TwitchChat
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.errors import PermanentJobError
-from clipnet.domain.job_runner import JobRunner
-from clipnet.domain.jobs import JobStatus, JobType
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.jobs.model import JobStatus, JobType
+from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.shared.errors import PermanentJobError
+from clipnet.domain.shared.platforms import Platform
 from tests.bot_world import BotWorld, bot_world, clip_url
 from tests.loopback.chat_platforms import (
     TWITCH_CLIENT_ID,

@@ -14,14 +14,14 @@ from clipnet.adapters.chat_http import ChatHttp
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.adapters.twitch.clips import HelixClips
-from clipnet.domain.channels import ChannelLink, PlatformClip, ReplyTarget
-from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus
-from clipnet.domain.jobs import Job, JobType
-from clipnet.domain.metadata import Platform
-from clipnet.domain.platform_clips import WAIT_LIMIT, PlatformClipJobs
-from clipnet.domain.source_service import SourceService
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.url_guard import UrlGuard
+from clipnet.domain.clipbot.model import ChannelLink, PlatformClip, ReplyTarget
+from clipnet.domain.clipbot.platform_clips import WAIT_LIMIT, PlatformClipJobs
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.service import SourceService
+from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.ports.platform_clips import PlatformClipError
 from clipnet.ports.repositories import ClipQuery
 from tests.bot_world import CHANNEL, OWNER, SOURCE, BotWorld, bot_world

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.sqlalchemy.bot_store import SqlBotStore
-from clipnet.domain.jobs import JobType
-from clipnet.domain.votes import Tally
+from clipnet.domain.clipbot.model import Tally
+from clipnet.domain.jobs.model import JobType
 from tests.bot_world import SOURCE, BotWorld, bot_world
 from tests.builders import a_clip
 from tests.conftest import require_service

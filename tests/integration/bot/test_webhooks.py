@@ -15,9 +15,9 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from clipnet.domain.bot_commands import HELP
-from clipnet.domain.jobs import JobType
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.parser import HELP
+from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.platforms import Platform
 from tests.bot_webhooks import (
     BOT_USER,
     bot_app,

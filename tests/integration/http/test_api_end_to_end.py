@@ -20,7 +20,7 @@ import pytest
 from clipnet.adapters.crypto import new_key
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.container import build_container
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.entrypoints.http import create_app
 from clipnet.settings import load_settings
 from tests.conftest import require_service

@@ -24,10 +24,11 @@ from litestar.testing import TestClient
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.sqlalchemy.tables import oauth_accounts
 from clipnet.container import Container
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.oauth_linking import OAuthRefused
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.accounts.oauth_linking import OAuthRefused
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.http import create_app
 from clipnet.ports.publisher import Published
 from tests.builders import a_clip, a_source

@@ -21,10 +21,10 @@ from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.runpod.inference import RunPodTranscriber
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
 from clipnet.container import Container, build_container
-from clipnet.domain.clips import Clip, ClipStatus
-from clipnet.domain.jobs import JobType
-from clipnet.domain.sources import Source, SourceKind
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.settings import Settings, load_settings
 from tests.conftest import require_service
 
@@ -130,7 +130,7 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
         uow.clips.add(clip)
         uow.commit()
     # when
-    from clipnet.domain.jobs import Job
+    from clipnet.domain.jobs.model import Job
 
     job = Job("job-1", JobType.WHISPER_BATCH, "k", T0, {"clip_id": "clip-1"}, attempts=1)
     container.transcription().handle(job)

@@ -15,7 +15,7 @@ from clipnet.adapters.inference.namespaces import LocalFolders
 from clipnet.adapters.inference.scorer import EngineBackend, FallbackVisionScorer
 from clipnet.adapters.inference.vision_models import Lazy
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
-from clipnet.domain.transcripts import Transcript
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionUnavailable
 
 PROMPTS = ["an exciting moment in a video game"]

@@ -30,7 +30,7 @@ from clipnet.adapters.runpod.inference import (
     RunPodTranscriber,
     RunPodVisionBackend,
 )
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.entrypoints.inference import make_handler
 from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionUnavailable
 from tests.integration.inference.runpod_fake import FakeRunPod, running

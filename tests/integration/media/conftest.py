@@ -15,7 +15,7 @@ import pytest
 
 from clipnet.adapters.ffmpeg import EncodeOptions, FfmpegMediaProcessor
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.shared.spans import TimeSpan
 from tests.conftest import require_service
 
 #: Where the generated sample's loud, busy part lies.

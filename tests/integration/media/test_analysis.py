@@ -11,8 +11,8 @@ import pytest
 
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor, runner
 from clipnet.adapters.ffmpeg import processor as processor_module
-from clipnet.domain.candidates import LengthBounds, find_highlights
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.highlights.candidates import LengthBounds, find_highlights
+from clipnet.domain.shared.spans import TimeSpan
 from tests.integration.media.conftest import EXCITING, SAMPLE, ffmpeg
 
 pytestmark = pytest.mark.ffmpeg

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.templates import TemplateCatalogue
+from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.shared.spans import TimeSpan
 from tests.integration.media.conftest import EXCITING, ffmpeg, ffmpeg_binary
 from tests.integration.media.probing import integrated_loudness, streams
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.templates import DEFAULT_TEMPLATES, TemplateCatalogue
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.templates import DEFAULT_TEMPLATES, TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.shared.spans import TimeSpan
 from tests.integration.media.conftest import EXCITING, SAMPLE
 from tests.integration.media.probing import (
     frame,

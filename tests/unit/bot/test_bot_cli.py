@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clipnet.container import Container, build_container
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.cli import app
 from clipnet.settings import load_settings
 from tests.builders import a_source, a_user

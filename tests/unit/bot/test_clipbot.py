@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from clipnet.domain.bot_commands import HELP
-from clipnet.domain.channels import INTERACTION_PREFIX, ChannelLink, ReplyTarget
-from clipnet.domain.clipbot import NOT_LINKED
-from clipnet.domain.clips import Clip, ClipOrigin, ClipStatus
-from clipnet.domain.jobs import JobType
-from clipnet.domain.metadata import Platform
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.votes import Direction
+from clipnet.domain.clipbot.bot import NOT_LINKED
+from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChannelLink, Direction, ReplyTarget
+from clipnet.domain.clipbot.parser import HELP
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
+from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.repositories import ClipQuery
 from tests.bot_world import CHANNEL, OWNER, SOURCE, BotWorld, bot_world, clip_url
 from tests.builders import T0, a_clip, a_source

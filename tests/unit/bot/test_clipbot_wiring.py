@@ -11,11 +11,10 @@ from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.twitch.clips import HelixClips
 from clipnet.container import Container, build_container
-from clipnet.domain.channels import ChannelLink, ChatMessage, ReplyTarget
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.jobs import JobType
-from clipnet.domain.metadata import Platform
-from clipnet.domain.votes import Direction
+from clipnet.domain.clipbot.model import ChannelLink, ChatMessage, Direction, ReplyTarget
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.repositories import ClipQuery
 from clipnet.settings import load_settings
 from tests.builders import T0, a_clip, a_source, a_user

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipnet.domain.bot import CommandName
-from clipnet.domain.bot_commands import HELP, InvalidCommand, parse_command
-from clipnet.domain.channels import ChatMessage, ReplyTarget
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import ChatMessage, CommandName, ReplyTarget
+from clipnet.domain.clipbot.parser import HELP, InvalidCommand, parse_command
+from clipnet.domain.shared.platforms import Platform
 
 
 def said(text: str, platform: Platform = Platform.TWITCH) -> ChatMessage:

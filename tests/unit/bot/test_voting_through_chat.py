@@ -7,8 +7,8 @@ import threading
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clipnet.domain.jobs import JobType
-from clipnet.domain.votes import Tally
+from clipnet.domain.clipbot.model import Tally
+from clipnet.domain.jobs.model import JobType
 from tests.bot_world import SOURCE, BotWorld, bot_world
 from tests.builders import a_clip
 from tests.strategies import CHAT_VOTE_LINES, chat_vote_scripts

@@ -16,8 +16,8 @@ from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.container import Container, build_container
-from clipnet.domain.features import FeatureTimeline
-from clipnet.domain.media import MediaInfo
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.shared.media import MediaInfo
 from clipnet.entrypoints.http import create_app
 from clipnet.ports.media import MediaError
 from clipnet.settings import load_settings

@@ -12,9 +12,9 @@ from litestar.testing import TestClient
 
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.scoring import Score
-from clipnet.domain.votes import Direction
+from clipnet.domain.clipbot.model import Direction
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.highlights.scoring import Score
 from tests.unit.http.conftest import ApiUser, memory_container
 
 

@@ -10,8 +10,8 @@ import hashlib
 from typing import Any
 
 from clipnet.adapters.chat_http import ChatHttp, SentCache
-from clipnet.domain.channels import INTERACTION_PREFIX
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import INTERACTION_PREFIX
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError
 
 MAX_MESSAGE = 2000

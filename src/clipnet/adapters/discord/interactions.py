@@ -14,8 +14,8 @@ from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 
 from clipnet.adapters.signing import SignatureInvalid, StaleDelivery
-from clipnet.domain.channels import INTERACTION_PREFIX, ChatMessage, ReplyTarget
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChatMessage, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 
 MAX_AGE = timedelta(minutes=10)
 """Replays older than this are refused, as on Twitch (Discord signs the timestamp)."""

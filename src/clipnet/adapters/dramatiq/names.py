@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from clipnet.domain.jobs import JobType
+from clipnet.domain.jobs.model import JobType
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 

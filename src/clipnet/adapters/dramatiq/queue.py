@@ -15,8 +15,8 @@ from dramatiq import Broker
 from dramatiq.middleware import TimeLimitExceeded
 
 from clipnet.adapters.dramatiq.names import queue_name
-from clipnet.domain.errors import NotFound
-from clipnet.domain.jobs import Job, JobType
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.shared.errors import NotFound
 from clipnet.ports.queue import JobDispatcher
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ import dramatiq
 
 from clipnet.adapters.dramatiq.broker import boot, stub_broker
 from clipnet.adapters.dramatiq.queue import DramatiqJobQueue, TimeLimitFor
-from clipnet.domain.jobs import Job
-from clipnet.domain.outbox_relay import OutboxRelay
+from clipnet.domain.jobs.model import Job
+from clipnet.domain.jobs.relay import OutboxRelay
 from clipnet.ports.queue import JobDispatcher
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from typing import Any
 
 import ffmpeg
 
-from clipnet.domain.features import FeatureTimeline
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.shared.spans import TimeSpan
 
 #: Video frames analysed per second (every n-th decoded frame); enough for motion and cuts.
 ANALYSED_FPS = 10

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clipnet.domain.templates import CaptionStyle, Template
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.templates import CaptionStyle, Template
+from clipnet.domain.highlights.transcripts import Transcript, Word
 
 #: A caption line stays up at most this long after its last word ends.
 LINGER = 0.6

@@ -7,7 +7,7 @@ from typing import Any
 
 import ffmpeg
 
-from clipnet.domain.templates import Layout, Template
+from clipnet.domain.highlights.templates import Layout, Template
 
 #: The face cam's share of the frame's height in the ``split`` layout.
 SPLIT_TOP_SHARE = 1 / 3

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from clipnet.domain.media import MediaInfo
+from clipnet.domain.shared.media import MediaInfo
 
 
 def parse_ffprobe(text: str) -> MediaInfo:

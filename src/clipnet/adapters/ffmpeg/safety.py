@@ -8,7 +8,7 @@ from pathlib import Path
 
 import attrs
 
-from clipnet.domain.media import MediaInfo
+from clipnet.domain.shared.media import MediaInfo
 from clipnet.ports.media import MediaError
 
 #: FFmpeg may read local files only: no http:, concat:, subfile:, data:, pipe: or tcp:.

@@ -14,7 +14,7 @@ import attrs
 import ffmpeg
 
 from clipnet.adapters.ffmpeg.runner import find_ffmpeg, run
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.shared.spans import TimeSpan
 
 #: Length of each shot in the exciting part (each boundary is a scene cut).
 SHOT_SECONDS = 4.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clipnet.domain.transcripts import Transcript, Word
+from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionResult
 
 

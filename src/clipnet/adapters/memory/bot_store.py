@@ -8,9 +8,9 @@ from datetime import datetime
 
 import attrs
 
-from clipnet.domain.channels import ChannelLink, Cooldown, ReplyTarget
-from clipnet.domain.cooldowns import seconds_left
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.cooldowns import seconds_left
+from clipnet.domain.clipbot.model import ChannelLink, Cooldown, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 
 
 class InMemoryBotStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from clipnet.domain.transcripts import Transcript
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionResult
 from clipnet.ports.vision import VisionResult
 

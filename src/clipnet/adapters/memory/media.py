@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clipnet.domain.features import FeatureTimeline
-from clipnet.domain.media import MediaInfo
-from clipnet.domain.spans import TimeSpan
-from clipnet.domain.templates import Template
-from clipnet.domain.transcripts import Transcript
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.highlights.templates import Template
+from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.shared.media import MediaInfo
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.media import MediaError
 
 

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from clipnet.domain.jobs import Job, JobStatus
+from clipnet.domain.jobs.model import Job, JobStatus
 from clipnet.ports.queue import JobDispatcher
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from clipnet.domain.errors import NotFound
+from clipnet.domain.shared.errors import NotFound
 from clipnet.ports.storage import StoredObject
 
 

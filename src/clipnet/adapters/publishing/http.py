@@ -20,8 +20,8 @@ from typing import Any
 import attrs
 import httpx
 
-from clipnet.domain.metadata import Platform
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import Published, PublishError, TokenExpired
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from clipnet.domain.metadata import ClipMetadata, truncate
+from clipnet.domain.highlights.metadata import ClipMetadata, truncate
 
 YOUTUBE_TITLE_CHARS = 100
 YOUTUBE_DESCRIPTION_BYTES = 5000

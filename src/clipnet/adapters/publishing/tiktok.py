@@ -24,8 +24,9 @@ import httpx
 
 from clipnet.adapters.publishing.http import PlatformHttp, Remembered, bearer_header
 from clipnet.adapters.publishing.text import tiktok_caption
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import Published, PublishError
 
 MIN_CHUNK = 5 * 1024 * 1024

@@ -19,8 +19,9 @@ import httpx
 
 from clipnet.adapters.publishing.http import PlatformHttp, Remembered, Transient, bearer_header
 from clipnet.adapters.publishing.text import youtube_snippet
-from clipnet.domain.metadata import ClipMetadata, Platform
-from clipnet.domain.users import OAuthAccount
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import Published, PublishError
 
 CHUNK_UNIT = 256 * 1024

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from clipnet.adapters.sqlalchemy import tables as t
 from clipnet.adapters.sqlalchemy.database import SqlDatabase
-from clipnet.domain.channels import ChannelLink, Cooldown, ReplyTarget
-from clipnet.domain.cooldowns import seconds_left
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.cooldowns import seconds_left
+from clipnet.domain.clipbot.model import ChannelLink, Cooldown, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 

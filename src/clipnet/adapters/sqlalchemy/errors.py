@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import exc
 
-from clipnet.domain.errors import ConcurrencyConflict, InvalidInput
+from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput
 
 #: SQLite result codes (sqlite3.Error.sqlite_errorcode) that mean "someone else holds the lock".
 _SQLITE_BUSY = {5, 6, 517}  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT

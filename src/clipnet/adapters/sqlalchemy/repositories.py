@@ -24,14 +24,14 @@ from sqlalchemy.engine import Connection, CursorResult
 
 from clipnet.adapters.sqlalchemy import rows, tables
 from clipnet.adapters.sqlalchemy.errors import translate
-from clipnet.domain.clips import Clip, ClipSummary
-from clipnet.domain.errors import ConcurrencyConflict, InvalidInput, NotFound
-from clipnet.domain.jobs import Job, JobStatus
-from clipnet.domain.metadata import Platform
-from clipnet.domain.posts import Post
-from clipnet.domain.sources import Source
-from clipnet.domain.users import OAuthAccount, User
-from clipnet.domain.votes import Direction, Tally, Vote, VoterKey
+from clipnet.domain.accounts.model import OAuthAccount, User
+from clipnet.domain.clipbot.model import Direction, Tally, Vote, VoterKey
+from clipnet.domain.clips.model import Clip, ClipSummary
+from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.publishing.model import Post
+from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.model import Source
 from clipnet.ports.repositories import (
     ClipQuery,
     ClipRepository,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clipnet.adapters.chat_http import ChatHttp
-from clipnet.domain.channels import PlatformClip
+from clipnet.domain.clipbot.model import PlatformClip
 from clipnet.ports.bot import ChatSendError
 from clipnet.ports.platform_clips import PlatformClipError
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from clipnet.adapters.chat_http import ChatHttp, SentCache
-from clipnet.domain.metadata import Platform
+from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError
 
 MAX_MESSAGE = 500

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from clipnet.adapters.signing import SignatureInvalid, hmac_sha256, same
-from clipnet.domain.channels import ChatMessage, ReplyTarget
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.model import ChatMessage, ReplyTarget
+from clipnet.domain.shared.platforms import Platform
 
 HEADER_SIGNATURE = "x-twitter-webhooks-signature"
 

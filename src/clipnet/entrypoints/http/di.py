@@ -13,12 +13,12 @@ from typing import Any, TypeAlias
 from litestar.di import NamedDependency, Provide
 
 from clipnet.container import Container
-from clipnet.domain.accounts import AccountService
-from clipnet.domain.clip_service import ClipService
-from clipnet.domain.health import HealthService
-from clipnet.domain.job_queries import JobQueries
-from clipnet.domain.oauth_linking import OAuthLinking
-from clipnet.domain.source_service import SourceService
+from clipnet.domain.accounts.oauth_linking import OAuthLinking
+from clipnet.domain.accounts.service import AccountService
+from clipnet.domain.clips.service import ClipService
+from clipnet.domain.jobs.queries import JobQueries
+from clipnet.domain.shared.health import HealthService
+from clipnet.domain.sources.service import SourceService
 from clipnet.settings import Settings
 
 # Handler parameter types: each marks its parameter as the container service of that name

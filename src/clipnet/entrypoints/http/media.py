@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
-from clipnet.domain.errors import NotFound
+from clipnet.domain.shared.errors import NotFound
 
 
 class MediaLinks:

@@ -18,9 +18,10 @@ from litestar.exceptions import (
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from clipnet.domain.access import Forbidden, Unauthenticated
-from clipnet.domain.accounts import EmailTaken, TooManyAttempts
-from clipnet.domain.errors import (
+from clipnet.domain.accounts.oauth_linking import OAuthRefused, OAuthStateMismatch
+from clipnet.domain.accounts.service import EmailTaken, TooManyAttempts
+from clipnet.domain.shared.access import Forbidden, Unauthenticated
+from clipnet.domain.shared.errors import (
     ConcurrencyConflict,
     DomainError,
     IllegalTransition,
@@ -28,7 +29,6 @@ from clipnet.domain.errors import (
     NotFound,
     RetriesExhausted,
 )
-from clipnet.domain.oauth_linking import OAuthRefused, OAuthStateMismatch
 from clipnet.entrypoints.http.schemas import ProblemOut
 
 log = logging.getLogger(__name__)

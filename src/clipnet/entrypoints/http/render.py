@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from clipnet.domain.accounts import TokenPair
-from clipnet.domain.clip_service import ClipDetail
-from clipnet.domain.clips import Clip, ClipSummary
-from clipnet.domain.jobs import Job
-from clipnet.domain.posts import Post
-from clipnet.domain.scoring import Score
-from clipnet.domain.sources import Source
-from clipnet.domain.transcripts import Transcript
-from clipnet.domain.users import OAuthAccount, User
+from clipnet.domain.accounts.model import OAuthAccount, User
+from clipnet.domain.accounts.service import TokenPair
+from clipnet.domain.clips.model import Clip, ClipSummary
+from clipnet.domain.clips.service import ClipDetail
+from clipnet.domain.highlights.scoring import Score
+from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.jobs.model import Job
+from clipnet.domain.publishing.model import Post
+from clipnet.domain.sources.model import Source
 from clipnet.entrypoints.http import schemas as s
 
 

@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Components, SecurityScheme
 
-from clipnet.domain.access import Actor, Unauthenticated
+from clipnet.domain.shared.access import Actor, Unauthenticated
 from clipnet.entrypoints.http.di import AccountsDep
 
 BEARER = "bearer"

@@ -22,8 +22,8 @@ from clipnet.adapters.discord import interactions as discord
 from clipnet.adapters.signing import WebhookRejected
 from clipnet.adapters.twitch import eventsub as twitch
 from clipnet.adapters.x import webhooks as x
-from clipnet.domain.clipbot import ClipBot
-from clipnet.domain.metadata import Platform
+from clipnet.domain.clipbot.bot import ClipBot
+from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.http.problems import problem
 from clipnet.settings import Settings
 

@@ -9,10 +9,10 @@ from litestar import Router, delete, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from clipnet.domain.clip_service import ClipFilter
-from clipnet.domain.clips import ClipStatus
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.spans import TimeSpan
+from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.clips.service import ClipFilter
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import ClipsDep, SettingsDep
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY

@@ -12,9 +12,9 @@ from litestar.datastructures import Cookie
 from litestar.params import CookieParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from clipnet.domain.errors import InvalidInput
-from clipnet.domain.metadata import Platform
-from clipnet.domain.oauth_linking import PENDING_FOR
+from clipnet.domain.accounts.oauth_linking import PENDING_FOR
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import OAuthDep, SettingsDep
 from clipnet.entrypoints.http.problems import AUTHED, problem_responses

@@ -1,0 +1,1 @@
+"""ClipBOT: chat commands, channels, cooldowns, votes, replies and platform-made clips."""

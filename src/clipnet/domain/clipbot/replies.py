@@ -1,0 +1,142 @@
+"""The ``clipbot:post`` and ``clipbot:notify`` jobs: ClipBOT's words leaving for chat."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from clipnet.domain.clipbot.bot import ClipUrl
+from clipnet.domain.clipbot.model import ReplyTarget
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import NotFound, PermanentJobError
+from clipnet.domain.shared.platforms import Platform
+from clipnet.ports.bot import BotStore, ChatSendError
+from clipnet.ports.chat import ChatPlatform
+from clipnet.ports.queue import JobHandler
+from clipnet.ports.repositories import UnitOfWorkFactory
+
+#: The clip statuses a requester hears about.
+NOTIFY_ON = frozenset({ClipStatus.READY, ClipStatus.FAILED, ClipStatus.POSTED})
+
+
+def notify_key(clip_id: str, status: ClipStatus, attempt: int) -> str:
+    """One notification per clip, status and processing attempt."""
+    return job_key(JobType.CLIPBOT_NOTIFY, clip_id, status.value, attempt)
+
+
+class ClipBotJobs:
+    """Job handlers: ``post`` runs ``clipbot:post`` jobs, ``notify`` runs ``clipbot:notify``."""
+
+    def __init__(
+        self,
+        store: BotStore,
+        uow: UnitOfWorkFactory,
+        chats: Mapping[Platform, ChatPlatform],
+        clip_url: ClipUrl,
+    ) -> None:
+        self._store = store
+        self._uow = uow
+        self._chats = dict(chats)
+        self._clip_url = clip_url
+
+    def post(self, job: Job) -> None:
+        """Send a chat answer: payload ``platform``, ``channel``, ``reply_to``, ``text``."""
+        try:
+            target = ReplyTarget(
+                Platform(job.payload["platform"]),
+                str(job.payload["channel"]),
+                str(job.payload.get("reply_to", "")),
+            )
+            text = str(job.payload["text"])
+        except (KeyError, ValueError) as error:
+            raise PermanentJobError(f"malformed clipbot:post payload: {error}") from None
+        self._send(target, text, job.idempotency_key)
+
+    def notify(self, job: Job) -> None:
+        """Tell whoever asked for a clip in chat that it is ready, failed or posted."""
+        clip_id = str(job.payload.get("clip_id", ""))
+        target = self._store.request_for(clip_id)
+        if target is None:
+            return  # not a clip asked for in chat: nobody to tell
+        try:
+            with self._uow() as uow:
+                clip = uow.clips.get(clip_id)
+                urls = [p.url for p in uow.posts.list_for_clip(clip_id) if p.url]
+        except NotFound:
+            return  # deleted since: nothing to say
+        status = ClipStatus(str(job.payload.get("status", clip.status.value)))
+        # A Discord interaction token lasts 15 minutes; clips take longer, so use the channel.
+        self._send(target.in_channel(), self._notice(clip, status, urls), job.idempotency_key)
+
+    def _notice(self, clip: Clip, status: ClipStatus, post_urls: list[str]) -> str:
+        name = f"'{clip.title}'" if clip.title else clip.id
+        if status is ClipStatus.READY:
+            return f"Your clip {name} is ready: {self._clip_url(clip.id)}"
+        if status is ClipStatus.POSTED:
+            where = post_urls[-1] if post_urls else self._clip_url(clip.id)
+            return f"Your clip {name} was posted: {where}"
+        reason = f" ({clip.last_error[:80]})" if clip.last_error else ""
+        return f"Sorry, your clip {name} failed{reason}."
+
+    def _send(self, target: ReplyTarget, text: str, key: str) -> str:
+        """Send once per key: a redelivered job finds its message in the ledger."""
+        sent = self._store.sent_message(key)
+        if sent is not None:
+            return sent
+        chat = self._chats.get(target.platform)
+        if chat is None:
+            raise PermanentJobError(f"no chat adapter is configured for {target.platform.value}")
+        try:
+            message_id = chat.send(
+                target.channel, text, reply_to=target.reply_to, idempotency_key=key
+            )
+        except ChatSendError as error:
+            if error.permanent:
+                raise PermanentJobError(str(error)) from error
+            raise
+        self._store.record_sent(key, message_id)
+        return message_id
+
+
+class ClipBotNotifier:
+    """Queues ``clipbot:notify`` when a clip asked for in chat is ready, failed or posted.
+
+    It watches the jobs that move clips (``after`` wraps their handlers), so the pipeline and
+    the publishers need not know about chat.
+    """
+
+    def __init__(self, store: BotStore, uow: UnitOfWorkFactory, outbox: Outbox) -> None:
+        self._store = store
+        self._uow = uow
+        self._outbox = outbox
+
+    def after(self, handler: JobHandler) -> JobHandler:
+        """``handler``, then a look at the job's clip, whether the handler succeeded or not."""
+
+        def handle(job: Job) -> None:
+            try:
+                handler(job)
+            finally:
+                clip_id = job.payload.get("clip_id")
+                if isinstance(clip_id, str):
+                    self.clip_changed(clip_id)
+
+        return handle
+
+    def clip_changed(self, clip_id: str) -> None:
+        """Queue a notification if the clip came from chat and reached a status worth one."""
+        if self._store.request_for(clip_id) is None:
+            return
+        with self._uow() as uow:
+            try:
+                clip = uow.clips.get(clip_id)
+            except NotFound:
+                return
+            if clip.status not in NOTIFY_ON:
+                return
+            payload = {"clip_id": clip.id, "status": clip.status.value}
+            key = notify_key(clip.id, clip.status, clip.attempts)
+            job = self._outbox.add(uow, JobType.CLIPBOT_NOTIFY, payload, key)
+            uow.commit()
+        self._outbox.release([job])

@@ -1,0 +1,212 @@
+"""Clips as users manage them: create (a span or "auto"), list, read, change, cancel, retry,
+delete. Object-level authorisation is checked here, before the lifecycle is asked."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from clipnet.domain.clipbot.model import Tally
+from clipnet.domain.clips.lifecycle import ClipLifecycle
+from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
+from clipnet.domain.highlights.auto_clips import CandidateFinder
+from clipnet.domain.highlights.scoring import top_segments
+from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.publishing.model import Post
+from clipnet.domain.shared.access import Actor
+from clipnet.domain.shared.errors import InvalidInput, NotFound
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.ports.media import MediaError, MediaProcessor
+from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
+from clipnet.ports.storage import ObjectStorage
+
+MAX_AUTO_CLIPS = 10
+
+
+@attrs.frozen
+class ClipPage:
+    clips: list[ClipSummary]
+    next_cursor: str | None
+    """Pass as ``after`` to get the next page; None on the last page."""
+
+
+@attrs.frozen
+class ClipDetail:
+    """Everything a client shows about one clip."""
+
+    clip: Clip
+    tally: Tally
+    posts: list[Post]
+    job: Job | None
+    """The clip's latest processing job, if one was recorded."""
+    media_urls: dict[str, str]
+    """Asset kind -> a URL a browser can fetch."""
+
+
+@attrs.frozen
+class ClipFilter:
+    statuses: tuple[ClipStatus, ...] = ()
+    source_id: str | None = None
+    min_score: float | None = None
+    after: str | None = None
+    limit: int = 50
+
+
+class ClipService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        lifecycle: ClipLifecycle,
+        storage: ObjectStorage,
+        media: MediaProcessor,
+        templates: TemplateCatalogue,
+        candidates: CandidateFinder,
+        clip_seconds: tuple[float, float] = (15.0, 60.0),
+        analyze: Callable[[str], Source] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._lifecycle = lifecycle
+        self._storage = storage
+        self._media = media
+        self._templates = templates
+        self._candidates = candidates
+        self._clip_seconds = clip_seconds
+        self._analyze = analyze
+        """The media pipeline's analysis (probe + timeline, stored on the source), if wired."""
+
+    # -- creating ------------------------------------------------------------------------------
+
+    def create_span(
+        self, actor: Actor, source_id: str, span: TimeSpan, title: str = "", template: str = ""
+    ) -> Clip:
+        return self._lifecycle.request(
+            source_id, actor.user_id, span, title=title, template=template
+        )
+
+    def create_auto(
+        self, actor: Actor, source_id: str, count: int, template: str = ""
+    ) -> list[Clip]:
+        """The ``count`` best non-overlapping moments of the source, as queued clips.
+
+        A source not analysed yet is analysed first (an upload: its stored file).
+        """
+        if not 1 <= count <= MAX_AUTO_CLIPS:
+            raise InvalidInput(f"count must be between 1 and {MAX_AUTO_CLIPS}")
+        if template:
+            self._templates.get(template)
+        source = self._analysed(actor, source_id)
+        assert source.timeline is not None
+        weights = self._templates.get(template).weights if template else None
+        segments = self._candidates(source.timeline, *self._clip_seconds)
+        ranked = (
+            top_segments(segments, count, weights)
+            if weights is not None
+            else top_segments(segments, count)
+        )
+        if not ranked:
+            raise InvalidInput("the source is too short to cut an automatic clip from")
+        return self._lifecycle.create_detected(source.id, actor.user_id, ranked, template)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def list(self, actor: Actor, wanted: ClipFilter) -> ClipPage:
+        query = ClipQuery(
+            owner_id=None if actor.is_admin else actor.user_id,
+            source_id=wanted.source_id,
+            statuses=wanted.statuses,
+            min_score=wanted.min_score,
+            after=wanted.after,
+            limit=wanted.limit + 1,  # one more tells whether another page exists
+        )
+        with self._uow() as uow:
+            found = uow.clips.summaries(query)
+        page = found[: wanted.limit]
+        more = len(found) > wanted.limit
+        return ClipPage(page, page[-1].id if more and page else None)
+
+    def get(self, actor: Actor, clip_id: str) -> ClipDetail:
+        with self._uow() as uow:
+            clip = _visible(uow, actor, clip_id)
+            tally = uow.votes.tally(clip.id)
+            posts = uow.posts.list_for_clip(clip.id)
+            job = uow.jobs.find_by_key(job_key(JobType.CLIP_PROCESS, clip.id, clip.attempts))
+        urls = {kind: self._storage.url(key) for kind, key in sorted(clip.assets.items())}
+        return ClipDetail(clip, tally, posts, job, urls)
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def update(
+        self, actor: Actor, clip_id: str, *, title: str | None = None, template: str | None = None
+    ) -> Clip:
+        if template:
+            self._templates.get(template)
+        with self._uow() as uow:
+            clip = _visible(uow, actor, clip_id)
+            if title is not None:
+                clip.rename(title)
+            if template is not None:
+                clip.template = template
+            uow.clips.update(clip)
+            uow.commit()
+        return clip
+
+    def cancel(self, actor: Actor, clip_id: str) -> Clip:
+        self._check(actor, clip_id)
+        return self._lifecycle.cancel(clip_id)
+
+    def retry(self, actor: Actor, clip_id: str) -> Clip:
+        self._check(actor, clip_id)
+        return self._lifecycle.retry(clip_id)
+
+    def delete(self, actor: Actor, clip_id: str) -> None:
+        """Remove the clip, its votes and posts, then its stored media."""
+        with self._uow() as uow:
+            clip = _visible(uow, actor, clip_id)
+            uow.clips.delete(clip.id)
+            uow.commit()
+        for key in clip.assets.values():
+            self._storage.delete(key)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _check(self, actor: Actor, clip_id: str) -> None:
+        with self._uow() as uow:
+            _visible(uow, actor, clip_id)
+
+    def _analysed(self, actor: Actor, source_id: str) -> Source:
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            actor.require_visible(source.owner_id, "source", source_id)
+            if source.timeline is not None:
+                return source
+        if self._analyze is not None:
+            try:
+                return self._analyze(source_id)
+            except MediaError as error:
+                raise InvalidInput(f"the source could not be analysed: {error}") from None
+        if source.kind is not SourceKind.UPLOAD:
+            raise InvalidInput("this source has not been analysed yet; try again later")
+        with tempfile.TemporaryDirectory(prefix="clipnet-analyse-") as tmp:
+            local = self._storage.fetch(source.location, Path(tmp) / "source")
+            try:
+                timeline = self._media.analyze(local)
+            except MediaError as error:
+                raise InvalidInput(f"the source could not be analysed: {error}") from None
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            source.record_analysis(timeline)
+            uow.sources.update(source)
+            uow.commit()
+        return source
+
+
+def _visible(uow: UnitOfWork, actor: Actor, clip_id: str) -> Clip:
+    clip = uow.clips.get(clip_id)
+    if not actor.may_see(clip.owner_id):
+        raise NotFound("clip", clip_id)
+    return clip

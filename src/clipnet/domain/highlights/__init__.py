@@ -1,0 +1,1 @@
+"""Highlights: features, candidates, scoring, templates, metadata, transcripts; one service."""

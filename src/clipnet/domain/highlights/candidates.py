@@ -1,0 +1,309 @@
+"""Candidate segments: where in a source a clip could start and end, and how each looks.
+
+Pure. From a :class:`FeatureTimeline` (raw per-second measurements) this module makes
+
+* normalised per-second signals in [0, 1], each *relative to the source's own baseline*, so a
+  steady sound (or a constantly busy picture) is the norm, not excitement;
+* candidate spans within the length bounds, snapped to silences and scene cuts so clips do
+  not start or end mid-word;
+* a :class:`Segment` per candidate with its features, ready for
+  :mod:`clipnet.domain.highlights.scoring`.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+import attrs
+
+from clipnet.domain.highlights.features import FeatureTimeline, Segment
+from clipnet.domain.highlights.scoring import (
+    DEFAULT_WEIGHTS,
+    RankedSegment,
+    Weights,
+    score_segment,
+    top_segments,
+)
+from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
+
+#: Loudness this far (LU) above the baseline counts as a full-strength burst.
+BURST_FULL_SCALE = 12.0
+#: The loudness baseline at a moment is the median of this many seconds before it...
+BASELINE_WINDOW = 60
+#: ...ending this many seconds before it (so a burst does not raise its own baseline).
+BASELINE_GAP = 5
+#: Frame difference (fraction of full scale) above the baseline that counts as fast motion.
+MOTION_FULL_SCALE = 0.08
+#: Scene cuts this often (seconds per cut) or more count as "quick cuts".
+CUT_EVERY = 5.0
+#: Words per second that count as a lot of talk.
+WORDS_FULL_SCALE = 3.0
+#: A boundary this close (s) to where a clip would start or end moves it there.
+SNAP_TOLERANCE = 3.0
+#: Start points are tried this often (s); longer sources are sampled more sparsely.
+STRIDE = 1.0
+MAX_STARTS = 2400
+
+
+def _check_bounds(instance: LengthBounds, _attribute: object, _value: float) -> None:
+    if instance.shortest < 1:
+        raise InvalidInput(f"clips must be at least 1 s long (got {instance.shortest:g})")
+    if instance.longest < instance.shortest:
+        raise InvalidInput(
+            f"the longest clip ({instance.longest:g} s) is shorter than the shortest "
+            f"({instance.shortest:g} s)"
+        )
+
+
+@attrs.frozen
+class LengthBounds:
+    """How long an automatic clip may be, in seconds."""
+
+    shortest: float = attrs.field(default=15.0, converter=float)
+    longest: float = attrs.field(default=60.0, converter=float, validator=_check_bounds)
+
+    def admits(self, span: TimeSpan) -> bool:
+        return self.shortest - 1e-6 <= span.duration <= self.longest + 1e-6
+
+    @property
+    def lengths(self) -> tuple[float, ...]:
+        """The lengths tried from each start: shortest, middle and longest."""
+        middle = (self.shortest + self.longest) / 2
+        return tuple(sorted({self.shortest, middle, self.longest}))
+
+
+DEFAULT_BOUNDS = LengthBounds()
+
+
+# -- normalised signals ----------------------------------------------------------------------
+
+
+def _clip01(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def loudness_bursts(loudness: Sequence[float]) -> list[float]:
+    """Per second: how far above its baseline the sound is, 0 (at or below) to 1.
+
+    The baseline is the larger of the whole recording's median and the median of the minute
+    before, so a sound that stays loud becomes the new normal instead of a long "highlight".
+    """
+    if not loudness:
+        return []
+    overall = statistics.median(loudness)
+    bursts = []
+    for second, level in enumerate(loudness):
+        before = loudness[max(0, second - BASELINE_WINDOW) : max(0, second - BASELINE_GAP)]
+        local = statistics.median(before) if len(before) >= BASELINE_GAP else overall
+        bursts.append(_clip01((level - max(overall, local)) / BURST_FULL_SCALE))
+    return bursts
+
+
+def motion_levels(motion: Sequence[float]) -> list[float]:
+    """Per second: motion above the recording's usual amount, 0 to 1."""
+    if not motion:
+        return []
+    usual = statistics.median(motion)
+    return [_clip01((value - usual) / MOTION_FULL_SCALE) for value in motion]
+
+
+def cut_counts(timeline: FeatureTimeline) -> list[float]:
+    counts = [0.0] * timeline.seconds
+    for cut in timeline.scene_cuts:
+        if 0 <= int(cut) < timeline.seconds:
+            counts[int(cut)] += 1
+    return counts
+
+
+def normalise(timeline: FeatureTimeline) -> Mapping[str, tuple[float, ...]]:
+    """Per-second signals in [0, 1]: loudness bursts, motion, speech, and cut counts."""
+    series = timeline.series
+    zeros = [0.0] * timeline.seconds
+    return MappingProxyType(
+        {
+            "loudness": tuple(loudness_bursts(series.get("loudness", zeros))),
+            "motion": tuple(motion_levels(series.get("motion", zeros))),
+            "speech": tuple(_clip01(v) for v in series.get("speech", zeros)),
+            "cuts": tuple(cut_counts(timeline)),
+        }
+    )
+
+
+# -- features of a span ----------------------------------------------------------------------
+
+
+def _window(values: Sequence[float], span: TimeSpan) -> Sequence[float]:
+    first = max(0, int(span.start))
+    last = min(len(values), max(first + 1, math.ceil(span.end)))
+    return values[first:last]
+
+
+def strength(values: Sequence[float]) -> float:
+    """Half the mean, half the mean of the strongest third.
+
+    A clip is as good as its best moments (the strongest third), but of two clips with the
+    same peak the one with less filler around it wins (the mean).
+    """
+    if not values:
+        return 0.0
+    strongest = sorted(values, reverse=True)[: max(1, len(values) // 3)]
+    return (sum(values) / len(values) + sum(strongest) / len(strongest)) / 2
+
+
+def span_features(signals: Mapping[str, Sequence[float]], span: TimeSpan) -> dict[str, float]:
+    """Feature name -> value in [0, 1] for one span of the normalised signals."""
+    features = {
+        name: round(strength(_window(signals.get(name, ()), span)), 4)
+        for name in ("loudness", "motion", "speech")
+    }
+    cuts = sum(_window(signals.get("cuts", ()), span))
+    features["scene"] = round(_clip01(cuts * CUT_EVERY / max(span.duration, 1.0)), 4)
+    return features
+
+
+def transcript_features(transcript: Transcript, span: TimeSpan) -> dict[str, float]:
+    """Talk rate and excitement from the clip's words (clip-relative times)."""
+    words = [w for w in transcript.words if w.start < span.duration]
+    if not words:
+        return {"words": 0.0}
+    rate = _clip01(len(words) / max(span.duration, 1.0) / WORDS_FULL_SCALE)
+    exclaimed = sum(
+        1 for w in words if w.text.endswith("!") or (w.text.isupper() and len(w.text) > 1)
+    )
+    excitement = _clip01(rate * (0.7 + 3 * exclaimed / len(words)))
+    return {"words": round(rate, 4), "speech": round(excitement, 4)}
+
+
+# -- candidate spans -------------------------------------------------------------------------
+
+
+def _nearest(target: float, options: Sequence[float]) -> float | None:
+    close = [o for o in options if abs(o - target) <= SNAP_TOLERANCE]
+    return min(close, key=lambda o: (abs(o - target), o)) if close else None
+
+
+def _boundaries(timeline: FeatureTimeline, duration: float) -> tuple[list[float], list[float]]:
+    """Good starts (ends of silences, cuts) and good ends (starts of silences, cuts)."""
+    cuts = [c for c in timeline.scene_cuts if 0 <= c <= duration]
+    starts = sorted({0.0, *cuts, *(s.end for s in timeline.silences if s.end < duration)})
+    ends = sorted({duration, *cuts, *(s.start for s in timeline.silences if s.start > 0)})
+    return starts, ends
+
+
+def _span_from(
+    start: float, length: float, ends: Sequence[float], bounds: LengthBounds, duration: float
+) -> TimeSpan | None:
+    wanted_end = min(start + length, duration)
+    admissible = [e for e in ends if bounds.shortest <= e - start <= bounds.longest]
+    end = _nearest(wanted_end, admissible)
+    if end is None:
+        end = wanted_end
+    end = min(round(end, 3), duration)  # rounded for readable times, never past the end
+    start = round(start, 3)
+    if end <= start:
+        return None
+    span = TimeSpan(start, end)
+    return span if bounds.admits(span) else None
+
+
+def candidate_spans(
+    timeline: FeatureTimeline,
+    bounds: LengthBounds = DEFAULT_BOUNDS,
+    *,
+    duration: float | None = None,
+    overlapping: bool = True,
+) -> list[TimeSpan]:
+    """Spans within ``bounds`` and inside the source, snapped to silences and cuts.
+
+    With ``overlapping`` every start point is tried with several lengths (for ranking);
+    without, the source is tiled left to right by spans that never overlap.
+    """
+    total = float(timeline.seconds if duration is None else min(duration, timeline.seconds))
+    if total < bounds.shortest:
+        return []
+    starts, ends = _boundaries(timeline, total)
+    if not overlapping:
+        return _tiles(starts, ends, bounds, total)
+    stride = max(STRIDE, (total - bounds.shortest) / MAX_STARTS)
+    found: set[TimeSpan] = set()
+    position = 0.0
+    while position <= total - bounds.shortest:
+        start = _nearest(position, starts)
+        start = position if start is None else start
+        for length in bounds.lengths:
+            span = _span_from(start, length, ends, bounds, total)
+            if span is not None:
+                found.add(span)
+        position += stride
+    return sorted(found)
+
+
+def _tiles(
+    starts: Sequence[float], ends: Sequence[float], bounds: LengthBounds, total: float
+) -> list[TimeSpan]:
+    middle = bounds.lengths[len(bounds.lengths) // 2]
+    tiles: list[TimeSpan] = []
+    cursor = 0.0
+    while cursor <= total - bounds.shortest:
+        snapped = _nearest(cursor, [s for s in starts if s >= cursor])
+        start = cursor if snapped is None else snapped
+        span = _span_from(start, middle, ends, bounds, total)
+        if span is None:
+            break
+        tiles.append(span)
+        cursor = span.end
+    return tiles
+
+
+def candidate_segments(
+    timeline: FeatureTimeline,
+    bounds: LengthBounds = DEFAULT_BOUNDS,
+    *,
+    duration: float | None = None,
+    overlapping: bool = True,
+) -> list[Segment]:
+    """A segment with features for every candidate span."""
+    signals = normalise(timeline)
+    return [
+        Segment(span, span_features(signals, span))
+        for span in candidate_spans(timeline, bounds, duration=duration, overlapping=overlapping)
+    ]
+
+
+def find_highlights(
+    timeline: FeatureTimeline,
+    count: int,
+    bounds: LengthBounds = DEFAULT_BOUNDS,
+    weights: Weights = DEFAULT_WEIGHTS,
+    *,
+    duration: float | None = None,
+) -> list[RankedSegment]:
+    """The ``count`` best non-overlapping candidates, best first."""
+    segments = candidate_segments(timeline, bounds, duration=duration)
+    return top_segments(segments, count, weights)
+
+
+def score_curve(
+    timeline: FeatureTimeline, weights: Weights = DEFAULT_WEIGHTS, around: int = 5
+) -> list[float]:
+    """Per second, the score (0-100) of the ``around`` seconds centred on it: the curve a
+    person reads to see why moments were picked."""
+    signals = normalise(timeline)
+    curve = []
+    for second in range(timeline.seconds):
+        start = max(0, second - around // 2)
+        span = TimeSpan(start, min(timeline.seconds, start + around))
+        curve.append(
+            round(score_segment(Segment(span, span_features(signals, span)), weights).total, 2)
+        )
+    return curve
+
+
+def snapped_candidates(timeline: FeatureTimeline, shortest: float, longest: float) -> list[Segment]:
+    """A ``CandidateFinder`` (see :mod:`.auto_clips`) built on this module."""
+    return candidate_segments(timeline, LengthBounds(shortest, longest))

@@ -1,0 +1,125 @@
+"""Output templates: how a clip is framed, captioned and which highlights it favours."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+import attrs
+
+from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
+from clipnet.domain.shared.converters import strings
+from clipnet.domain.shared.errors import InvalidInput
+
+
+class Layout(enum.StrEnum):
+    """How a landscape source is fitted into a vertical frame."""
+
+    CENTER_CROP = "center-crop"
+    """Crop the middle of the frame to 9:16."""
+    BLUR_PAD = "blur-pad"
+    """The whole frame, over a blurred, enlarged copy of itself."""
+    SPLIT = "split"
+    """A face-cam rectangle on top, gameplay below."""
+
+
+@attrs.frozen
+class CaptionStyle:
+    """How burned-in captions look."""
+
+    font: str = "DejaVu Sans"
+    size: int = 64
+    primary_colour: str = "&H00FFFFFF"
+    """ASS colour (&HAABBGGRR) of the text."""
+    outline_colour: str = "&H00000000"
+    outline: int = 4
+    margin_bottom: int = 320
+    """Pixels from the bottom edge of a 1080x1920 frame."""
+    words_per_line: int = 4
+
+
+@attrs.frozen
+class Template:
+    """A named recipe for turning a span into a finished clip."""
+
+    name: str
+    """Stable identifier, e.g. "center-crop"."""
+    layout: Layout
+    aspect: str = "9:16"
+    """Output aspect ratio."""
+    width: int = 1080
+    height: int = 1920
+    captions: CaptionStyle = CaptionStyle()
+    overlay_title: bool = False
+    """Burn the clip's title into the top of the frame."""
+    tag_rules: tuple[str, ...] = attrs.field(converter=strings, default=())
+    """Words in vision tags or captions that make this template a good fit."""
+    weights: Weights = DEFAULT_WEIGHTS
+    """How this template weighs highlight features."""
+    prompts: tuple[str, ...] = attrs.field(
+        converter=strings, default=("an exciting moment in a video game",)
+    )
+    """Texts a CLIP model compares frames with to judge a highlight for this template."""
+    face_cam: tuple[float, float, float, float] = (0.0, 0.0, 0.3, 0.3)
+    """For ``split``: x, y, width, height of the face cam, as fractions of the source frame."""
+
+    def matches(self, words: Iterable[str]) -> int:
+        """How many of this template's tag rules appear among ``words``."""
+        lowered = {w.lower() for w in words}
+        return sum(1 for rule in self.tag_rules if rule.lower() in lowered)
+
+
+DEFAULT_TEMPLATES: tuple[Template, ...] = (
+    Template("center-crop", Layout.CENTER_CROP, tag_rules=("person", "face", "talking")),
+    Template(
+        "blur-pad",
+        Layout.BLUR_PAD,
+        tag_rules=("landscape", "map", "scoreboard", "text", "screen"),
+        overlay_title=True,
+    ),
+    Template(
+        "split",
+        Layout.SPLIT,
+        tag_rules=("game", "gameplay", "shooter", "streamer", "webcam"),
+        weights=Weights({"loudness": 1.0, "motion": 1.2, "speech": 0.8, "scene": 0.4}),
+    ),
+)
+
+
+class TemplateCatalogue:
+    """The templates a deployment offers, looked up by name or chosen by content."""
+
+    def __init__(
+        self, templates: Sequence[Template] = DEFAULT_TEMPLATES, default: str = ""
+    ) -> None:
+        if not templates:
+            raise InvalidInput("a template catalogue needs at least one template")
+        self._by_name: Mapping[str, Template] = {t.name: t for t in templates}
+        self.default = self._by_name[default] if default else templates[0]
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(self._by_name.values())
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def get(self, name: str) -> Template:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            known = ", ".join(self._by_name)
+            raise InvalidInput(f"unknown template {name!r} (known: {known})") from None
+
+    def choose(self, tags: Iterable[str] = (), captions: Iterable[str] = ()) -> Template:
+        """The template whose tag rules best match the tags and caption words; else the default.
+
+        Ties keep catalogue order, so the choice is deterministic.
+        """
+        words = [*tags, *(w.strip(".,!?") for c in captions for w in c.split())]
+        best, best_hits = self.default, 0
+        for template in self._by_name.values():
+            hits = template.matches(words)
+            if hits > best_hits:
+                best, best_hits = template, hits
+        return best

@@ -1,0 +1,1 @@
+"""Background jobs: the model, the outbox and its relay, the runner, queries and admin."""

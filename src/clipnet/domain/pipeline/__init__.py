@@ -1,0 +1,1 @@
+"""The media pipeline: job handlers that turn a queued clip into a video; Whisper batching."""

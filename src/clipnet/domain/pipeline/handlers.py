@@ -1,0 +1,383 @@
+"""The media pipeline: the job handlers that turn a queued clip into a finished, stored video.
+
+    clip:process  -> analyse the source once (timeline kept on the Source)
+                  -> whisper:batch (when a speech model is available) or ml:score
+    ml:score      -> features of the clip's span, score, template, metadata -> ffmpeg:polish
+    ffmpeg:polish -> 9:16 video + thumbnail, uploaded; the clip is ready
+
+Every handler is idempotent: it looks at the clip's state first, and a clip already past its
+step is left alone, so a redelivered job changes nothing. The next job is recorded through
+the outbox in the same transaction as the state change, with a key per clip and attempt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import attrs
+
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.candidates import (
+    LengthBounds,
+    find_highlights,
+    normalise,
+    span_features,
+    transcript_features,
+)
+from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.metadata import build_metadata
+from clipnet.domain.highlights.scoring import RankedSegment, Weights, score_segment
+from clipnet.domain.highlights.templates import Template, TemplateCatalogue
+from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import NotFound, PermanentJobError
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.ports.clock import Clock
+from clipnet.ports.media import MediaError, MediaProcessor
+from clipnet.ports.queue import JobHandler
+from clipnet.ports.repositories import UnitOfWorkFactory
+from clipnet.ports.storage import ObjectStorage
+from clipnet.ports.transcriber import Transcriber
+from clipnet.ports.vision import VisionScorer
+
+log = logging.getLogger(__name__)
+
+#: Frames per clip shown to the vision models, when they are configured.
+VISION_FRAMES = 4
+#: Where in the finished clip the thumbnail is taken (fraction of its length).
+THUMBNAIL_AT = 1 / 3
+
+
+@attrs.frozen
+class PipelineEvent:
+    """Something a progress display may want to show."""
+
+    stage: str
+    """"analyzing", "analyzed", "scoring", "polishing", "ready" or "failed"."""
+    subject_id: str
+    """The source's id (analysis) or the clip's id."""
+    detail: str = ""
+
+
+Listener = Callable[[PipelineEvent], None]
+
+
+def asset_key(clip_id: str, name: str) -> str:
+    """Where a clip's finished files are stored, e.g. ``clips/<id>/video.mp4``."""
+    return f"clips/{clip_id}/{name}"
+
+
+class PipelineService:
+    """The handlers of ``clip:process``, ``ml:score`` and ``ffmpeg:polish``, and source analysis."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        outbox: Outbox,
+        clock: Clock,
+        media: MediaProcessor,
+        storage: ObjectStorage,
+        transcriber: Transcriber,
+        templates: TemplateCatalogue,
+        *,
+        vision: VisionScorer | None = None,
+        bounds: LengthBounds | None = None,
+        platform: Platform = Platform.YOUTUBE,
+        scratch_dir: Path | None = None,
+    ) -> None:
+        self._uow = uow
+        self._outbox = outbox
+        self._clock = clock
+        self._media = media
+        self._storage = storage
+        self._transcriber = transcriber
+        self._templates = templates
+        self._vision = vision
+        self.bounds = bounds or LengthBounds()
+        self._platform = platform
+        self._scratch_dir = scratch_dir
+        self._listeners: list[Listener] = []
+
+    # -- wiring --------------------------------------------------------------------------------
+
+    JOB_TYPES = (JobType.CLIP_PROCESS, JobType.ML_SCORE, JobType.FFMPEG_POLISH)
+    """The job types this service handles."""
+
+    def handlers(self) -> Mapping[JobType, JobHandler]:
+        return {
+            JobType.CLIP_PROCESS: self.process,
+            JobType.ML_SCORE: self.score,
+            JobType.FFMPEG_POLISH: self.polish,
+        }
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` on every event; returns a function that stops it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _emit(self, stage: str, subject_id: str, detail: str = "") -> None:
+        for listener in list(self._listeners):
+            listener(PipelineEvent(stage, subject_id, detail))
+
+    # -- sources -------------------------------------------------------------------------------
+
+    def analyze_source(self, source_id: str) -> Source:
+        """Probe and analyse the source unless done before; the timeline stays on the Source.
+
+        Raises ``MediaError`` (recorded on the source) when the media cannot be read.
+        """
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+        if source.timeline is not None:
+            return source
+        self._emit("analyzing", source_id, source.location)
+        try:
+            with self._source_file(source) as path:
+                info = self._media.probe(path)
+                timeline = self._media.analyze(path)
+        except MediaError as error:
+            self._record_source_failure(source_id, str(error))
+            raise
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            if source.timeline is None:  # another worker may have finished first
+                source.record_probe(info.duration)
+                source.record_analysis(timeline)
+                uow.sources.update(source)
+                uow.commit()
+        self._emit("analyzed", source_id)
+        return source
+
+    def find_highlights(
+        self,
+        source_id: str,
+        count: int,
+        bounds: LengthBounds | None = None,
+        weights: Weights | None = None,
+    ) -> list[RankedSegment]:
+        """The ``count`` best non-overlapping moments of an analysed source."""
+        source = self.analyze_source(source_id)
+        assert source.timeline is not None  # analyze_source stored it
+        chosen_weights = weights or self._templates.default.weights
+        return find_highlights(
+            source.timeline,
+            count,
+            bounds or self.bounds,
+            chosen_weights,
+            duration=source.duration,
+        )
+
+    # -- job handlers --------------------------------------------------------------------------
+
+    def process(self, job: Job) -> None:
+        """``clip:process``: make sure the source is analysed, then transcribe or score."""
+        self._guarded(job, self._process)
+
+    def score(self, job: Job) -> None:
+        """``ml:score``: score the clip's span, choose its template and metadata."""
+        self._guarded(job, self._score)
+
+    def polish(self, job: Job) -> None:
+        """``ffmpeg:polish``: render, upload and mark the clip ready."""
+        self._guarded(job, self._polish)
+
+    def _process(self, clip: Clip) -> None:
+        if clip.status is not ClipStatus.QUEUED:
+            return
+        self.analyze_source(clip.source_id)
+        if self._transcriber.available:
+            self._advance(
+                clip.id, ClipStatus.QUEUED, ClipStatus.TRANSCRIBING, JobType.WHISPER_BATCH
+            )
+        else:
+            self._advance(clip.id, ClipStatus.QUEUED, ClipStatus.SCORING, JobType.ML_SCORE)
+
+    def _score(self, clip: Clip) -> None:
+        if clip.status is not ClipStatus.SCORING:
+            return
+        self._emit("scoring", clip.id)
+        source = self._source(clip.source_id)
+        if source.timeline is None:
+            raise PermanentJobError(f"source {source.id} of clip {clip.id} was never analysed")
+        segment = Segment(clip.span, span_features(normalise(source.timeline), clip.span))
+        if clip.transcript is not None and not clip.transcript.is_empty:
+            segment = _with_transcript(segment, clip)
+        segment = self._with_vision(source, segment)
+        template = self._template_for(clip, segment)
+        score = score_segment(segment, template.weights)
+        metadata = build_metadata(
+            self._platform,
+            title=clip.title,
+            transcript=clip.transcript.text if clip.transcript else "",
+            captions=segment.captions,
+            tags=segment.tags,
+            explanation=score.explanation,
+        )
+
+        def apply(fresh: Clip) -> None:
+            fresh.score = score
+            fresh.template = template.name
+            fresh.captions, fresh.tags = segment.captions, segment.tags
+            fresh.rename(fresh.title or metadata.title)
+            fresh.description, fresh.hashtags = metadata.description, metadata.hashtags
+
+        self._advance(
+            clip.id, ClipStatus.SCORING, ClipStatus.POLISHING, JobType.FFMPEG_POLISH, apply
+        )
+
+    def _polish(self, clip: Clip) -> None:
+        if clip.status not in (ClipStatus.POLISHING, ClipStatus.UPLOADING):
+            return
+        self._emit("polishing", clip.id)
+        template = self._templates.get(clip.template) if clip.template else self._templates.default
+        source = self._source(clip.source_id)
+        with self._scratch() as scratch, self._source_file(source) as path:
+            video = self._media.polish(
+                path,
+                clip.span,
+                template,
+                scratch / "video.mp4",
+                transcript=clip.transcript,
+                title=clip.title if template.overlay_title else "",
+            )
+            thumbnail = self._media.thumbnail(
+                video, clip.span.duration * THUMBNAIL_AT, scratch / "thumbnail.jpg"
+            )
+            if clip.status is ClipStatus.POLISHING:
+                self._advance(clip.id, ClipStatus.POLISHING, ClipStatus.UPLOADING)
+            assets = {
+                "video": self._storage.put(asset_key(clip.id, "video.mp4"), video, "video/mp4").key,
+                "thumbnail": self._storage.put(
+                    asset_key(clip.id, "thumbnail.jpg"), thumbnail, "image/jpeg"
+                ).key,
+            }
+
+        def record(fresh: Clip) -> None:
+            fresh.assets = {**fresh.assets, **assets}
+
+        self._advance(clip.id, ClipStatus.UPLOADING, ClipStatus.READY, None, record)
+        self._emit("ready", clip.id)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _guarded(self, job: Job, step: Callable[[Clip], None]) -> None:
+        """Run one step for the job's clip; a failure that will not be retried fails the clip."""
+        clip = self._clip_of(job)
+        try:
+            step(clip)
+        except MediaError as error:  # unreadable media stays unreadable: do not retry
+            self._fail_clip(clip.id, str(error))
+            raise PermanentJobError(str(error)) from error
+        except PermanentJobError as error:
+            self._fail_clip(clip.id, str(error))
+            raise
+        except Exception as error:
+            if job.attempts >= job.max_attempts:
+                self._fail_clip(clip.id, f"{type(error).__name__}: {error}")
+            raise
+
+    def _clip_of(self, job: Job) -> Clip:
+        clip_id = str(job.payload.get("clip_id", ""))
+        try:
+            with self._uow() as uow:
+                return uow.clips.get(clip_id)
+        except NotFound:
+            raise PermanentJobError(f"job {job.id}: clip {clip_id!r} does not exist") from None
+
+    def _source(self, source_id: str) -> Source:
+        try:
+            with self._uow() as uow:
+                return uow.sources.get(source_id)
+        except NotFound:
+            raise PermanentJobError(f"source {source_id!r} does not exist") from None
+
+    def _advance(
+        self,
+        clip_id: str,
+        expected: ClipStatus,
+        target: ClipStatus,
+        next_job: JobType | None = None,
+        change: Callable[[Clip], None] | None = None,
+    ) -> None:
+        """Move the clip on (and record its next job) unless someone already did."""
+        with self._uow() as uow:
+            clip = uow.clips.get(clip_id)
+            if clip.status is not expected:
+                return
+            if change is not None:
+                change(clip)
+            clip.move_to(target, self._clock.now())
+            jobs = []
+            if next_job is not None:
+                key = job_key(next_job, clip.id, clip.attempts)
+                jobs.append(self._outbox.add(uow, next_job, {"clip_id": clip.id}, key))
+            uow.clips.update(clip)
+            uow.commit()
+        self._outbox.release(jobs)
+
+    def _fail_clip(self, clip_id: str, reason: str) -> None:
+        with self._uow() as uow:
+            clip = uow.clips.get(clip_id)
+            if not clip.can_move_to(ClipStatus.FAILED):
+                return
+            clip.move_to(ClipStatus.FAILED, self._clock.now(), reason)
+            uow.clips.update(clip)
+            uow.commit()
+        self._emit("failed", clip_id, reason)
+
+    def _record_source_failure(self, source_id: str, reason: str) -> None:
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            source.record_failure(reason)
+            uow.sources.update(source)
+            uow.commit()
+
+    def _template_for(self, clip: Clip, segment: Segment) -> Template:
+        if clip.template:
+            return self._templates.get(clip.template)
+        return self._templates.choose(segment.tags, segment.captions)
+
+    def _with_vision(self, source: Source, segment: Segment) -> Segment:
+        if self._vision is None:
+            return segment
+        with self._scratch() as scratch, self._source_file(source) as path:
+            frames = self._media.sample_frames(path, segment.span, VISION_FRAMES, scratch)
+            prompts = [p for t in self._templates for p in t.prompts]
+            (result,) = self._vision.score([[str(f) for f in frames]], list(dict.fromkeys(prompts)))
+        enriched = segment.with_features(highlight=result.similarity)
+        if result.motion > 0:
+            enriched = enriched.with_features(
+                motion=max(segment.features.get("motion", 0), result.motion)
+            )
+        return attrs.evolve(enriched, captions=result.captions, tags=result.tags)
+
+    @contextlib.contextmanager
+    def _scratch(self) -> Iterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self._scratch_dir) as name:
+            yield Path(name)
+
+    @contextlib.contextmanager
+    def _source_file(self, source: Source) -> Iterator[Path]:
+        """A local path to the source's media for the length of the block."""
+        if source.kind is SourceKind.LOCAL:
+            yield Path(source.location)
+        elif source.kind is SourceKind.UPLOAD:
+            with self._scratch() as scratch:
+                suffix = Path(source.location).suffix
+                yield self._storage.fetch(source.location, scratch / f"source{suffix}")
+        else:
+            raise PermanentJobError(
+                f"source {source.id}: {source.kind.value} sources cannot be processed yet"
+            )
+
+
+def _with_transcript(segment: Segment, clip: Clip) -> Segment:
+    assert clip.transcript is not None
+    spoken = transcript_features(clip.transcript, clip.span)
+    speech = max(segment.features.get("speech", 0.0), spoken.pop("speech", 0.0))
+    return segment.with_features(speech=speech, **spoken)

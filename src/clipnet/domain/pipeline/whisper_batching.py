@@ -1,0 +1,250 @@
+"""The ``whisper:batch`` job: transcribe waiting clips together, then send each on to scoring.
+
+``clip:process`` moves a clip to ``transcribing`` and enqueues ``whisper:batch {"clip_id"}``.
+The handler gathers that clip and other clips waiting in ``transcribing`` (up to a batch
+size, optionally waiting a moment for more), extracts each clip's audio, puts it in object
+storage and hands the storage URLs to the transcriber in one call. Each transcript (times
+relative to the clip's start) is stored on its clip, which moves on to ``scoring`` with an
+``ml:score`` job. A failed item fails only its own clip.
+
+Idempotent: a clip already past ``transcribing`` is left alone, so running the job twice, or
+two workers gathering the same clip, transcribe and advance it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import attrs
+
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import ConcurrencyConflict, DomainError, PermanentJobError
+from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.ports.clock import Clock
+from clipnet.ports.media import MediaError, MediaProcessor
+from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
+from clipnet.ports.storage import ObjectStorage
+from clipnet.ports.transcriber import Transcriber, TranscriptionFailure, TranscriptionResult
+
+log = logging.getLogger(__name__)
+
+SourceLocator = Callable[[Source, Path], Path]
+"""A local file of a source's media; may copy it into the given work folder."""
+
+
+def stored_or_local_source(storage: ObjectStorage) -> SourceLocator:
+    """Locates uploads (fetched from storage) and local files; other kinds are not local."""
+
+    def locate(source: Source, workdir: Path) -> Path:
+        if source.kind is SourceKind.LOCAL:
+            return Path(source.location)
+        if source.kind is SourceKind.UPLOAD:
+            return storage.fetch(source.location, workdir / f"source-{source.id}")
+        raise MediaError(f"source {source.id} ({source.kind.value}) has no local media file yet")
+
+    return locate
+
+
+@attrs.frozen
+class BatchPolicy:
+    """How many clips go into one transcription call, and how long to wait for company."""
+
+    size: int = 8
+    wait: float = 0.0
+    """Seconds to wait once for more clips when the batch is not full (0: never wait)."""
+
+
+@attrs.frozen
+class _Item:
+    """One clip of a batch whose audio is ready in storage."""
+
+    clip_id: str
+    audio_key: str
+    audio_url: str
+
+
+class TranscriptionBatcher:
+    """Handles ``whisper:batch`` jobs (see the module docstring)."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        outbox: Outbox,
+        clock: Clock,
+        media: MediaProcessor,
+        storage: ObjectStorage,
+        transcriber: Transcriber,
+        *,
+        policy: BatchPolicy = BatchPolicy(),
+        locate_source: SourceLocator | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._uow = uow
+        self._outbox = outbox
+        self._clock = clock
+        self._media = media
+        self._storage = storage
+        self._transcriber = transcriber
+        self._policy = policy
+        self._locate_source = locate_source or stored_or_local_source(storage)
+        self._sleep = sleep
+
+    def __call__(self, job: Job) -> None:
+        self.handle(job)
+
+    def handle(self, job: Job) -> None:
+        clip_id = job.payload.get("clip_id")
+        if not isinstance(clip_id, str) or not clip_id:
+            raise PermanentJobError(f"whisper:batch needs a clip_id, got {job.payload!r}")
+        batch, sources = self._gather(clip_id)
+        if not batch:
+            log.info("whisper:batch %s: clip %s is not waiting for speech", job.id, clip_id)
+            return
+        if not self._transcriber.available:
+            for clip in batch:
+                self._advance(clip.id, None)
+            return
+        with tempfile.TemporaryDirectory(prefix="clipnet-whisper-") as tmp:
+            items = self._prepare(batch, sources, Path(tmp))
+        try:
+            self._transcribe(items, job)
+        finally:
+            for item in items:
+                self._storage.delete(item.audio_key)
+
+    # -- gathering -----------------------------------------------------------------------------
+
+    def _gather(self, clip_id: str) -> tuple[list[Clip], dict[str, Source]]:
+        """The job's clip first, then the oldest other waiting clips, up to the batch size."""
+        batch = self._waiting(clip_id)
+        if batch and len(batch) < self._policy.size and self._policy.wait > 0:
+            self._sleep(self._policy.wait)
+            batch = self._waiting(clip_id)
+        with self._uow() as uow:
+            sources = {}
+            for clip in batch:
+                try:
+                    sources[clip.source_id] = uow.sources.get(clip.source_id)
+                except DomainError:  # its clip fails when its audio is wanted
+                    continue
+        return batch, sources
+
+    def _waiting(self, clip_id: str) -> list[Clip]:
+        with self._uow() as uow:
+            try:
+                clip = uow.clips.get(clip_id)
+            except DomainError:  # deleted meanwhile: nothing to transcribe
+                return []
+            if not _needs_speech(clip):
+                return []
+            query = ClipQuery(statuses=(ClipStatus.TRANSCRIBING,), limit=self._policy.size * 4)
+            others = [c for c in uow.clips.search(query) if c.id != clip_id and _needs_speech(c)]
+        return [clip, *others][: self._policy.size]
+
+    # -- audio ---------------------------------------------------------------------------------
+
+    def _prepare(
+        self, batch: Sequence[Clip], sources: dict[str, Source], workdir: Path
+    ) -> list[_Item]:
+        """Each clip's audio, extracted and stored; a clip whose audio fails is failed now."""
+        located: dict[str, Path] = {}
+        items: list[_Item] = []
+        for clip in batch:
+            try:
+                source = sources.get(clip.source_id)
+                if source is None:
+                    raise MediaError(f"source {clip.source_id} no longer exists")
+                items.append(self._store_audio(clip, source, workdir, located))
+            except (MediaError, DomainError, OSError) as error:
+                self._fail(clip.id, f"audio extraction failed: {error}")
+        return items
+
+    def _store_audio(
+        self, clip: Clip, source: Source, workdir: Path, located: dict[str, Path]
+    ) -> _Item:
+        if source.id not in located:  # one fetch per source, however many of its clips
+            located[source.id] = self._locate_source(source, workdir)
+        wav = self._media.extract_audio(located[source.id], workdir / f"{clip.id}.wav", clip.span)
+        key = f"transcription/{clip.id}/audio-{clip.attempts}.wav"
+        self._storage.put(key, wav, "audio/wav")
+        return _Item(clip.id, key, self._storage.url(key))
+
+    # -- transcribing --------------------------------------------------------------------------
+
+    def _transcribe(self, items: Sequence[_Item], job: Job) -> None:
+        if not items:
+            return
+        try:
+            results = self._transcriber.transcribe([item.audio_url for item in items])
+        except Exception as error:  # the service as a whole: retry the job, fail clips at the end
+            if job.attempts < job.max_attempts:
+                raise
+            results = [TranscriptionFailure(f"speech service unavailable: {error}")] * len(items)
+        if len(results) != len(items):
+            raise PermanentJobError(
+                f"the transcriber returned {len(results)} results for {len(items)} items"
+            )
+        for item, result in zip(items, results, strict=True):
+            self._record(item.clip_id, result)
+
+    def _record(self, clip_id: str, result: TranscriptionResult) -> None:
+        if isinstance(result, TranscriptionFailure):
+            self._fail(clip_id, f"transcription failed: {result.reason}")
+        else:
+            self._advance(clip_id, result)
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def _advance(self, clip_id: str, transcript: Transcript | None) -> None:
+        """Store the transcript, move the clip to scoring and enqueue ``ml:score``."""
+
+        def change(uow: UnitOfWork, clip: Clip) -> Job:
+            clip.transcript = transcript
+            clip.move_to(ClipStatus.SCORING, self._clock.now(), "transcribed")
+            return self._outbox.add(
+                uow,
+                JobType.ML_SCORE,
+                {"clip_id": clip.id},
+                job_key(JobType.ML_SCORE, clip.id, clip.attempts),
+            )
+
+        self._save(clip_id, change)
+
+    def _fail(self, clip_id: str, reason: str) -> None:
+        log.warning("clip %s: %s", clip_id, reason)
+
+        def change(_uow: UnitOfWork, clip: Clip) -> None:
+            clip.move_to(ClipStatus.FAILED, self._clock.now(), reason)
+
+        self._save(clip_id, change)
+
+    def _save(self, clip_id: str, change: Callable[[UnitOfWork, Clip], Job | None]) -> None:
+        """Apply ``change`` to a clip still waiting for speech; skip it if it moved on."""
+        for _ in range(3):  # a concurrent save: reload and look again
+            with self._uow() as uow:
+                try:
+                    clip = uow.clips.get(clip_id)
+                except DomainError:  # deleted meanwhile
+                    return
+                if not _needs_speech(clip):
+                    return
+                job = change(uow, clip)
+                uow.clips.update(clip)
+                try:
+                    uow.commit()
+                except ConcurrencyConflict:
+                    continue
+            if job is not None:
+                self._outbox.release([job])
+            return
+
+
+def _needs_speech(clip: Clip) -> bool:
+    return clip.status is ClipStatus.TRANSCRIBING and clip.transcript is None

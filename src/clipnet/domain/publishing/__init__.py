@@ -1,0 +1,1 @@
+"""Publishing: posts of a clip on a platform and the post jobs."""

@@ -1,0 +1,128 @@
+"""The ``post:youtube`` and ``post:tiktok`` job handlers: publish a ready clip, once.
+
+Delivery is at least once, so a post job may run twice (a worker killed after uploading but
+before recording it). Two keys make that harmless: the post row's idempotency key (one post
+per clip and platform, found again on the second run) and the same key handed to the
+publisher, which must not create a second video for a key it has already seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.publishing.model import Post, PostStatus
+from clipnet.domain.shared.errors import NotFound, PermanentJobError
+from clipnet.domain.shared.platforms import Platform
+from clipnet.ports.clock import Clock
+from clipnet.ports.ids import IdGenerator
+from clipnet.ports.publisher import Publisher
+from clipnet.ports.repositories import UnitOfWorkFactory
+from clipnet.ports.storage import ObjectStorage
+
+log = logging.getLogger(__name__)
+
+PLATFORM_OF_JOB = {JobType.POST_YOUTUBE: Platform.YOUTUBE, JobType.POST_TIKTOK: Platform.TIKTOK}
+_POSTABLE = (ClipStatus.READY, ClipStatus.POSTED)
+
+
+def post_key(clip_id: str, platform: Platform) -> str:
+    """One post per clip and platform, whichever job or delivery asks for it."""
+    return f"post:{platform.value}:{clip_id}"
+
+
+class PostingService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        storage: ObjectStorage,
+        publishers: Mapping[Platform, Publisher],
+        clock: Clock,
+        ids: IdGenerator,
+        fresh_account: Callable[[str, Platform], OAuthAccount] | None = None,
+    ) -> None:
+        """``fresh_account``: the linked account with its token refreshed if it is about to
+        expire (``OAuthLinking.fresh_account``); without it the stored token is used as is."""
+        self._uow = uow
+        self._storage = storage
+        self._publishers = dict(publishers)
+        self._clock = clock
+        self._ids = ids
+        self._fresh_account = fresh_account
+
+    def handle(self, job: Job) -> None:
+        """Job handler for ``post:youtube`` / ``post:tiktok`` (payload: ``clip_id``)."""
+        platform = PLATFORM_OF_JOB.get(job.type)
+        clip_id = job.payload.get("clip_id")
+        if platform is None or not isinstance(clip_id, str):
+            raise PermanentJobError(f"{job.type.value}: the payload names no clip_id")
+        self.post(clip_id, platform)
+
+    def post(self, clip_id: str, platform: Platform) -> Post:
+        """Publish the clip on ``platform`` unless that was already done; the post record."""
+        publisher = self._publishers.get(platform)
+        if publisher is None:
+            raise PermanentJobError(f"no publisher is configured for {platform.value}")
+        post, clip, account = self._prepare(clip_id, platform)
+        if post.status is PostStatus.POSTED:
+            log.info("clip %s is already on %s (%s)", clip_id, platform.value, post.url)
+            return post
+        if self._fresh_account is not None:  # refresh an expiring token before the upload
+            account = self._fresh_account(clip.owner_id, platform)
+        metadata = _metadata(clip, platform)
+        with tempfile.TemporaryDirectory(prefix="clipnet-post-") as folder:
+            video = self._storage.fetch(clip.assets["video"], Path(folder) / "video.mp4")
+            published = publisher.publish(video, metadata, account, post.idempotency_key)
+        return self._record(post.id, clip_id, published.remote_id, published.url)
+
+    def _prepare(self, clip_id: str, platform: Platform) -> tuple[Post, Clip, OAuthAccount]:
+        with self._uow() as uow:
+            try:
+                clip = uow.clips.get(clip_id)
+            except NotFound:
+                raise PermanentJobError(f"clip {clip_id!r} no longer exists") from None
+            if clip.status not in _POSTABLE or "video" not in clip.assets:
+                raise PermanentJobError(f"clip {clip_id} is {clip.status.value}, not ready")
+            account = uow.oauth_accounts.find(clip.owner_id, platform)
+            if account is None:
+                raise PermanentJobError(f"the clip's owner has no linked {platform.value} account")
+            post = uow.posts.add(
+                Post(
+                    id=self._ids.new_id(),
+                    clip_id=clip_id,
+                    platform=platform,
+                    idempotency_key=post_key(clip_id, platform),
+                    created_at=self._clock.now(),
+                )
+            )
+            uow.commit()
+        return post, clip, account
+
+    def _record(self, post_id: str, clip_id: str, remote_id: str, url: str) -> Post:
+        with self._uow() as uow:
+            post = uow.posts.get(post_id)
+            post.mark_posted(remote_id, url)
+            uow.posts.update(post)
+            clip = uow.clips.get(clip_id)
+            if clip.status is ClipStatus.READY:
+                clip.move_to(ClipStatus.POSTED, self._clock.now(), f"posted on {post.platform}")
+                uow.clips.update(clip)
+            uow.commit()
+        return post
+
+
+def _metadata(clip: Clip, platform: Platform) -> ClipMetadata:
+    return build_metadata(
+        platform,
+        title=clip.title,
+        transcript=clip.transcript.text if clip.transcript is not None else "",
+        captions=clip.captions,
+        tags=clip.tags,
+        explanation=clip.score.explanation if clip.score is not None else "",
+    )

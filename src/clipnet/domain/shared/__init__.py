@@ -1,0 +1,1 @@
+"""What every context uses: errors, time spans, converters, access, platforms, media facts."""

@@ -1,0 +1,79 @@
+"""Sources: the long recordings (VODs, uploads, streams) that clips are cut from."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from clipnet.domain.highlights.features import FeatureTimeline
+from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.spans import TimeSpan
+
+
+class SourceKind(enum.StrEnum):
+    UPLOAD = "upload"
+    """A file sent to ClipNET; ``location`` is a storage key."""
+    URL = "url"
+    """A recording at a URL of an allowed host."""
+    TWITCH = "twitch"
+    YOUTUBE = "youtube"
+    LOCAL = "local"
+    """A file on the machine running ClipNET (the CLI)."""
+
+
+class SourceStatus(enum.StrEnum):
+    REGISTERED = "registered"
+    ANALYZING = "analyzing"
+    ANALYZED = "analyzed"
+    FAILED = "failed"
+
+
+@attrs.define(slots=False, eq=False)
+class Source:
+    """A recording that clips are cut from. Identity is ``id``."""
+
+    id: str
+    owner_id: str
+    kind: SourceKind
+    location: str
+    """Storage key, URL or path, depending on ``kind``."""
+    created_at: datetime
+    duration: float = 0.0
+    """Seconds; 0 until the media has been probed."""
+    title: str = ""
+    channel: str = ""
+    """The platform channel this source belongs to (for bot commands), if any."""
+    status: SourceStatus = SourceStatus.REGISTERED
+    timeline: FeatureTimeline | None = None
+    """Per-second features from the analysis pass, once done."""
+    last_error: str = ""
+    version: int = 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Source) and self.id == other.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def same_state_as(self, other: Source) -> bool:
+        return attrs.asdict(self, recurse=False) == attrs.asdict(other, recurse=False)
+
+    def span_within(self, span: TimeSpan) -> TimeSpan:
+        """``span`` clamped to this source (unchanged while the duration is unknown)."""
+        return span.clamp_to(self.duration) if self.duration > 0 else span
+
+    def record_probe(self, duration: float) -> None:
+        if duration <= 0:
+            raise InvalidInput(f"source {self.id} has no playable duration")
+        self.duration = duration
+
+    def record_analysis(self, timeline: FeatureTimeline) -> None:
+        self.timeline = timeline
+        self.status = SourceStatus.ANALYZED
+        self.last_error = ""
+
+    def record_failure(self, error: str) -> None:
+        self.status = SourceStatus.FAILED
+        self.last_error = error
