@@ -53,7 +53,3 @@ class LocalFileStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
-
-    def path_of(self, key: str) -> Path:
-        """Where the object lives on disk (local storage only: lets FFmpeg read it in place)."""
-        return self._path(key)

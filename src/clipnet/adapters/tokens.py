@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from clipnet.domain.accounts.model import Role
+from clipnet.domain.shared.access import Role
 from clipnet.ports.accounts import AccessClaims
 
 

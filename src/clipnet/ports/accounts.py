@@ -7,7 +7,7 @@ from typing import Protocol
 
 import attrs
 
-from clipnet.domain.accounts.model import Role
+from clipnet.domain.shared.access import Role
 
 
 class PasswordHasher(Protocol):

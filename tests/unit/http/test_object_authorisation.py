@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
-from clipnet.domain.accounts.model import Role
+from clipnet.domain.shared.access import Role
 from tests.unit.http.conftest import ApiUser, memory_container
 
 #: (method, path template, JSON body) for every route that takes an object id.

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from clipnet.domain.accounts.model import OAuthAccount, Role, User
+from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.clipbot.model import Direction, Vote
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus, ClipSummary, Transition
 from clipnet.domain.highlights.features import FeatureTimeline
@@ -27,6 +27,7 @@ from clipnet.domain.highlights.scoring import Score
 from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.jobs.model import Job, JobStatus, JobType
 from clipnet.domain.publishing.model import Post, PostStatus
+from clipnet.domain.shared.access import Role
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source, SourceKind, SourceStatus

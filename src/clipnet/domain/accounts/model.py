@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import attrs
 
+from clipnet.domain.shared.access import Role
 from clipnet.domain.shared.converters import strings
 from clipnet.domain.shared.platforms import Platform
-
-
-class Role(enum.StrEnum):
-    USER = "user"
-    ADMIN = "admin"
-    """An operator: may see and change everyone's objects."""
 
 
 @attrs.define(slots=False, eq=False)

@@ -14,8 +14,8 @@ from datetime import timedelta
 
 import attrs
 
-from clipnet.domain.accounts.model import Role, User
-from clipnet.domain.shared.access import Actor, Unauthenticated
+from clipnet.domain.accounts.model import User
+from clipnet.domain.shared.access import Actor, Role, Unauthenticated
 from clipnet.domain.shared.errors import DomainError, InvalidInput
 from clipnet.ports.accounts import (
     AccessClaims,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+
 import attrs
 
-from clipnet.domain.accounts.model import Role
 from clipnet.domain.shared.errors import DomainError, NotFound
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+    """An operator: may see and change everyone's objects."""
 
 
 class Unauthenticated(DomainError):
@@ -40,7 +47,3 @@ class Actor:
         """Raise NotFound (never 'forbidden') so other users' ids reveal nothing."""
         if not self.may_see(owner_id):
             raise NotFound(what, identifier)
-
-    def require_admin(self) -> None:
-        if not self.is_admin:
-            raise Forbidden("only an operator (admin) may do this")
