@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -12,27 +13,18 @@ import pytest
 import clipnet
 
 PACKAGE = Path(clipnet.__file__).parent
-FORBIDDEN = (
-    "clipnet.adapters",
-    "clipnet.entrypoints",
-    "clipnet.container",
-    "clipnet.settings",
-    "litestar",
-    "sqlalchemy",
-    "psycopg",
-    "redis",
-    "dramatiq",
-    "cloudinary",
-    "ffmpeg",
-    "httpx",
-    "requests",
-    "dependency_injector",
-    "alembic",
-    "typer",
-    "faster_whisper",
-    "torch",
-    "transformers",
-)
+PYPROJECT = PACKAGE.parent.parent / "pyproject.toml"
+INNER_CONTRACT = "The domain and ports import no framework, driver or I/O library"
+
+
+def forbidden_for_the_inner_layers() -> tuple[str, ...]:
+    """The import-linter contract's list: one source of truth for this test and lint-imports."""
+    contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in contracts if c["name"] == INNER_CONTRACT]
+    return tuple(contract["forbidden_modules"])
+
+
+FORBIDDEN = forbidden_for_the_inner_layers()
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -67,3 +59,7 @@ def test_the_layer_contracts_hold() -> None:
         [str(lint_imports)], capture_output=True, text=True, cwd=PACKAGE.parent.parent
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_inner_layers_forbid_the_heavy_inference_libraries_too() -> None:
+    assert {"faster_whisper", "torch", "transformers", "httpx"} <= set(FORBIDDEN)
