@@ -1,0 +1,197 @@
+"""Contracts of the login-session store and the rate limiter: in memory and on a real Redis.
+
+Each Redis test works under its own key namespace, deleted afterwards (Redis is shared).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clipnet.adapters.memory.rate_limits import InMemoryRateLimiter
+from clipnet.adapters.memory.sessions import InMemorySessionStore
+from clipnet.adapters.redis_rate_limits import RedisRateLimiter
+from clipnet.adapters.redis_sessions import RedisSessionStore
+from clipnet.ports.accounts import Session, SessionStore
+from clipnet.ports.rate_limits import RateLimiter
+from tests.conftest import require_service
+from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
+from tests.strategies import stored_text
+
+BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
+FUNCTION_FIXTURES = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture
+def redis_namespace() -> Iterator[tuple[redis.Redis, str]]:
+    require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    client = redis.Redis.from_url(REDIS_URL)
+    namespace = fresh_namespace()
+    yield client, namespace
+    client.close()
+    delete_namespace(namespace)
+
+
+@pytest.fixture(params=BACKENDS)
+def sessions(request: pytest.FixtureRequest) -> SessionStore:
+    if request.param == "memory":
+        return InMemorySessionStore()
+    client, namespace = request.getfixturevalue("redis_namespace")
+    return RedisSessionStore(client, namespace)
+
+
+@pytest.fixture(params=BACKENDS)
+def limiter(request: pytest.FixtureRequest) -> RateLimiter:
+    if request.param == "memory":
+        return InMemoryRateLimiter()
+    client, namespace = request.getfixturevalue("redis_namespace")
+    return RedisRateLimiter(client, namespace)
+
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def a_session(
+    session_id: str = "s-1", user_id: str = "u-1", token_hash: str = "hash-1", **changes: object
+) -> Session:
+    values: dict[str, object] = {
+        "id": session_id,
+        "user_id": user_id,
+        "token_hash": token_hash,
+        "created_at": NOW,
+        "expires_at": NOW + timedelta(days=30),
+        **changes,
+    }
+    return Session(**values)  # type: ignore[arg-type]
+
+
+# -- SessionStore --------------------------------------------------------------------------------
+
+future_instants = st.datetimes(
+    min_value=datetime(2030, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@FUNCTION_FIXTURES
+@given(
+    session_id=stored_text,
+    user_id=stored_text,
+    token_hash=st.text("0123456789abcdef", min_size=64, max_size=64),
+    created=st.datetimes(min_value=datetime(2000, 1, 1), timezones=st.just(UTC)),
+    expires=future_instants,
+    revoked=st.booleans(),
+)
+def test_a_stored_session_comes_back_as_it_was_put(
+    sessions: SessionStore,
+    session_id: str,
+    user_id: str,
+    token_hash: str,
+    created: datetime,
+    expires: datetime,
+    revoked: bool,
+) -> None:
+    unique = uuid.uuid4().hex  # the store is shared by the examples; real hashes never collide
+    session = Session(unique + session_id, user_id, unique + token_hash, created, expires, revoked)
+    sessions.put(session)
+    assert sessions.get(session.id) == session
+    assert sessions.by_token_hash(session.token_hash) == session
+
+
+def test_an_unknown_session_or_token_hash_finds_nothing(sessions: SessionStore) -> None:
+    sessions.put(a_session())
+    assert sessions.get("s-unknown") is None
+    assert sessions.by_token_hash("hash-unknown") is None
+
+
+def test_putting_a_session_again_replaces_it(sessions: SessionStore) -> None:
+    sessions.put(a_session(token_hash="hash-1"))
+    later = a_session(token_hash="hash-1", expires_at=NOW + timedelta(days=60), revoked=True)
+    sessions.put(later)
+    assert sessions.get("s-1") == later
+
+
+def test_a_rotated_refresh_token_finds_the_session_only_by_its_new_hash(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session(token_hash="hash-old"))
+    rotated = a_session(token_hash="hash-new")
+    sessions.put(rotated)
+    assert sessions.by_token_hash("hash-new") == rotated
+    assert sessions.by_token_hash("hash-old") is None, "the old refresh token must not work"
+
+
+def test_revoking_a_users_sessions_revokes_all_of_them_and_no_one_elses(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session("s-1", "alice", "h-1"))
+    sessions.put(a_session("s-2", "alice", "h-2"))
+    bobs = a_session("s-3", "bob", "h-3")
+    sessions.put(bobs)
+
+    assert sessions.revoke_all("alice") == 2
+
+    for session_id, token_hash in (("s-1", "h-1"), ("s-2", "h-2")):
+        revoked = sessions.get(session_id)
+        assert revoked is not None and revoked.revoked
+        found = sessions.by_token_hash(token_hash)
+        assert found is not None and found.revoked, "a revoked token is known, and revoked"
+    assert sessions.get("s-3") == bobs
+
+
+def test_revoking_the_sessions_of_a_user_without_any_revokes_nothing(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session("s-1", "alice"))
+    assert sessions.revoke_all("nobody") == 0
+    kept = sessions.get("s-1")
+    assert kept is not None and not kept.revoked
+
+
+# -- RateLimiter --------------------------------------------------------------------------------
+
+#: A window long enough that no test sees it roll over (its boundary is one instant a day).
+DAY = 86_400
+
+
+def test_requests_up_to_the_limit_pass_and_the_next_is_refused(limiter: RateLimiter) -> None:
+    assert [limiter.hit("login:alice", 3, DAY) for _ in range(5)] == [True] * 3 + [False] * 2
+
+
+@FUNCTION_FIXTURES
+@given(limit=st.integers(min_value=1, max_value=6), hits=st.integers(min_value=0, max_value=10))
+def test_exactly_the_first_limit_requests_of_a_window_pass(
+    limiter: RateLimiter, limit: int, hits: int
+) -> None:
+    key = f"k-{uuid.uuid4().hex}"
+    answers = [limiter.hit(key, limit, DAY) for _ in range(hits)]
+    passed = min(hits, limit)
+    assert answers == [True] * passed + [False] * (hits - passed)
+
+
+@FUNCTION_FIXTURES
+@given(keys=st.lists(stored_text.filter(bool), min_size=2, max_size=4, unique=True))
+def test_each_key_is_counted_on_its_own(limiter: RateLimiter, keys: list[str]) -> None:
+    prefix = uuid.uuid4().hex
+    for key in keys:
+        assert limiter.hit(f"{prefix}:{key}", 1, DAY)
+    for key in keys:
+        assert not limiter.hit(f"{prefix}:{key}", 1, DAY)
+
+
+def test_a_new_window_counts_from_zero_again(limiter: RateLimiter) -> None:
+    window = 1
+    # Start just after a (wall-clock) window boundary, so both hits fall in one window.
+    time.sleep(window - time.time() % window + 0.01)
+    assert limiter.hit("upload:bob", 1, window)
+    assert not limiter.hit("upload:bob", 1, window)
+    time.sleep(window + 0.02)  # past the boundary on the wall clock and the monotonic one
+    assert limiter.hit("upload:bob", 1, window), "the next window starts a new count"
