@@ -1,4 +1,4 @@
-"""Contracts of the small ports: clock, ids, secret box, chat platforms and publishers."""
+"""Contracts of the small ports: clock, ids, secret box and publishers (chat: test_chat.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import pytest
 from clipnet.adapters.crypto import FernetSecretBox, load_or_create_key_file, new_key
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
-from clipnet.adapters.memory.platforms import InMemoryChat, InMemoryPublisher
+from clipnet.adapters.memory.platforms import InMemoryPublisher
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
 from clipnet.domain.highlights.metadata import ClipMetadata
 from clipnet.domain.shared.platforms import Platform
-from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.publisher import Publisher
@@ -36,11 +35,6 @@ def ids(request: pytest.FixtureRequest) -> IdGenerator:
 @pytest.fixture(params=["fernet"])
 def secret_box(request: pytest.FixtureRequest) -> SecretBox:
     return FernetSecretBox.ephemeral()
-
-
-@pytest.fixture(params=["memory"])
-def chat(request: pytest.FixtureRequest) -> ChatPlatform:
-    return InMemoryChat(Platform.TWITCH)
 
 
 @pytest.fixture(params=["memory", "youtube", "tiktok"])
@@ -94,13 +88,6 @@ def test_the_embedded_key_file_is_made_once_and_kept_private(tmp_path: Path) -> 
     first = load_or_create_key_file(path)
     assert load_or_create_key_file(path) == first
     assert path.stat().st_mode & 0o077 == 0
-
-
-def test_a_chat_message_with_one_key_is_sent_once(chat: ChatPlatform) -> None:
-    first = chat.send("channel", "clip ready", idempotency_key="notify:clip-1")
-    again = chat.send("channel", "clip ready", idempotency_key="notify:clip-1")
-    other = chat.send("channel", "another", idempotency_key="notify:clip-2")
-    assert first == again != other
 
 
 def test_a_publish_with_one_key_posts_once(publisher: Publisher, tmp_path: Path) -> None:
