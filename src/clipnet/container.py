@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+import attrs
 from dependency_injector import containers, providers
 
 from clipnet.adapters.chat_wiring import chat_platforms
@@ -37,7 +38,7 @@ from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.adapters.oauth_http import HttpOAuthClient
 from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
-from clipnet.adapters.publishing.http import Backoff, PlatformHttp
+from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
 from clipnet.adapters.redis_rate_limits import RedisRateLimiter
 from clipnet.adapters.redis_sessions import RedisSessionStore
 from clipnet.adapters.sqlalchemy import SqlDatabase
@@ -248,7 +249,9 @@ class Container(containers.DeclarativeContainer):
         shutdown_timeout=settings.provided.queue.shutdown_timeout,
     )
     # Platform -> Publisher. The Post record (PostingService) is what keeps a key to one post.
-    publish_backoff = providers.Factory(Backoff, retries=settings.provided.publishing.retries)
+    publish_backoff = providers.Callable(
+        attrs.evolve, PUBLISHING_BACKOFF, retries=settings.provided.publishing.retries
+    )
     publishers = providers.Selector(
         settings.provided.publishing.backend,
         memory=providers.Dict(
