@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from clipnet.adapters.http_resilience import Backoff
 from clipnet.adapters.publishing import YouTubePublisher
-from clipnet.adapters.publishing.http import Backoff, PlatformHttp
+from clipnet.adapters.publishing.http import PlatformHttp
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import PublishError, TokenExpired

@@ -16,8 +16,9 @@ from typing import Any
 import attrs
 import pytest
 
+from clipnet.adapters.http_resilience import Backoff
 from clipnet.adapters.publishing import TikTokPublisher
-from clipnet.adapters.publishing.http import Backoff, PlatformHttp
+from clipnet.adapters.publishing.http import PlatformHttp
 from tests.loopback.server import JsonHandler, serve
 from tests.loopback.youtube import Failure
 

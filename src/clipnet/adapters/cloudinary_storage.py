@@ -30,6 +30,7 @@ import cloudinary.uploader
 import cloudinary.utils
 import httpx
 
+from clipnet.adapters.http_resilience import Backoff
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StorageError, StoredObject
 
@@ -44,6 +45,10 @@ IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
 _FORBIDDEN = frozenset("?&#\\%<>")
 # Cloudinary must get files above 100 MB in chunks; 20 MB is the SDK's own chunk size.
 DEFAULT_CHUNK_SIZE = 20_000_000
+#: Cloudinary's documented API base URL (CLIPNET_CLOUDINARY_API_BASE moves it).
+API_BASE = "https://api.cloudinary.com"
+#: Retries after 420/429/5xx and network errors: half to all of 2, 4, 8 … s, up to 30 s.
+CLOUDINARY_BACKOFF = Backoff(retries=3, base=2.0, cap=30.0, jitter=0.5)
 
 
 @attrs.frozen
@@ -91,21 +96,23 @@ class CloudinaryStorage:
         account: CloudinaryAccount,
         folder: str,
         *,
-        api_base: str = "https://api.cloudinary.com",
+        api_base: str = "",
         timeout: float = 300.0,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         retries: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         self._account = account
         self._folder = folder.strip("/")
-        self._api_base = api_base.rstrip("/")
+        self._api_base = (api_base or API_BASE).rstrip("/")  # "": the documented API
         self._timeout = timeout
         self._chunk_size = chunk_size
-        self._retries = retries
+        self._backoff = attrs.evolve(CLOUDINARY_BACKOFF, retries=retries)
         self._sleep = sleep
         self._clock = clock
+        self._rng = rng
 
     @classmethod
     def from_url(cls, url: str, folder: str, **options: Any) -> CloudinaryStorage:
@@ -228,7 +235,7 @@ class CloudinaryStorage:
 
     def _with_retries(self, what: str, key: str, call: Callable[[], T]) -> T:
         """Run one SDK call; retry 420/429/5xx and network errors; map errors to ours."""
-        for attempt in range(1, self._retries + 2):
+        for attempt in range(1, self._backoff.retries + 2):
             try:
                 return call()
             except cloudinary.exceptions.NotFound:
@@ -239,9 +246,9 @@ class CloudinaryStorage:
                     f"({what} {key!r}): {error}"
                 ) from None
             except cloudinary.exceptions.Error as error:
-                if not _is_transient(error) or attempt > self._retries:
+                if not _is_transient(error) or attempt > self._backoff.retries:
                     raise StorageError(f"Cloudinary could not {what} {key!r}: {error}") from None
-                wait = min(30.0, random.uniform(0.5, 1.0) * 2**attempt)
+                wait = self._backoff.delay(attempt, self._rng)
                 log.info("Cloudinary %s %s failed (%s); retrying in %.1f s", what, key, error, wait)
                 self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from clipnet.adapters.http_resilience import json_object
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.oauth import OAuthError, ProviderEndpoints, TokenGrant
 
@@ -67,14 +68,7 @@ class HttpOAuthClient:
         )
 
     def _send(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        response = self._request(method, url, **kwargs)
-        try:
-            data = response.json()
-        except ValueError:
-            raise OAuthError(f"{url} did not answer JSON") from None
-        if not isinstance(data, dict):
-            raise OAuthError(f"{url} did not answer a JSON object")
-        return data
+        return json_object(self._request(method, url, **kwargs), url, OAuthError)
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from clipnet.adapters.http_resilience import Backoff
 from clipnet.adapters.inference.engine import InferenceEngine
 from clipnet.adapters.inference.namespaces import NamespaceFolders
 from clipnet.adapters.inference.scorer import FallbackVisionScorer
@@ -18,7 +19,6 @@ from clipnet.adapters.inference.vision_models import Lazy
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.inference import ScriptedTranscriber
 from clipnet.adapters.runpod.client import (
-    Backoff,
     RunPodClient,
     RunPodJobFailed,
     RunPodRejected,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from clipnet.adapters.chat_http import ChatHttp, SentCache
+from clipnet.adapters.chat_http import ChatHttp, sent_keys
 from clipnet.domain.clipbot.model import INTERACTION_PREFIX
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError
@@ -22,17 +22,21 @@ def nonce(idempotency_key: str) -> str:
     return hashlib.sha256(idempotency_key.encode()).hexdigest()[:25]
 
 
+#: The Discord API's documented base URL, v10 (CLIPNET_DISCORD_API_URL moves it).
+DISCORD_API_URL = "https://discord.com/api/v10"
+
+
 class DiscordChat:
     """``reply_to`` is ``interaction:<token>`` (a follow-up), a message id, or empty."""
 
     platform = Platform.DISCORD
 
     def __init__(self, base_url: str, application_id: str, bot_token: str, http: ChatHttp) -> None:
-        self._base = base_url.rstrip("/")
+        self._base = (base_url or DISCORD_API_URL).rstrip("/")
         self._application_id = application_id
         self._headers = {"Authorization": f"Bot {bot_token}"}
         self._http = http
-        self._sent = SentCache()
+        self._sent = sent_keys()
 
     def send(self, channel: str, text: str, *, reply_to: str = "", idempotency_key: str) -> str:
         known = self._sent.get(idempotency_key)

@@ -9,10 +9,6 @@ from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionResult
 
 
-class WireError(ValueError):
-    """A message does not have the expected shape; the text says where."""
-
-
 def transcript_to_wire(transcript: Transcript) -> dict[str, Any]:
     """``{"text", "language", "words": [[text, start, end, probability], ...]}``."""
     return {

@@ -9,38 +9,22 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-import attrs
 import httpx
 
+from clipnet.adapters.http_resilience import Backoff, retry_after
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.shared.platforms import Platform
-from clipnet.ports.publisher import Published, PublishError, TokenExpired
+from clipnet.ports.publisher import PublishError, TokenExpired
 
 log = logging.getLogger(__name__)
 
 
-@attrs.frozen
-class Backoff:
-    """Retry policy: full jitter, capped."""
-
-    retries: int = 5
-    """Tries after the first."""
-    base: float = 1.0
-    cap: float = 60.0
-    max_wait: float = 300.0
-    """Longest ``Retry-After`` waited for in-process."""
-
-    def delay(self, attempt: int, rng: Callable[[], float]) -> float:
-        """Seconds before try ``attempt + 1`` (``attempt`` counts from 1)."""
-        return rng() * min(self.cap, self.base * 2.0 ** (attempt - 1))
+#: The platforms' policy: 1, 2, 4 … s (full jitter) up to a minute; Retry-After up to 5 min.
+PUBLISHING_BACKOFF = Backoff(retries=5, base=1.0, cap=60.0, max_wait=300.0)
 
 
 class Transient(Exception):
@@ -64,7 +48,7 @@ class PlatformHttp:
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.platform = platform
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or PUBLISHING_BACKOFF
         self._http = http or httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0))
         self._sleep = sleep
         self._rng = rng
@@ -122,22 +106,6 @@ class PlatformHttp:
         self._sleep(wait)
 
 
-def retry_after(response: httpx.Response) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
-    raw = response.headers.get("Retry-After", "").strip()
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
 def error_reason(response: httpx.Response) -> str:
     """The platform's own words: Google's ``error.errors[0].reason`` and ``error.message``,
     TikTok's ``error.code`` and ``error.message``, else the start of the body."""
@@ -158,26 +126,6 @@ def error_reason(response: httpx.Response) -> str:
 def _rate_limited(reason: str) -> bool:
     # Google answers some rate limits 403 with these reasons; they pass like a 429.
     return reason.startswith(("rateLimitExceeded", "userRateLimitExceeded"))
-
-
-class Remembered:
-    """The results of recent idempotency keys in this process (a first line only: the Post
-    record is the guard across processes). Thread-safe."""
-
-    def __init__(self, size: int = 1000) -> None:
-        self._size = size
-        self._results: OrderedDict[str, Published] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Published | None:
-        with self._lock:
-            return self._results.get(key)
-
-    def add(self, key: str, result: Published) -> None:
-        with self._lock:
-            self._results[key] = result
-            while len(self._results) > self._size:
-                self._results.popitem(last=False)
 
 
 def bearer_header(account: OAuthAccount, platform: Platform, name: str) -> dict[str, str]:

@@ -22,7 +22,8 @@ from typing import Any
 import attrs
 import httpx
 
-from clipnet.adapters.publishing.http import PlatformHttp, Remembered, bearer_header
+from clipnet.adapters.http_resilience import BoundedMemo, json_body
+from clipnet.adapters.publishing.http import PlatformHttp, bearer_header
 from clipnet.adapters.publishing.text import tiktok_caption
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.highlights.metadata import ClipMetadata
@@ -31,6 +32,10 @@ from clipnet.ports.publisher import Published, PublishError
 
 MIN_CHUNK = 5 * 1024 * 1024
 PROCESSING = frozenset({"PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"})
+
+
+#: The TikTok Content Posting API's documented base URL (CLIPNET_TIKTOK_API_BASE moves it).
+TIKTOK_API_BASE = "https://open.tiktokapis.com"
 
 
 @attrs.frozen
@@ -59,7 +64,7 @@ class TikTokPublisher:
         self,
         http: PlatformHttp,
         *,
-        base_url: str = "https://open.tiktokapis.com",
+        base_url: str = "",
         privacy_level: str = "SELF_ONLY",
         chunk_size: int = 2 * MIN_CHUNK,
         poll_interval: float = 5.0,
@@ -68,14 +73,16 @@ class TikTokPublisher:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
-        self._base = base_url.rstrip("/")
+        self._base = (base_url or TIKTOK_API_BASE).rstrip("/")  # "": the documented API
         self._privacy = privacy_level.upper()  # settings hold it lower-case
         self._chunk = chunk_size
         self._poll = poll_interval
         self._timeout = processing_timeout
         self._sleep = sleep
         self._clock = clock
-        self._done = Remembered()
+        # This process's results of recent idempotency keys (a first line only: the Post
+        # record is the guard across processes).
+        self._done: BoundedMemo[str, Published] = BoundedMemo(1000)
 
     def publish(
         self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
@@ -90,7 +97,7 @@ class TikTokPublisher:
         publish_id, upload_url = self._init(metadata, plan, headers)
         self._upload(Path(video), plan, upload_url)
         published = self._wait(publish_id, headers)
-        self._done.add(idempotency_key, published)
+        self._done.put(idempotency_key, published)
         return published
 
     def _init(
@@ -175,10 +182,7 @@ class TikTokPublisher:
 
 def _data(response: httpx.Response, what: str) -> dict[str, Any]:
     """``data`` of a TikTok answer whose ``error.code`` is "ok"."""
-    try:
-        answer = response.json()
-    except ValueError:
-        raise PublishError(f"TikTok answered {what} without JSON") from None
+    answer = json_body(response, "TikTok", PublishError, what=what)
     error = answer.get("error") if isinstance(answer, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
     if code != "ok":

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from clipnet.adapters.publishing.http import PlatformHttp, Remembered, Transient, bearer_header
+from clipnet.adapters.http_resilience import BoundedMemo, json_object
+from clipnet.adapters.publishing.http import PlatformHttp, Transient, bearer_header
 from clipnet.adapters.publishing.text import youtube_snippet
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.highlights.metadata import ClipMetadata
@@ -28,6 +29,10 @@ CHUNK_UNIT = 256 * 1024
 GAMING = "20"
 
 
+#: The YouTube Data API's documented base URL (CLIPNET_YOUTUBE_API_BASE moves it).
+YOUTUBE_API_BASE = "https://www.googleapis.com"
+
+
 class YouTubePublisher:
     platform = Platform.YOUTUBE
 
@@ -35,7 +40,7 @@ class YouTubePublisher:
         self,
         http: PlatformHttp,
         *,
-        base_url: str = "https://www.googleapis.com",
+        base_url: str = "",
         privacy: str = "private",
         category_id: str = GAMING,
         chunk_size: int = 32 * CHUNK_UNIT,
@@ -43,11 +48,13 @@ class YouTubePublisher:
         if chunk_size % CHUNK_UNIT:
             raise ValueError(f"YouTube chunks must be multiples of {CHUNK_UNIT} bytes")
         self._http = http
-        self._base = base_url.rstrip("/")
+        self._base = (base_url or YOUTUBE_API_BASE).rstrip("/")  # "": the documented API
         self._privacy = privacy
         self._category = category_id
         self._chunk = chunk_size
-        self._done = Remembered()
+        # This process's results of recent idempotency keys (a first line only: the Post
+        # record is the guard across processes).
+        self._done: BoundedMemo[str, Published] = BoundedMemo(1000)
 
     def publish(
         self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
@@ -65,7 +72,7 @@ class YouTubePublisher:
         if not video_id:
             raise PublishError("YouTube accepted the upload but named no video id")
         published = Published(video_id, f"https://www.youtube.com/watch?v={video_id}")
-        self._done.add(idempotency_key, published)
+        self._done.put(idempotency_key, published)
         return published
 
     def _start(self, metadata: ClipMetadata, size: int, headers: dict[str, str]) -> str:
@@ -128,13 +135,7 @@ def _finished(response: httpx.Response) -> dict[str, Any] | None:
         return None
     if response.status_code not in (200, 201):
         raise PublishError(f"YouTube answered the upload with HTTP {response.status_code}")
-    try:
-        resource = response.json()
-    except ValueError:
-        raise PublishError("YouTube finished the upload without a JSON answer") from None
-    if not isinstance(resource, dict):
-        raise PublishError("YouTube finished the upload with an unexpected answer")
-    return resource
+    return json_object(response, "YouTube", PublishError, what="the upload")
 
 
 def _next_offset(response: httpx.Response) -> int:

@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
 import httpx
+
+from clipnet.adapters.http_resilience import Backoff, json_object, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +55,12 @@ class RunPodTimeout(RunPodError):
     """The job did not finish before our deadline; it was cancelled."""
 
 
-@attrs.frozen
-class Backoff:
-    """Retry policy for 429/5xx and connection errors: full jitter, capped."""
+#: RunPod's policy for 429/5xx and connection errors: 0.5, 1, 2 … s (full jitter) up to 20 s;
+#: a longer ``Retry-After`` than ``max_wait`` is cut to it.
+RUNPOD_BACKOFF = Backoff(retries=5, base=0.5, cap=20.0, max_wait=60.0)
 
-    retries: int = 5
-    """Tries after the first."""
-    base: float = 0.5
-    cap: float = 20.0
-
-    def delay(self, attempt: int, rng: Callable[[], float]) -> float:
-        """Seconds before try ``attempt + 1`` (``attempt`` counts from 1)."""
-        return float(rng()) * min(self.cap, self.base * 2.0 ** (attempt - 1))
+#: RunPod's documented API base URL (CLIPNET_RUNPOD_BASE_URL moves it).
+RUNPOD_API_URL = "https://api.runpod.ai"
 
 
 class RunPodClient:
@@ -86,11 +81,11 @@ class RunPodClient:
     ) -> None:
         if not endpoint:
             raise ValueError("a RunPod endpoint id is required (CLIPNET_RUNPOD_ENDPOINT)")
-        self._root = f"{base_url.rstrip('/')}/v2/{endpoint}"
+        self._root = f"{(base_url or RUNPOD_API_URL).rstrip('/')}/v2/{endpoint}"
         self._namespace = namespace
         self._timeout = timeout
         self._poll = poll_interval
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or RUNPOD_BACKOFF
         self._http = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
         self._headers = {"Authorization": f"Bearer {api_key}"}
         self._sleep = sleep
@@ -161,13 +156,18 @@ class RunPodClient:
                 wait = self._backoff.delay(attempt, self._rng)
             else:
                 if response.status_code < 400:
-                    return _json(response)
+                    return json_object(response, "RunPod", RunPodRejected)
                 if response.status_code != 429 and response.status_code < 500:
                     raise RunPodRejected(
                         f"{method} {path}: HTTP {response.status_code} {response.text[:200]}"
                     )
                 problem = f"HTTP {response.status_code}"
-                wait = _retry_after(response) or self._backoff.delay(attempt, self._rng)
+                asked = retry_after(response)
+                wait = (
+                    min(asked, self._backoff.max_wait)
+                    if asked
+                    else self._backoff.delay(attempt, self._rng)
+                )
             if attempt > self._backoff.retries:
                 break
             log.info("RunPod %s %s: %s; retrying in %.2f s", method, path, problem, wait)
@@ -175,24 +175,6 @@ class RunPodClient:
         raise RunPodUnavailable(
             f"{method} {path}: {problem} after {self._backoff.retries + 1} tries"
         )
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        raise RunPodRejected(f"RunPod answered with non-JSON: {response.text[:200]!r}") from None
-    if not isinstance(data, dict):
-        raise RunPodRejected(f"RunPod answered with {type(data).__name__}, not an object")
-    return data
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("Retry-After", "")
-    try:
-        return min(60.0, max(0.0, float(raw)))
-    except ValueError:
-        return None
 
 
 def _error_text(answer: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clipnet.adapters.chat_http import ChatHttp
+from clipnet.adapters.twitch.helix import TWITCH_API_URL
 from clipnet.domain.clipbot.model import PlatformClip
 from clipnet.ports.bot import ChatSendError
 from clipnet.ports.platform_clips import PlatformClipError
@@ -30,7 +31,7 @@ class HelixClips:
         *,
         max_bytes: int = 512 * 1024**2,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/helix/clips"
+        self._url = (base_url or TWITCH_API_URL).rstrip("/") + "/helix/clips"
         self._headers = {"Authorization": f"Bearer {token}", "Client-Id": client_id}
         self._editor_id = editor_id
         self._http = http

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipnet.adapters.chat_http import ChatHttp, SentCache
+from clipnet.adapters.chat_http import ChatHttp, sent_keys
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError
 
 MAX_MESSAGE = 500
+
+
+#: The Twitch API's documented base URL (CLIPNET_TWITCH_API_URL moves it).
+TWITCH_API_URL = "https://api.twitch.tv"
 
 
 class TwitchChat:
@@ -22,11 +26,11 @@ class TwitchChat:
     def __init__(
         self, base_url: str, client_id: str, token: str, sender_id: str, http: ChatHttp
     ) -> None:
-        self._url = base_url.rstrip("/") + "/helix/chat/messages"
+        self._url = (base_url or TWITCH_API_URL).rstrip("/") + "/helix/chat/messages"
         self._headers = {"Authorization": f"Bearer {token}", "Client-Id": client_id}
         self._sender_id = sender_id
         self._http = http
-        self._sent = SentCache()
+        self._sent = sent_keys()
 
     def send(self, channel: str, text: str, *, reply_to: str = "", idempotency_key: str) -> str:
         known = self._sent.get(idempotency_key)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipnet.adapters.chat_http import ChatHttp, SentCache
+from clipnet.adapters.chat_http import ChatHttp, sent_keys
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError
 
 MAX_POST = 280
+
+
+#: The X API's documented base URL (CLIPNET_X_API_URL moves it).
+X_API_URL = "https://api.x.com"
 
 
 class XChat:
@@ -20,10 +24,10 @@ class XChat:
     platform = Platform.X
 
     def __init__(self, base_url: str, token: str, http: ChatHttp) -> None:
-        self._url = base_url.rstrip("/") + "/2/tweets"
+        self._url = (base_url or X_API_URL).rstrip("/") + "/2/tweets"
         self._headers = {"Authorization": f"Bearer {token}"}
         self._http = http
-        self._sent = SentCache()
+        self._sent = sent_keys()
 
     def send(self, channel: str, text: str, *, reply_to: str = "", idempotency_key: str) -> str:
         known = self._sent.get(idempotency_key)
