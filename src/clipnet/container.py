@@ -36,6 +36,7 @@ from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.sessions import InMemorySessionStore
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.adapters.oauth_http import HttpOAuthClient
+from clipnet.adapters.oauth_providers import provider_endpoints
 from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
@@ -69,7 +70,6 @@ from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.service import SourceService
 from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.settings import Settings
-from clipnet.settings.oauth import provider_endpoints
 from clipnet.settings.sections import MediaSettings, QueueSettings
 
 

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from clipnet.adapters.oauth_providers import DEFAULT_ENDPOINTS, REVOKE_URLS, provider_endpoints
+from clipnet.adapters.publishing.http import PlatformHttp
+from clipnet.adapters.publishing.youtube import YOUTUBE_API_BASE, YouTubePublisher
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.oauth import ProviderEndpoints
 from clipnet.settings import ConfigError, Profile, load_settings
-from clipnet.settings.oauth import provider_endpoints
+from clipnet.settings.oauth import PROVIDERS
 
 
 def test_the_embedded_default_needs_no_settings(tmp_path: Path) -> None:
@@ -97,3 +100,16 @@ def test_an_oauth_provider_revokes_at_its_real_endpoint_unless_moved_without_one
     assert (with_revoke.token_url, with_revoke.revoke_url) == (f"{base}/t", f"{base}/r")
     with pytest.raises(ConfigError, match=r"CLIPNET_OAUTH_ENDPOINTS.*\[\|REVOKE_URL\]"):
         _endpoints(CLIPNET_OAUTH_ENDPOINTS=f"{moved}|{base}/r|{base}/x")
+
+
+def test_every_configurable_oauth_provider_has_documented_endpoints_and_scopes() -> None:
+    assert set(DEFAULT_ENDPOINTS) == set(REVOKE_URLS) == set(PROVIDERS)
+    assert all(scopes for *_urls, scopes in DEFAULT_ENDPOINTS.values())
+
+
+def test_provider_base_urls_are_empty_unless_moved_and_the_adapters_fill_them_in() -> None:
+    settings = load_settings({})
+    assert (settings.publishing.youtube_api_base, settings.bot.twitch_api_url) == ("", "")
+    moved = load_settings({"CLIPNET_YOUTUBE_API_BASE": "http://127.0.0.1:9"})
+    assert moved.publishing.youtube_api_base == "http://127.0.0.1:9"
+    assert YouTubePublisher(PlatformHttp("YouTube"))._base == YOUTUBE_API_BASE

@@ -172,9 +172,9 @@ class StorageSettings:
     )
     cloudinary_api_base: str = setting(
         "CLIPNET_CLOUDINARY_API_BASE",
-        "https://api.cloudinary.com",
+        "",
         parse=as_url("http", "https"),
-        doc="Cloudinary API base URL (uploads, admin, signed downloads)",
+        doc="Moves the Cloudinary API (uploads, admin, signed downloads); empty: Cloudinary's own",
     )
 
 
@@ -188,9 +188,9 @@ class PublishingSettings:
     )
     youtube_api_base: str = setting(
         "CLIPNET_YOUTUBE_API_BASE",
-        "https://www.googleapis.com",
+        "",
         parse=as_url("http", "https"),
-        doc="YouTube Data API base URL",
+        doc="Moves the YouTube Data API (a base URL); empty: Google's own",
     )
     youtube_privacy: str = setting(
         "CLIPNET_YOUTUBE_PRIVACY",
@@ -203,9 +203,9 @@ class PublishingSettings:
     )
     tiktok_api_base: str = setting(
         "CLIPNET_TIKTOK_API_BASE",
-        "https://open.tiktokapis.com",
+        "",
         parse=as_url("http", "https"),
-        doc="TikTok Content Posting API base URL",
+        doc="Moves the TikTok Content Posting API (a base URL); empty: TikTok's own",
     )
     tiktok_privacy: str = setting(
         "CLIPNET_TIKTOK_PRIVACY",
@@ -244,9 +244,9 @@ class InferenceSettings:
     )
     runpod_base_url: str = setting(
         "CLIPNET_RUNPOD_BASE_URL",
-        "https://api.runpod.ai",
+        "",
         parse=as_url("http", "https"),
-        doc="RunPod serverless API base URL",
+        doc="Moves the RunPod serverless API (a base URL); empty: RunPod's own",
     )
     runpod_endpoint: str = setting(
         "CLIPNET_RUNPOD_ENDPOINT", "", doc="RunPod serverless endpoint id"
@@ -453,12 +453,12 @@ class BotSettings:
     auto_post: bool = setting(
         "CLIPNET_AUTO_POST", False, parse=as_bool, doc="Post clips that pass the vote threshold"
     )
-    # -- ClipBOT's chat replies (issue 8); base URLs are settings so tests use loopback servers
+    # -- ClipBOT's chat replies (issue 8); base URLs move so tests use loopback servers
     twitch_api_url: str = setting(
         "CLIPNET_TWITCH_API_URL",
-        "https://api.twitch.tv",
+        "",
         parse=as_url("http", "https"),
-        doc="Twitch Helix base URL",
+        doc="Moves the Twitch Helix API (a base URL); empty: Twitch's own",
     )
     twitch_client_id: str = setting(
         "CLIPNET_TWITCH_CLIENT_ID", "", doc="Twitch application client id (Helix Client-Id)"
@@ -481,9 +481,9 @@ class BotSettings:
     )
     discord_api_url: str = setting(
         "CLIPNET_DISCORD_API_URL",
-        "https://discord.com/api/v10",
+        "",
         parse=as_url("http", "https"),
-        doc="Discord API base URL",
+        doc="Moves the Discord API (a base URL, v10); empty: Discord's own",
     )
     discord_application_id: str = setting(
         "CLIPNET_DISCORD_APPLICATION_ID", "", doc="Discord application id (follow-ups)"
@@ -493,9 +493,9 @@ class BotSettings:
     )
     x_api_url: str = setting(
         "CLIPNET_X_API_URL",
-        "https://api.x.com",
+        "",
         parse=as_url("http", "https"),
-        doc="X API base URL",
+        doc="Moves the X API (a base URL); empty: X's own",
     )
     x_bot_token: str = setting(
         "CLIPNET_X_BOT_TOKEN",
