@@ -14,7 +14,8 @@ from litestar import Litestar
 from litestar.di import Provide
 from nacl.signing import SigningKey
 
-from clipnet.domain.clipbot.bot import ClipBot
+from clipnet.container import Container
+from clipnet.entrypoints.http.di import container_dependencies
 from clipnet.entrypoints.http.routes.bot import router
 from clipnet.settings import Settings, load_settings
 
@@ -38,17 +39,14 @@ def bot_settings(tmp: Path, **env: str) -> Settings:
     return load_settings({**base, **env})
 
 
-def bot_app(clipbot: ClipBot, settings: Settings) -> Litestar:
-    """The bot's router in a bare app, with the two dependencies it asks for."""
-
-    def provide(value: object) -> Provide:
-        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
-
+def bot_app(container: Container, settings: Settings) -> Litestar:
+    """The bot's router in a bare app, its inbox resolved from the container as production
+    does; ``settings`` are the webhooks' secrets."""
     return Litestar(
         route_handlers=[router],
         dependencies={
-            "clipbot": provide(clipbot),
-            "settings": provide(settings),
+            **container_dependencies(container, ("clipbot_inbox",)),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
     )
 

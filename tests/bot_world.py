@@ -1,40 +1,48 @@
-"""ClipBOT wired to in-memory adapters: the real services, with fakes only at the edges."""
+"""ClipBOT as production wires it: the real container on in-memory settings, with fakes only
+at the edges (a manual clock, sequential ids, a queue that records jobs, in-memory chats)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Protocol
+import tempfile
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import attrs
+from dependency_injector import providers
 
-from clipnet.adapters.memory.bot_store import InMemoryBotStore
+from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.memory.queue import RecordingJobQueue
-from clipnet.adapters.memory.repositories import InMemoryDatabase
-from clipnet.domain.clipbot.bot import BotAnswer, ClipBot
+from clipnet.container import Container, build_container
+from clipnet.domain.clipbot.channel_admin import ChannelAdmin
+from clipnet.domain.clipbot.commands import BotAnswer, ChatCommands
 from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES, CooldownRule
 from clipnet.domain.clipbot.model import ChannelLink, ChatMessage, CommandName, ReplyTarget
+from clipnet.domain.clipbot.presence import StreamPresence
 from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier
 from clipnet.domain.clipbot.voting import VotingService
 from clipnet.domain.clips.lifecycle import ClipLifecycle
-from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import BotStore
 from clipnet.ports.chat import ChatPlatform
+from clipnet.ports.platform_clips import PlatformClipMaker
 from clipnet.ports.repositories import UnitOfWork
+from clipnet.settings import Settings, load_settings
 from tests.builders import T0, a_source, a_user
 
 CHANNEL = "broadcaster-1"
 OWNER = "user-1"
 SOURCE = "source-1"
+PUBLIC_URL = "https://clipnet.example"
+CHAT_PLATFORMS = (Platform.TWITCH, Platform.DISCORD, Platform.X)
 
 
 def clip_url(clip_id: str) -> str:
-    return f"https://clipnet.example/clips/{clip_id}"
+    return f"{PUBLIC_URL}/clips/{clip_id}"
 
 
 class Database(Protocol):
@@ -43,13 +51,16 @@ class Database(Protocol):
 
 @attrs.define
 class BotWorld:
+    container: Container
     db: Database
     clock: ManualClock
     queue: RecordingJobQueue
     store: BotStore
     lifecycle: ClipLifecycle
     voting: VotingService
-    bot: ClipBot
+    commands: ChatCommands
+    presence: StreamPresence
+    admin: ChannelAdmin
     jobs: ClipBotJobs
     notifier: ClipBotNotifier
     chats: dict[Platform, InMemoryChat]
@@ -71,7 +82,7 @@ class BotWorld:
         reply_to = f"interaction:token-{delivery}" if platform is Platform.DISCORD else ""
         target = ReplyTarget(platform, channel, reply_to or f"msg-of-{delivery}", user)
         message = ChatMessage(target, text, delivery, self.clock.now())
-        return self.bot.on_message(message, answer_inline=inline)
+        return self.commands.on_message(message, answer_inline=inline)
 
     def jobs_of(self, job_type: JobType) -> list[Job]:
         return [job for job in self.queue.jobs if job.type is job_type]
@@ -80,46 +91,76 @@ class BotWorld:
         return [str(job.payload["text"]) for job in self.jobs_of(JobType.CLIPBOT_POST)]
 
 
+def bot_settings_env(**env: str) -> dict[str, str]:
+    """In-memory settings for a ClipBOT world (``env`` adds to or replaces them)."""
+    return {
+        "CLIPNET_DATA_DIR": tempfile.gettempdir(),
+        "CLIPNET_DATABASE_URL": "memory://",
+        "CLIPNET_QUEUE": "memory",
+        "CLIPNET_STORAGE": "memory",
+        "CLIPNET_SECRET_KEYS": new_key(),
+        "CLIPNET_PUBLIC_URL": PUBLIC_URL,
+        "CLIPNET_AUTO_POST": "true",
+        **env,
+    }
+
+
 def bot_world(
     *,
     threshold: int = 3,
     chats: Mapping[Platform, ChatPlatform] | None = None,
     cooldowns: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
-    platform_clips: Collection[Platform] = (),
+    clip_makers: Mapping[Platform, PlatformClipMaker] | None = None,
     database: Database | None = None,
     store: BotStore | None = None,
+    settings: Settings | None = None,
 ) -> BotWorld:
-    """ClipBOT on in-memory adapters, or on ``database`` and ``store`` (e.g. SQL ones)."""
-    db, clock, ids, queue = (
-        database or InMemoryDatabase(),
-        ManualClock(T0),
-        SequentialIds("id"),
-        RecordingJobQueue(),
-    )
-    outbox = Outbox(queue, clock, ids)
-    lifecycle = ClipLifecycle(db.unit_of_work, outbox, clock, ids, TemplateCatalogue())
-    voting = VotingService(db.unit_of_work, outbox, clock, lambda _channel: threshold)
-    store = store or InMemoryBotStore()
-    bot = ClipBot(
-        store,
-        db.unit_of_work,
-        outbox,
+    """ClipBOT built by ``build_container``, on in-memory adapters or on ``database`` and
+    ``store`` (e.g. SQL ones); ``settings`` replace the in-memory defaults (keep memory://)."""
+    chosen = settings or load_settings(bot_settings_env(CLIPNET_VOTE_THRESHOLD=str(threshold)))
+    container = build_container(chosen)
+    clock, ids, queue = ManualClock(T0), SequentialIds("id"), RecordingJobQueue()
+    memory_chats = {p: InMemoryChat(p) for p in CHAT_PLATFORMS}
+    _override(container, clock=clock, ids=ids, queue=queue)
+    _override(container, chats=memory_chats if chats is None else dict(chats))
+    if clip_makers is not None:
+        _override(container, clip_makers=dict(clip_makers))
+    if database is not None:
+        _override(container, database=database)
+    if store is not None:
+        _override(container, bot_store=store)
+    container.chat_commands.add_kwargs(rules=cooldowns)
+    world = BotWorld(
+        container,
+        container.database(),
         clock,
-        lifecycle,
-        voting,
-        clip_url,
-        cooldowns=cooldowns,
-        platform_clips=platform_clips,
+        queue,
+        container.bot_store(),
+        container.lifecycle(),
+        container.voting(),
+        container.chat_commands(),
+        container.stream_presence(),
+        container.channel_admin(),
+        container.clipbot_jobs(),
+        container.clipbot_notifier(),
+        memory_chats,
+        container.outbox(),
+        ids,
     )
-    memory_chats = {p: InMemoryChat(p) for p in (Platform.TWITCH, Platform.DISCORD, Platform.X)}
-    jobs = ClipBotJobs(store, db.unit_of_work, memory_chats if chats is None else chats, clip_url)
-    notifier = ClipBotNotifier(store, db.unit_of_work, outbox)
-    with db.unit_of_work() as uow:
+    _seed(world)
+    return world
+
+
+def _override(container: Container, **fakes: Any) -> None:
+    for name, fake in fakes.items():
+        getattr(container, name).override(providers.Object(fake))
+
+
+def _seed(world: BotWorld) -> None:
+    """The owner, a 600-second VOD, and every chat platform's channel linked to it."""
+    with world.db.unit_of_work() as uow:
         uow.users.add(a_user(OWNER))
         uow.sources.add(a_source(SOURCE, OWNER, duration=600.0, channel=CHANNEL))
         uow.commit()
-    for platform in (Platform.TWITCH, Platform.DISCORD, Platform.X):
-        store.save_link(ChannelLink(platform, CHANNEL, OWNER, SOURCE))
-    return BotWorld(
-        db, clock, queue, store, lifecycle, voting, bot, jobs, notifier, memory_chats, outbox, ids
-    )
+    for platform in CHAT_PLATFORMS:
+        world.store.save_link(ChannelLink(platform, CHANNEL, OWNER, SOURCE))

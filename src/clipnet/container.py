@@ -48,9 +48,13 @@ from clipnet.adapters.system import SystemClock, TimeOrderedIds
 from clipnet.adapters.tokens import HmacAccessTokens
 from clipnet.domain.accounts.oauth_linking import OAuthLinking
 from clipnet.domain.accounts.service import AccountService, AttemptLimit, TokenPolicy
-from clipnet.domain.clipbot.bot import ClipBot, channel_thresholds, clip_links
+from clipnet.domain.clipbot.channel_admin import ChannelAdmin, channel_thresholds
+from clipnet.domain.clipbot.clipping import ChatClipper
+from clipnet.domain.clipbot.commands import ChatCommands
+from clipnet.domain.clipbot.inbox import ClipBotInbox
 from clipnet.domain.clipbot.platform_clips import PlatformClipJobs
-from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier
+from clipnet.domain.clipbot.presence import StreamPresence
+from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier, clip_links
 from clipnet.domain.clipbot.voting import VotingService
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
@@ -416,19 +420,33 @@ class Container(containers.DeclarativeContainer):
     )
     clip_url = providers.Callable(clip_links, settings.provided.api.public_url)
     clipbot_notifier = providers.Singleton(ClipBotNotifier, bot_store, uow_factory, outbox)
-    clipbot = providers.Singleton(
-        ClipBot,
+    # One BotStore serves every ClipBOT memory protocol (claims, links, cooldowns, ...).
+    chat_clipper = providers.Singleton(
+        ChatClipper,
         bot_store,
         uow_factory,
         outbox,
         clock,
         lifecycle,
-        voting,
-        clip_url,
         clip_seconds=settings.provided.bot.clip_seconds,
         platform_clips=providers.Callable(frozenset, clip_makers),
         after_request=clipbot_notifier.provided.clip_changed,
     )
+    chat_commands = providers.Singleton(
+        ChatCommands,
+        bot_store,
+        bot_store,
+        bot_store,
+        uow_factory,
+        outbox,
+        clock,
+        chat_clipper,
+        voting,
+        clip_url,
+    )
+    stream_presence = providers.Singleton(StreamPresence, bot_store, bot_store, bot_store, clock)
+    channel_admin = providers.Singleton(ChannelAdmin, bot_store, uow_factory, clock)
+    clipbot_inbox = providers.Singleton(ClipBotInbox, chat_commands, stream_presence, clock)
     clipbot_jobs = providers.Singleton(ClipBotJobs, bot_store, uow_factory, chats, clip_url)
     platform_clip_jobs = providers.Singleton(
         PlatformClipJobs,

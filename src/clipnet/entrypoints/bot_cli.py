@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from clipnet.container import build_container
-from clipnet.domain.clipbot.bot import ClipBot
+from clipnet.domain.clipbot.channel_admin import ChannelAdmin
 from clipnet.domain.clipbot.model import ChannelLink
 from clipnet.domain.shared.errors import DomainError
 from clipnet.domain.shared.platforms import Platform
@@ -43,8 +43,8 @@ def link(
 ) -> None:
     """Link a chat channel to a source; its !clip commands make clips of that source."""
     chosen = _platform(platform)
-    made = _with_clipbot(
-        lambda bot: bot.link_source(
+    made = _with_admin(
+        lambda admin: admin.link_source(
             chosen, channel, source_id, live=live, vote_threshold=vote_threshold
         )
     )
@@ -57,7 +57,7 @@ def link(
 @bot_app.command("links")
 def links() -> None:
     """List the linked chat channels and the sources they cut from."""
-    found = _with_clipbot(lambda bot: bot.links())
+    found = _with_admin(lambda admin: admin.links())
     if not found:
         typer.echo("no chat channel is linked yet; see: clipnet bot link --help")
         return
@@ -86,14 +86,15 @@ def unlink(
 ) -> None:
     """Untie a chat channel from its source; its !clip commands are ignored from then on."""
     chosen = _platform(platform)
-    _with_clipbot(lambda bot: bot.unlink(chosen, channel))
+    _with_admin(lambda admin: admin.unlink(chosen, channel))
     typer.echo(f"unlinked {chosen.value} channel {channel}")
 
 
-def _with_clipbot(work: Callable[[ClipBot], T]) -> T:
-    """``work`` done with this installation's ClipBOT; a bad setting or a refusal is one line."""
+def _with_admin(work: Callable[[ChannelAdmin], T]) -> T:
+    """``work`` done with this installation's channel admin; a bad setting or a refusal is one
+    line."""
     try:
-        return work(build_container(load_settings()).clipbot())
+        return work(build_container(load_settings()).channel_admin())
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -79,7 +79,9 @@ def linked_vod(container: Container, video: Path) -> str:
             )
         )
         uow.commit()
-    container.clipbot().link_channel(ChannelLink(Platform.TWITCH, BROADCASTER, OWNER, "vod-1"))
+    container.channel_admin().link_channel(
+        ChannelLink(Platform.TWITCH, BROADCASTER, OWNER, "vod-1")
+    )
     return "vod-1"
 
 

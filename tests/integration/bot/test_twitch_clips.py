@@ -11,7 +11,6 @@ import attrs
 import pytest
 
 from clipnet.adapters.chat_http import ChatHttp
-from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.adapters.twitch.clips import HelixClips
 from clipnet.domain.clipbot.model import ChannelLink, PlatformClip, ReplyTarget
@@ -20,8 +19,6 @@ from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
-from clipnet.domain.sources.service import SourceService
-from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.ports.platform_clips import PlatformClipError
 from clipnet.ports.repositories import ClipQuery
 from tests.bot_world import CHANNEL, OWNER, SOURCE, BotWorld, bot_world
@@ -74,35 +71,20 @@ class ClipWorld:
 
 
 def clip_world(url: str) -> ClipWorld:
-    world = bot_world(platform_clips={Platform.TWITCH})
+    world = bot_world(clip_makers={Platform.TWITCH: helix_clips(url)})
     world.store.save_link(
         ChannelLink(Platform.TWITCH, CHANNEL, OWNER, SOURCE, live_since=T0 - timedelta(seconds=120))
     )
-    storage, sleeps = InMemoryStorage(), []
+    sleeps: list[float] = []
 
     def sleep(seconds: float) -> None:  # the injected wait: time passes, nobody sleeps
         sleeps.append(seconds)
         world.clock.advance(seconds)
 
-    sources = SourceService(
-        world.db.unit_of_work,
-        storage,
-        FfmpegMediaProcessor(),
-        UrlGuard((), lambda _host: []),
-        world.clock,
-        world.ids,
-    )
-    jobs = PlatformClipJobs(
-        world.store,
-        world.db.unit_of_work,
-        world.outbox,
-        world.clock,
-        world.lifecycle,
-        sources,
-        {Platform.TWITCH: helix_clips(url)},
-        sleep=sleep,
-    )
-    return ClipWorld(world, jobs, storage, sleeps)
+    # The container's clip job (real FFmpeg, in-memory storage), with the wait injected.
+    world.container.platform_clip_jobs.add_kwargs(sleep=sleep)
+    storage = world.container.storage()
+    return ClipWorld(world, world.container.platform_clip_jobs(), storage, sleeps)
 
 
 def clip_command(world: ClipWorld, text: str = "!clip big play", delivery: str = "d-1") -> Job:

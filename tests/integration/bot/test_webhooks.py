@@ -41,7 +41,7 @@ def world() -> BotWorld:
 
 @pytest.fixture
 def client(world: BotWorld, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    app = bot_app(world.bot, bot_settings(tmp_path))
+    app = bot_app(world.container, bot_settings(tmp_path))
     with TestClient(app) as test_client:
         yield test_client
 
@@ -158,7 +158,7 @@ def test_one_twitch_message_delivered_50_times_at_once_has_one_effect(
     world: BotWorld, tmp_path: Path
 ) -> None:
     body, headers = twitch_delivery("notification", twitch_chat("!clip"), "same-id", T0)
-    app = bot_app(world.bot, bot_settings(tmp_path))
+    app = bot_app(world.container, bot_settings(tmp_path))
     with serving(app) as base_url, httpx.Client(base_url=base_url, timeout=30) as http:
 
         def deliver(_: int) -> int:
@@ -255,7 +255,7 @@ def test_a_route_without_its_secret_is_unavailable(world: BotWorld, tmp_path: Pa
         CLIPNET_DISCORD_PUBLIC_KEY=" ",
         CLIPNET_X_CONSUMER_SECRET=" ",
     )
-    with TestClient(bot_app(world.bot, settings)) as client:
+    with TestClient(bot_app(world.container, settings)) as client:
         body, headers = twitch_delivery("notification", twitch_chat("!clip"), "n-1", T0)
         responses = [
             client.post("/bot/twitch", content=body, headers=headers),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from clipnet.domain.clipbot.bot import NOT_LINKED
+from clipnet.domain.clipbot.commands import NOT_LINKED
 from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChannelLink, Direction, ReplyTarget
 from clipnet.domain.clipbot.parser import HELP
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
@@ -217,10 +217,10 @@ def test_a_failure_releases_the_claim_so_a_redelivery_is_handled(
 
 def test_going_live_and_offline_moves_the_clip_clock(world: BotWorld) -> None:
     started = T0 - timedelta(minutes=5)
-    assert world.bot.stream_started(Platform.TWITCH, CHANNEL, "ev-1", started)
-    assert not world.bot.stream_started(Platform.TWITCH, CHANNEL, "ev-1", started)
+    assert world.presence.stream_started(Platform.TWITCH, CHANNEL, "ev-1", started)
+    assert not world.presence.stream_started(Platform.TWITCH, CHANNEL, "ev-1", started)
     assert world.store.find_link(Platform.TWITCH, CHANNEL).live_since == started  # type: ignore[union-attr]
-    world.bot.stream_ended(Platform.TWITCH, CHANNEL, "ev-2")
+    world.presence.stream_ended(Platform.TWITCH, CHANNEL, "ev-2")
     assert world.store.find_link(Platform.TWITCH, CHANNEL).live_since is None  # type: ignore[union-attr]
 
 

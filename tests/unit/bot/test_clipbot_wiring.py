@@ -94,10 +94,12 @@ def test_a_clip_that_fails_before_its_requester_is_remembered_is_still_announced
     container = container_for(tmp_path, CLIPNET_JOB_MAX_ATTEMPTS="1")
     chat = InMemoryChat(Platform.TWITCH)
     container.chats.override(providers.Object({Platform.TWITCH: chat}))
-    container.clipbot().link_channel(ChannelLink(Platform.TWITCH, "b-1", "user-1", "source-1"))
+    container.channel_admin().link_channel(
+        ChannelLink(Platform.TWITCH, "b-1", "user-1", "source-1")
+    )
     # when !clip's processing fails before ClipBOT has even recorded who asked
     target = ReplyTarget(Platform.TWITCH, "b-1", "msg-1", "viewer-1")
-    container.clipbot().on_message(ChatMessage(target, "!clip", "d-1", T0))
+    container.chat_commands().on_message(ChatMessage(target, "!clip", "d-1", T0))
     # then the requester still hears about it
     with container.uow_factory()() as uow:
         (clip,) = [c for c in uow.clips.search(ClipQuery()) if c.id != "clip-1"]
@@ -109,7 +111,7 @@ def test_a_clip_that_fails_before_its_requester_is_remembered_is_still_announced
 
 def test_a_linked_channels_own_vote_threshold_wins_over_the_global_one(tmp_path: Path) -> None:
     container = container_for(tmp_path, CLIPNET_AUTO_POST="true")  # global threshold: 2
-    container.clipbot().link_source(Platform.TWITCH, "b-1", "source-1", vote_threshold=1)
+    container.channel_admin().link_source(Platform.TWITCH, "b-1", "source-1", vote_threshold=1)
     container.voting().cast("clip-1", Platform.TWITCH, "alice", Direction.UP)
     with container.uow_factory()() as uow:
         assert uow.clips.get("clip-1").auto_post_eligible

@@ -14,6 +14,8 @@ from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 
 from clipnet.adapters.signing import SignatureInvalid, StaleDelivery
+from clipnet.adapters.webhook_payloads import BadPayload, json_object
+from clipnet.domain.clipbot.commands import BotAnswer
 from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
 
@@ -30,6 +32,8 @@ CHANNEL_MESSAGE = 4
 EPHEMERAL = 64
 """Message flag: only the user who ran the command sees the answer."""
 DEFERRED_CHANNEL_MESSAGE = 5
+
+SLOW_DOWN = "Slow down: try that again in a few seconds."
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,3 +78,29 @@ def command_message(interaction: Mapping[str, Any], received_at: datetime) -> Ch
         user=str(user.get("id", "")),
     )
     return ChatMessage(target, text, str(interaction["id"]), received_at)
+
+
+def read_interaction(body: bytes, received_at: datetime) -> ChatMessage | None:
+    """A verified interaction as a chat message; None for Discord's PING.
+
+    Raises ``BadPayload``, ``KeyError`` or ``TypeError`` for anything but a slash command.
+    """
+    payload = json_object(body)
+    if payload.get("type") == PING:
+        return None
+    if payload.get("type") != APPLICATION_COMMAND:
+        raise BadPayload(f"unsupported interaction type {payload.get('type')!r}")
+    return command_message(payload, received_at)
+
+
+def pong() -> dict[str, Any]:
+    return {"type": PONG}
+
+
+def interaction_response(answer: BotAnswer) -> dict[str, Any]:
+    """ClipBOT's answer as the interaction's response: deferred, or the text itself."""
+    if answer.deferred:
+        return {"type": DEFERRED_CHANNEL_MESSAGE}
+    text = answer.text or SLOW_DOWN  # an ignored command is one still cooling down
+    flags = 0 if answer.text else EPHEMERAL
+    return {"type": CHANNEL_MESSAGE, "data": {"content": text, "flags": flags}}

@@ -10,7 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import attrs
+
 from clipnet.adapters.signing import SignatureInvalid, StaleDelivery, hmac_sha256, same
+from clipnet.adapters.webhook_payloads import BadPayload, json_object
+from clipnet.domain.clipbot.events import BotEvent, StreamEnded, StreamStarted, SubscriptionRevoked
 from clipnet.domain.clipbot.model import ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
 
@@ -73,3 +77,55 @@ def chat_message(
     )
     text = str(event["message"]["text"])
     return ChatMessage(target, text, delivery_id, received_at)
+
+
+@attrs.frozen
+class EventSubDelivery:
+    """A verified EventSub delivery, read: a challenge to echo, or events for ClipBOT."""
+
+    challenge: str | None = None
+    """``webhook_callback_verification``: answer ``200 text/plain`` with exactly this."""
+    events: tuple[BotEvent, ...] = ()
+
+
+def read_eventsub(
+    kind: str, body: bytes, delivery_id: str, received_at: datetime, bot_user_id: str = ""
+) -> EventSubDelivery:
+    """A verified delivery (``Twitch-Eventsub-Message-Type`` ``kind``) in domain terms.
+
+    Raises ``BadPayload``, ``KeyError`` or ``TypeError`` when the body is not Twitch's shape.
+    """
+    payload = json_object(body)
+    subscription = payload["subscription"]
+    if kind == VERIFICATION:
+        return EventSubDelivery(challenge=str(payload["challenge"]))
+    if kind == REVOCATION:
+        reason = str(subscription.get("status", "revoked"))
+        return EventSubDelivery(
+            events=(SubscriptionRevoked(Platform.TWITCH, str(subscription["id"]), reason),)
+        )
+    if kind != NOTIFICATION:
+        raise BadPayload(f"unknown message type {kind[:40]!r}")
+    event = _event(
+        str(subscription["type"]), payload["event"], delivery_id, received_at, bot_user_id
+    )
+    return EventSubDelivery(events=() if event is None else (event,))
+
+
+def _event(
+    event_type: str,
+    event: Mapping[str, Any],
+    delivery_id: str,
+    received_at: datetime,
+    bot_user_id: str,
+) -> BotEvent | None:
+    if event_type == "channel.chat.message":
+        return chat_message(event, delivery_id, received_at, bot_user_id)
+    if event_type == "stream.online":
+        started = parse_timestamp(str(event["started_at"]))
+        return StreamStarted(
+            Platform.TWITCH, str(event["broadcaster_user_id"]), delivery_id, started
+        )
+    if event_type == "stream.offline":
+        return StreamEnded(Platform.TWITCH, str(event["broadcaster_user_id"]), delivery_id)
+    return None  # other subscription types are acknowledged and ignored

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from clipnet.adapters.signing import SignatureInvalid, hmac_sha256, same
+from clipnet.adapters.webhook_payloads import json_object
 from clipnet.domain.clipbot.model import ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
 
@@ -48,3 +49,8 @@ def mention_messages(payload: Mapping[str, Any], received_at: datetime) -> list[
         target = ReplyTarget(Platform.X, account, reply_to=str(post["id_str"]), user=author)
         messages.append(ChatMessage(target, str(text), str(post["id_str"]), received_at))
     return messages
+
+
+def read_activity(body: bytes, received_at: datetime) -> list[ChatMessage]:
+    """A verified Account Activity body as chat messages (``BadPayload`` if not JSON)."""
+    return mention_messages(json_object(body), received_at)

@@ -16,8 +16,10 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from clipnet.domain.clipbot.model import PlatformClip, ReplyTarget
+from clipnet.domain.clipbot.replies import queue_reply
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import ClipOrigin
 from clipnet.domain.jobs.model import Job, JobType, job_key
@@ -27,7 +29,7 @@ from clipnet.domain.shared.errors import InvalidInput, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.service import SourceService
-from clipnet.ports.bot import BotStore
+from clipnet.ports.bot import ChannelLinks, ClipRequests, SentMessages
 from clipnet.ports.clock import Clock
 from clipnet.ports.platform_clips import PlatformClipError, PlatformClipMaker
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -38,6 +40,10 @@ WAIT_LIMIT = 15.0
 POLL_EVERY = 1.0
 
 Sleep = Callable[[float], None]
+
+
+class ClipJobMemory(ChannelLinks, ClipRequests, SentMessages, Protocol):
+    """What a ``clipbot:clip`` job reads and keeps: the link, the requester, its ledger."""
 
 
 def clip_job_payload(target: ReplyTarget, delivery_id: str, title: str) -> dict[str, str]:
@@ -57,7 +63,7 @@ class PlatformClipJobs:
 
     def __init__(
         self,
-        store: BotStore,
+        store: ClipJobMemory,
         uow: UnitOfWorkFactory,
         outbox: Outbox,
         clock: Clock,
@@ -168,16 +174,7 @@ class PlatformClipJobs:
 
     def _reply(self, target: ReplyTarget, delivery: str, text: str) -> None:
         key = job_key(JobType.CLIPBOT_POST, target.platform.value, delivery, "platform-clip")
-        payload = {
-            "platform": target.platform.value,
-            "channel": target.channel,
-            "reply_to": target.reply_to,
-            "text": text,
-        }
-        with self._uow() as uow:
-            job = self._outbox.add(uow, JobType.CLIPBOT_POST, payload, key)
-            uow.commit()
-        self._outbox.release([job])
+        queue_reply(self._uow, self._outbox, target, text, key)
 
 
 def _read(job: Job) -> tuple[ReplyTarget, str, str]:

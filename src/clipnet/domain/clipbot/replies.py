@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from clipnet.domain.clipbot.bot import ClipUrl
 from clipnet.domain.clipbot.model import ReplyTarget
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
-from clipnet.ports.bot import BotStore, ChatSendError
+from clipnet.ports.bot import ChatSendError, ClipRequests, SentMessages
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
+
+ClipUrl = Callable[[str], str]
+"""The public link of a clip, from its id."""
 
 #: The clip statuses a requester hears about.
 NOTIFY_ON = frozenset({ClipStatus.READY, ClipStatus.FAILED, ClipStatus.POSTED})
@@ -25,12 +28,38 @@ def notify_key(clip_id: str, status: ClipStatus, attempt: int) -> str:
     return job_key(JobType.CLIPBOT_NOTIFY, clip_id, status.value, attempt)
 
 
+def clip_links(public_url: str) -> ClipUrl:
+    """Links to clips on the ClipNET site at ``public_url``."""
+    base = public_url.rstrip("/")
+    return lambda clip_id: f"{base}/clips/{clip_id}"
+
+
+def queue_reply(
+    uow_factory: UnitOfWorkFactory, outbox: Outbox, target: ReplyTarget, text: str, key: str
+) -> None:
+    """Queue a ``clipbot:post`` job (the one payload shape ``ClipBotJobs.post`` reads)."""
+    payload = {
+        "platform": target.platform.value,
+        "channel": target.channel,
+        "reply_to": target.reply_to,
+        "text": text,
+    }
+    with uow_factory() as uow:
+        job = outbox.add(uow, JobType.CLIPBOT_POST, payload, key)
+        uow.commit()
+    outbox.release([job])
+
+
+class ReplyMemory(ClipRequests, SentMessages, Protocol):
+    """What sending answers and notifications remembers: who asked, and what went out."""
+
+
 class ClipBotJobs:
     """Job handlers: ``post`` runs ``clipbot:post`` jobs, ``notify`` runs ``clipbot:notify``."""
 
     def __init__(
         self,
-        store: BotStore,
+        store: ReplyMemory,
         uow: UnitOfWorkFactory,
         chats: Mapping[Platform, ChatPlatform],
         clip_url: ClipUrl,
@@ -106,7 +135,7 @@ class ClipBotNotifier:
     the publishers need not know about chat.
     """
 
-    def __init__(self, store: BotStore, uow: UnitOfWorkFactory, outbox: Outbox) -> None:
+    def __init__(self, store: ClipRequests, uow: UnitOfWorkFactory, outbox: Outbox) -> None:
         self._store = store
         self._uow = uow
         self._outbox = outbox

@@ -40,7 +40,7 @@ SERVICES = (
     "oauth",
     "health",
     "settings",
-    "clipbot",
+    "clipbot_inbox",
 )
 
 

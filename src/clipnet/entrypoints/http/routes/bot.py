@@ -1,15 +1,13 @@
 """ClipBOT's webhooks: Twitch EventSub, Discord interactions and X Account Activity.
 
-Each route checks the signature on the raw body bytes before parsing anything, then hands a
-domain message to :class:`ClipBot` and renders its answer. A platform whose secret is not
-configured answers 503.
+Each route checks the signature on the raw body bytes before parsing anything, lets the
+platform's adapter turn the body into domain events, hands them to :class:`ClipBotInbox` and
+renders the answer. A platform whose secret is not configured answers 503.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -22,20 +20,17 @@ from clipnet.adapters.discord import interactions as discord
 from clipnet.adapters.signing import WebhookRejected
 from clipnet.adapters.twitch import eventsub as twitch
 from clipnet.adapters.x import webhooks as x
-from clipnet.domain.clipbot.bot import ClipBot
-from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.clipbot.inbox import ClipBotInbox
 from clipnet.entrypoints.http.problems import problem
 from clipnet.settings import Settings
 
 T = TypeVar("T")
 AnyRequest = Request[Any, Any, Any]
-ClipBotDependency = NamedDependency[ClipBot]
+InboxDependency = NamedDependency[ClipBotInbox]
 SettingsDependency = NamedDependency[Settings]
-SLOW_DOWN = "Slow down: try that again in a few seconds."
-
-
-class BadPayload(Exception):
-    """A verified body that is not the JSON shape the platform documents."""
+# What a verified body that is not the platform's documented shape raises while it is read
+# (the adapters' BadPayload is a ValueError).
+MALFORMED = (KeyError, TypeError, ValueError)
 
 
 async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -55,29 +50,14 @@ def bad_payload(error: Exception) -> Response[Any]:
     return problem(400, "bad-request", "Unexpected payload", str(error)[:200])
 
 
-def json_object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BadPayload(f"the body is not JSON: {error}") from None
-    if not isinstance(value, dict):
-        raise BadPayload("the body is not a JSON object")
-    return value
-
-
-# -- Twitch EventSub -----------------------------------------------------------------------------
-
-
 @post("/twitch", status_code=200, summary="Twitch EventSub webhook", include_in_schema=False)
 async def twitch_eventsub(
-    request: AnyRequest,
-    clipbot: ClipBotDependency,
-    settings: SettingsDependency,
+    request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
     secret = settings.bot.twitch_eventsub_secret
     if not secret:
         return unconfigured("CLIPNET_TWITCH_EVENTSUB_SECRET")
-    body, headers, now = await request.body(), request.headers, clipbot.now()
+    body, headers, now = await request.body(), request.headers, clipbot_inbox.now()
     delivery = headers.get(twitch.HEADER_ID, "")
     try:
         twitch.verify_eventsub(
@@ -88,73 +68,27 @@ async def twitch_eventsub(
             headers.get(twitch.HEADER_SIGNATURE, ""),
             now,
         )
-        payload = json_object(body)
-        return await _twitch_message(
-            headers.get(twitch.HEADER_TYPE, ""), payload, delivery, now, clipbot, settings
+        read = twitch.read_eventsub(
+            headers.get(twitch.HEADER_TYPE, ""),
+            body,
+            delivery,
+            now,
+            settings.bot.twitch_bot_user_id,
         )
     except WebhookRejected as error:
         return rejected(403, error)
-    except (BadPayload, KeyError, TypeError, ValueError) as error:
+    except MALFORMED as error:
         return bad_payload(error)
-
-
-async def _twitch_message(
-    kind: str,
-    payload: dict[str, Any],
-    delivery: str,
-    now: datetime,
-    clipbot: ClipBot,
-    settings: Settings,
-) -> Response[Any]:
-    subscription = payload["subscription"]
-    if kind == twitch.VERIFICATION:
-        return Response(str(payload["challenge"]), media_type=MediaType.TEXT, status_code=200)
-    if kind == twitch.REVOCATION:
-        await in_thread(
-            clipbot.subscription_revoked,
-            Platform.TWITCH,
-            str(subscription["id"]),
-            str(subscription.get("status", "revoked")),
-        )
-        return Response(None, status_code=204)
-    if kind != twitch.NOTIFICATION:
-        raise BadPayload(f"unknown message type {kind[:40]!r}")
-    await _twitch_event(
-        str(subscription["type"]), payload["event"], delivery, now, clipbot, settings
-    )
+    if read.challenge is not None:
+        return Response(read.challenge, media_type=MediaType.TEXT, status_code=200)
+    for event in read.events:
+        await in_thread(clipbot_inbox.receive, event)
     return Response(None, status_code=204)
-
-
-async def _twitch_event(
-    event_type: str,
-    event: dict[str, Any],
-    delivery: str,
-    now: datetime,
-    clipbot: ClipBot,
-    settings: Settings,
-) -> None:
-    if event_type == "channel.chat.message":
-        message = twitch.chat_message(event, delivery, now, settings.bot.twitch_bot_user_id)
-        if message is not None:
-            await in_thread(clipbot.on_message, message)
-    elif event_type == "stream.online":
-        started = twitch.parse_timestamp(str(event["started_at"]))
-        channel = str(event["broadcaster_user_id"])
-        await in_thread(clipbot.stream_started, Platform.TWITCH, channel, delivery, started)
-    elif event_type == "stream.offline":
-        channel = str(event["broadcaster_user_id"])
-        await in_thread(clipbot.stream_ended, Platform.TWITCH, channel, delivery)
-    # Other subscription types are acknowledged and ignored.
-
-
-# -- Discord interactions ------------------------------------------------------------------------
 
 
 @post("/discord", status_code=200, summary="Discord interactions endpoint", include_in_schema=False)
 async def discord_interactions(
-    request: AnyRequest,
-    clipbot: ClipBotDependency,
-    settings: SettingsDependency,
+    request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
     public_key = settings.bot.discord_public_key
     if not public_key:
@@ -166,27 +100,17 @@ async def discord_interactions(
             headers.get(discord.HEADER_SIGNATURE, ""),
             headers.get(discord.HEADER_TIMESTAMP, ""),
             body,
-            clipbot.now(),
+            clipbot_inbox.now(),
         )
-        payload = json_object(body)
-        if payload.get("type") == discord.PING:
-            return Response({"type": discord.PONG})
-        if payload.get("type") != discord.APPLICATION_COMMAND:
-            raise BadPayload(f"unsupported interaction type {payload.get('type')!r}")
-        message = discord.command_message(payload, clipbot.now())
+        message = discord.read_interaction(body, clipbot_inbox.now())
     except WebhookRejected as error:
         return rejected(401, error)
-    except (BadPayload, KeyError, TypeError, ValueError) as error:
+    except MALFORMED as error:
         return bad_payload(error)
-    answer = await in_thread(clipbot.on_message, message, answer_inline=True)
-    if answer.deferred:
-        return Response({"type": discord.DEFERRED_CHANNEL_MESSAGE})
-    text = answer.text or SLOW_DOWN  # an ignored command is one still cooling down
-    flags = 0 if answer.text else discord.EPHEMERAL
-    return Response({"type": discord.CHANNEL_MESSAGE, "data": {"content": text, "flags": flags}})
-
-
-# -- X Account Activity --------------------------------------------------------------------------
+    if message is None:
+        return Response(discord.pong())
+    answer = await in_thread(clipbot_inbox.receive, message, answer_inline=True)
+    return Response(discord.interaction_response(answer))
 
 
 @get("/x", summary="X webhook CRC check", include_in_schema=False)
@@ -201,9 +125,7 @@ async def x_crc(settings: SettingsDependency, crc_token: FromQuery[str] = "") ->
 
 @post("/x", status_code=200, summary="X Account Activity webhook", include_in_schema=False)
 async def x_activity(
-    request: AnyRequest,
-    clipbot: ClipBotDependency,
-    settings: SettingsDependency,
+    request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
     secret = settings.bot.x_consumer_secret
     if not secret:
@@ -211,13 +133,13 @@ async def x_activity(
     body = await request.body()
     try:
         x.verify_x(secret, body, request.headers.get(x.HEADER_SIGNATURE, ""))
-        messages = x.mention_messages(json_object(body), clipbot.now())
+        messages = x.read_activity(body, clipbot_inbox.now())
     except WebhookRejected as error:
         return rejected(403, error)
-    except (BadPayload, KeyError, TypeError, ValueError) as error:
+    except MALFORMED as error:
         return bad_payload(error)
     for message in messages:
-        await in_thread(clipbot.on_message, message)
+        await in_thread(clipbot_inbox.receive, message)
     return Response({"received": len(messages)})
 
 
