@@ -340,17 +340,20 @@ class Container(containers.DeclarativeContainer):
     password_hasher = providers.Singleton(Argon2PasswordHasher)
     access_tokens = providers.Singleton(HmacAccessTokens, providers.Callable(secret_keys, settings))
     redis = providers.Singleton(redis_client, settings.provided.queue.redis_url)
+    sessions_redis = providers.Singleton(redis_client, settings.provided.sessions_redis_url)
     sessions = providers.Selector(
-        settings.provided.queue.backend,
+        settings.provided.security.sessions,
         memory=providers.Singleton(InMemorySessionStore),
-        inprocess=providers.Singleton(InMemorySessionStore),
-        dramatiq=providers.Singleton(RedisSessionStore, redis, settings.provided.queue.namespace),
+        redis=providers.Singleton(
+            RedisSessionStore, sessions_redis, settings.provided.queue.namespace
+        ),
     )
     rate_limiter = providers.Selector(
-        settings.provided.queue.backend,
+        settings.provided.security.rate_limits,
         memory=providers.Singleton(InMemoryRateLimiter),
-        inprocess=providers.Singleton(InMemoryRateLimiter),
-        dramatiq=providers.Singleton(RedisRateLimiter, redis, settings.provided.queue.namespace),
+        redis=providers.Singleton(
+            RedisRateLimiter, sessions_redis, settings.provided.queue.namespace
+        ),
     )
     accounts = providers.Singleton(
         AccountService,

@@ -113,3 +113,44 @@ def test_provider_base_urls_are_empty_unless_moved_and_the_adapters_fill_them_in
     moved = load_settings({"CLIPNET_YOUTUBE_API_BASE": "http://127.0.0.1:9"})
     assert moved.publishing.youtube_api_base == "http://127.0.0.1:9"
     assert YouTubePublisher(PlatformHttp("YouTube"))._base == YOUTUBE_API_BASE
+
+
+STAGING = {
+    "CLIPNET_PROFILE": "staging",
+    "CLIPNET_DATABASE_URL": "memory://",
+    "CLIPNET_SECRET_KEYS": "k",
+}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ("memory", "memory")),
+        (STAGING, ("redis", "redis")),
+        ({**STAGING, "CLIPNET_PROFILE": "production"}, ("redis", "redis")),
+        ({**STAGING, "CLIPNET_SESSIONS": "memory"}, ("memory", "redis")),
+        ({"CLIPNET_RATE_LIMITS": "redis"}, ("memory", "redis")),
+    ],
+)
+def test_sessions_and_rate_limits_have_settings_of_their_own(
+    env: dict[str, str], expected: tuple[str, str]
+) -> None:
+    security = load_settings(env).security
+    assert (security.sessions, security.rate_limits) == expected
+
+
+def test_sessions_share_the_queues_redis_unless_given_their_own() -> None:
+    queue_redis = "redis://queue.internal:6379/0"
+    settings = load_settings({**STAGING, "CLIPNET_REDIS_URL": queue_redis})
+    assert settings.sessions_redis_url == queue_redis
+    own = load_settings({**STAGING, "CLIPNET_SESSIONS_REDIS_URL": "redis://s.internal/1"})
+    assert own.sessions_redis_url == "redis://s.internal/1"
+    with pytest.raises(ConfigError, match="CLIPNET_SESSIONS_REDIS_URL"):
+        load_settings({"CLIPNET_SESSIONS_REDIS_URL": "http://nope"})
+    with pytest.raises(ConfigError, match="CLIPNET_SESSIONS"):
+        load_settings({"CLIPNET_SESSIONS": "dramatiq"})
+
+
+def test_the_new_settings_are_documented() -> None:
+    shown = {name for name, _value, doc in load_settings({}).describe() if doc}
+    assert {"CLIPNET_SESSIONS", "CLIPNET_RATE_LIMITS", "CLIPNET_SESSIONS_REDIS_URL"} <= shown

@@ -56,6 +56,11 @@ class Settings:
     security: SecuritySettings
     bot: BotSettings
 
+    @property
+    def sessions_redis_url(self) -> str:
+        """Redis for sessions and rate limits: CLIPNET_SESSIONS_REDIS_URL, else the queue's."""
+        return self.security.sessions_redis_url or self.queue.redis_url
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(variable, effective value with secrets masked, doc) for every setting."""
         rows = [

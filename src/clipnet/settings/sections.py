@@ -415,6 +415,25 @@ class SecuritySettings:
         parse=as_int(1),
         doc="Requests a minute one IP (and one user) may make to the /auth routes",
     )
+    sessions: str = setting(
+        "CLIPNET_SESSIONS",
+        parse=as_choice("memory", "redis"),
+        default_for=_per_profile("memory", "redis"),
+        doc="Where login sessions are kept: memory (this process) or redis (shared by all)",
+    )
+    rate_limits: str = setting(
+        "CLIPNET_RATE_LIMITS",
+        parse=as_choice("memory", "redis"),
+        default_for=_per_profile("memory", "redis"),
+        doc="Where rate-limit counters are kept: memory (this process) or redis (shared by all)",
+    )
+    sessions_redis_url: str = setting(
+        "CLIPNET_SESSIONS_REDIS_URL",
+        "",
+        parse=as_url("redis", "rediss"),
+        secret=True,
+        doc="Redis for sessions and rate limits; empty: the queue's CLIPNET_REDIS_URL",
+    )
     oauth_clients: tuple[str, ...] = setting(
         "CLIPNET_OAUTH_CLIENTS",
         (),
