@@ -283,7 +283,9 @@ class Container(containers.DeclarativeContainer):
             }
         ),
     )
-    posting = providers.Singleton(PostingService, uow_factory, storage, publishers, clock, ids)
+    posting = providers.Singleton(
+        PostingService, uow_factory, lifecycle, storage, publishers, clock, ids
+    )
     job_admin = providers.Singleton(
         JobAdmin,
         uow_factory,
@@ -312,8 +314,7 @@ class Container(containers.DeclarativeContainer):
     pipeline = providers.Singleton(
         PipelineService,
         uow_factory,
-        outbox,
-        clock,
+        lifecycle,
         media,
         storage,
         transcriber,
@@ -327,8 +328,7 @@ class Container(containers.DeclarativeContainer):
     transcription = providers.Singleton(
         TranscriptionBatcher,
         uow_factory,
-        outbox,
-        clock,
+        lifecycle,
         media,
         storage,
         transcriber,

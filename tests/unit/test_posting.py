@@ -9,12 +9,16 @@ import pytest
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryPublisher
+from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import JobStatus, JobType
+from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.jobs.runner import JobRunner
 from clipnet.domain.publishing.model import PostStatus
 from clipnet.domain.publishing.posting import PostingService
@@ -59,11 +63,18 @@ def world(tmp_path: Path) -> tuple[InMemoryDatabase, InMemoryStorage]:
     return db, storage
 
 
+def lifecycle_for(db: InMemoryDatabase) -> ClipLifecycle:
+    clock, ids = ManualClock(at(0)), SequentialIds("job")
+    outbox = Outbox(RecordingJobQueue(), clock, ids)
+    return ClipLifecycle(db.unit_of_work, outbox, clock, ids, TemplateCatalogue())
+
+
 def runner_for(
     db: InMemoryDatabase, storage: InMemoryStorage, publisher: InMemoryPublisher
 ) -> JobRunner:
     posting = PostingService(
         db.unit_of_work,
+        lifecycle_for(db),
         storage,
         {publisher.platform: publisher},
         ManualClock(at(0)),
@@ -165,6 +176,8 @@ def test_a_post_job_without_a_clip_id_is_a_permanent_error(
     world: tuple[InMemoryDatabase, InMemoryStorage],
 ) -> None:
     db, storage = world
-    posting = PostingService(db.unit_of_work, storage, {}, ManualClock(), SequentialIds())
+    posting = PostingService(
+        db.unit_of_work, lifecycle_for(db), storage, {}, ManualClock(), SequentialIds()
+    )
     with pytest.raises(PermanentJobError, match="clip_id"):
         posting.handle(a_job(type=JobType.POST_TIKTOK, payload={}))

@@ -15,7 +15,9 @@ from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
+from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.jobs.model import Job, JobStatus, JobType
 from clipnet.domain.jobs.outbox import Outbox
@@ -43,10 +45,12 @@ class Harness:
         self.transcriber = transcriber or ScriptedTranscriber()
         self.sleeps: list[float] = []
         self.on_sleep: list[object] = []
+        self.lifecycle = ClipLifecycle(
+            self.db.unit_of_work, self.outbox, self.clock, self.ids, TemplateCatalogue()
+        )
         self.service = TranscriptionBatcher(
             self.db.unit_of_work,
-            self.outbox,
-            self.clock,
+            self.lifecycle,
             self.media,
             self.storage,
             self.transcriber,  # type: ignore[arg-type]

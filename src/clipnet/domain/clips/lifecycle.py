@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import TypeAlias
+
+import attrs
 
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.highlights.scoring import RankedSegment
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
-from clipnet.domain.shared.errors import NotFound, RetriesExhausted
+from clipnet.domain.shared.errors import ConcurrencyConflict, NotFound, RetriesExhausted
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.repositories import UnitOfWork, UnitOfWorkFactory
+
+Expected: TypeAlias = ClipStatus | Callable[[Clip], bool]
+"""The state a move starts from: one status, or a test of the freshly read clip."""
 
 
 class ClipLifecycle:
@@ -28,6 +35,8 @@ class ClipLifecycle:
         ids: IdGenerator,
         templates: TemplateCatalogue,
         max_attempts: int = 3,
+        *,
+        conflict_tries: int = 3,
     ) -> None:
         self._uow = uow
         self._outbox = outbox
@@ -35,6 +44,7 @@ class ClipLifecycle:
         self._ids = ids
         self._templates = templates
         self._max_attempts = max_attempts
+        self._conflict_tries = max(1, conflict_tries)
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -98,23 +108,44 @@ class ClipLifecycle:
 
     # -- moving along --------------------------------------------------------------------------
 
-    def advance(self, clip_id: str, target: ClipStatus, reason: str = "") -> Clip:
-        """Move the clip to ``target``; raises ``IllegalTransition`` or ``ConcurrencyConflict``."""
-        with self._uow() as uow:
-            clip = uow.clips.get(clip_id)
-            clip.move_to(target, self._clock.now(), reason)
-            uow.clips.update(clip)
-            uow.commit()
-        return clip
+    def advance(
+        self,
+        clip_id: str,
+        target: ClipStatus,
+        reason: str = "",
+        *,
+        expected: Expected | None = None,
+        change: Callable[[Clip], None] | None = None,
+        next_job: JobType | None = None,
+    ) -> Clip | None:
+        """Move the clip to ``target`` in one transaction and return it.
 
-    def fail(self, clip_id: str, error: str) -> Clip:
-        return self.advance(clip_id, ClipStatus.FAILED, error or "unknown error")
+        ``change`` updates the freshly read clip first; ``next_job`` (payload ``clip_id``, key
+        per clip and attempt) is recorded in the outbox in the same transaction and released
+        after the commit. With ``expected`` (a status, or a test of the clip), a clip that is
+        not in it is left alone and None comes back: someone moved it on already. Without it
+        an illegal move raises ``IllegalTransition``. A concurrent save is retried on a fresh
+        read; a conflict that persists past the bound raises ``ConcurrencyConflict``.
+        """
+        step = _Step(target, reason, expected, change, next_job)
+        for _ in range(self._conflict_tries - 1):
+            with contextlib.suppress(ConcurrencyConflict):
+                return self._advance_once(clip_id, step)
+        return self._advance_once(clip_id, step)
+
+    def fail(self, clip_id: str, error: str, *, expected: Expected | None = None) -> Clip | None:
+        """Fail the clip unless it cannot fail (terminal, ready or failed already) or is not
+        in ``expected``; None when it was left alone."""
+
+        def failable(clip: Clip) -> bool:
+            return clip.can_move_to(ClipStatus.FAILED) and _is_in(clip, expected)
+
+        return self.advance(clip_id, ClipStatus.FAILED, error or "unknown error", expected=failable)
 
     def cancel(self, clip_id: str) -> Clip:
-        return self.advance(clip_id, ClipStatus.CANCELLED, "cancelled")
-
-    def reject(self, clip_id: str, reason: str) -> Clip:
-        return self.advance(clip_id, ClipStatus.REJECTED, reason)
+        clip = self.advance(clip_id, ClipStatus.CANCELLED, "cancelled")
+        assert clip is not None  # no expected state: it moved or raised
+        return clip
 
     def retry(self, clip_id: str) -> Clip:
         """A failed clip goes back in the queue, unless it used all its attempts."""
@@ -148,11 +179,44 @@ class ClipLifecycle:
             origin=origin,
         )
 
+    def _advance_once(self, clip_id: str, step: _Step) -> Clip | None:
+        with self._uow() as uow:
+            clip = uow.clips.get(clip_id)
+            if not _is_in(clip, step.expected):
+                return None
+            if step.change is not None:
+                step.change(clip)
+            clip.move_to(step.target, self._clock.now(), step.reason)
+            jobs = [] if step.next_job is None else [self._add_job(uow, clip, step.next_job)]
+            uow.clips.update(clip)
+            uow.commit()
+        self._outbox.release(jobs)
+        return clip
+
     def _queue(self, uow: UnitOfWork, clip: Clip) -> Job:
         clip.move_to(ClipStatus.QUEUED, self._clock.now())
-        return self._outbox.add(
-            uow,
-            JobType.CLIP_PROCESS,
-            {"clip_id": clip.id},
-            job_key(JobType.CLIP_PROCESS, clip.id, clip.attempts),
-        )
+        return self._add_job(uow, clip, JobType.CLIP_PROCESS)
+
+    def _add_job(self, uow: UnitOfWork, clip: Clip, job_type: JobType) -> Job:
+        """The clip's next job; the key per clip and attempt makes a redelivery add none."""
+        key = job_key(job_type, clip.id, clip.attempts)
+        return self._outbox.add(uow, job_type, {"clip_id": clip.id}, key)
+
+
+@attrs.frozen
+class _Step:
+    """One requested move, kept together so a retry after a conflict repeats it exactly."""
+
+    target: ClipStatus
+    reason: str
+    expected: Expected | None
+    change: Callable[[Clip], None] | None
+    next_job: JobType | None
+
+
+def _is_in(clip: Clip, expected: Expected | None) -> bool:
+    if expected is None:
+        return True
+    if isinstance(expected, ClipStatus):
+        return clip.status is expected
+    return expected(clip)

@@ -6,8 +6,9 @@
     ffmpeg:polish -> 9:16 video + thumbnail, uploaded; the clip is ready
 
 Every handler is idempotent: it looks at the clip's state first, and a clip already past its
-step is left alone, so a redelivered job changes nothing. The next job is recorded through
-the outbox in the same transaction as the state change, with a key per clip and attempt.
+step is left alone, so a redelivered job changes nothing. Each state change goes through
+``ClipLifecycle.advance``, which records the next job in the outbox in the same transaction,
+with a key per clip and attempt.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import (
     LengthBounds,
@@ -32,12 +34,11 @@ from clipnet.domain.highlights.features import Segment
 from clipnet.domain.highlights.metadata import build_metadata
 from clipnet.domain.highlights.scoring import RankedSegment, Weights, score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
-from clipnet.domain.jobs.model import Job, JobType, job_key
-from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
-from clipnet.domain.sources.model import Source, SourceKind
-from clipnet.ports.clock import Clock
+from clipnet.domain.sources.media import SourceMedia
+from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError, MediaProcessor
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -78,8 +79,7 @@ class PipelineService:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        outbox: Outbox,
-        clock: Clock,
+        lifecycle: ClipLifecycle,
         media: MediaProcessor,
         storage: ObjectStorage,
         transcriber: Transcriber,
@@ -91,8 +91,7 @@ class PipelineService:
         scratch_dir: Path | None = None,
     ) -> None:
         self._uow = uow
-        self._outbox = outbox
-        self._clock = clock
+        self._lifecycle = lifecycle
         self._media = media
         self._storage = storage
         self._transcriber = transcriber
@@ -101,6 +100,8 @@ class PipelineService:
         self.bounds = bounds or LengthBounds()
         self._platform = platform
         self._scratch_dir = scratch_dir
+        # A local path to a source's media for the length of a ``with`` block.
+        self._source_file = SourceMedia(storage, scratch_dir).local_file
         self._listeners: list[Listener] = []
 
     # -- wiring --------------------------------------------------------------------------------
@@ -190,12 +191,13 @@ class PipelineService:
         if clip.status is not ClipStatus.QUEUED:
             return
         self.analyze_source(clip.source_id)
-        if self._transcriber.available:
-            self._advance(
-                clip.id, ClipStatus.QUEUED, ClipStatus.TRANSCRIBING, JobType.WHISPER_BATCH
-            )
-        else:
-            self._advance(clip.id, ClipStatus.QUEUED, ClipStatus.SCORING, JobType.ML_SCORE)
+        speech = self._transcriber.available
+        self._lifecycle.advance(
+            clip.id,
+            ClipStatus.TRANSCRIBING if speech else ClipStatus.SCORING,
+            expected=ClipStatus.QUEUED,
+            next_job=JobType.WHISPER_BATCH if speech else JobType.ML_SCORE,
+        )
 
     def _score(self, clip: Clip) -> None:
         if clip.status is not ClipStatus.SCORING:
@@ -226,8 +228,12 @@ class PipelineService:
             fresh.rename(fresh.title or metadata.title)
             fresh.description, fresh.hashtags = metadata.description, metadata.hashtags
 
-        self._advance(
-            clip.id, ClipStatus.SCORING, ClipStatus.POLISHING, JobType.FFMPEG_POLISH, apply
+        self._lifecycle.advance(
+            clip.id,
+            ClipStatus.POLISHING,
+            expected=ClipStatus.SCORING,
+            change=apply,
+            next_job=JobType.FFMPEG_POLISH,
         )
 
     def _polish(self, clip: Clip) -> None:
@@ -249,7 +255,9 @@ class PipelineService:
                 video, clip.span.duration * THUMBNAIL_AT, scratch / "thumbnail.jpg"
             )
             if clip.status is ClipStatus.POLISHING:
-                self._advance(clip.id, ClipStatus.POLISHING, ClipStatus.UPLOADING)
+                self._lifecycle.advance(
+                    clip.id, ClipStatus.UPLOADING, expected=ClipStatus.POLISHING
+                )
             assets = {
                 "video": self._storage.put(asset_key(clip.id, "video.mp4"), video, "video/mp4").key,
                 "thumbnail": self._storage.put(
@@ -260,7 +268,9 @@ class PipelineService:
         def record(fresh: Clip) -> None:
             fresh.assets = {**fresh.assets, **assets}
 
-        self._advance(clip.id, ClipStatus.UPLOADING, ClipStatus.READY, None, record)
+        self._lifecycle.advance(
+            clip.id, ClipStatus.READY, expected=ClipStatus.UPLOADING, change=record
+        )
         self._emit("ready", clip.id)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -296,39 +306,10 @@ class PipelineService:
         except NotFound:
             raise PermanentJobError(f"source {source_id!r} does not exist") from None
 
-    def _advance(
-        self,
-        clip_id: str,
-        expected: ClipStatus,
-        target: ClipStatus,
-        next_job: JobType | None = None,
-        change: Callable[[Clip], None] | None = None,
-    ) -> None:
-        """Move the clip on (and record its next job) unless someone already did."""
-        with self._uow() as uow:
-            clip = uow.clips.get(clip_id)
-            if clip.status is not expected:
-                return
-            if change is not None:
-                change(clip)
-            clip.move_to(target, self._clock.now())
-            jobs = []
-            if next_job is not None:
-                key = job_key(next_job, clip.id, clip.attempts)
-                jobs.append(self._outbox.add(uow, next_job, {"clip_id": clip.id}, key))
-            uow.clips.update(clip)
-            uow.commit()
-        self._outbox.release(jobs)
-
     def _fail_clip(self, clip_id: str, reason: str) -> None:
-        with self._uow() as uow:
-            clip = uow.clips.get(clip_id)
-            if not clip.can_move_to(ClipStatus.FAILED):
-                return
-            clip.move_to(ClipStatus.FAILED, self._clock.now(), reason)
-            uow.clips.update(clip)
-            uow.commit()
-        self._emit("failed", clip_id, reason)
+        """Fail the clip unless it is past failing (ready, terminal); tell listeners if so."""
+        if self._lifecycle.fail(clip_id, reason) is not None:
+            self._emit("failed", clip_id, reason)
 
     def _record_source_failure(self, source_id: str, reason: str) -> None:
         with self._uow() as uow:
@@ -360,20 +341,6 @@ class PipelineService:
     def _scratch(self) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self._scratch_dir) as name:
             yield Path(name)
-
-    @contextlib.contextmanager
-    def _source_file(self, source: Source) -> Iterator[Path]:
-        """A local path to the source's media for the length of the block."""
-        if source.kind is SourceKind.LOCAL:
-            yield Path(source.location)
-        elif source.kind is SourceKind.UPLOAD:
-            with self._scratch() as scratch:
-                suffix = Path(source.location).suffix
-                yield self._storage.fetch(source.location, scratch / f"source{suffix}")
-        else:
-            raise PermanentJobError(
-                f"source {source.id}: {source.kind.value} sources cannot be processed yet"
-            )
 
 
 def _with_transcript(segment: Segment, clip: Clip) -> Segment:

@@ -13,6 +13,7 @@ two workers gathering the same clip, transcribe and advance it once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 import time
@@ -21,35 +22,19 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.transcripts import Transcript
-from clipnet.domain.jobs.model import Job, JobType, job_key
-from clipnet.domain.jobs.outbox import Outbox
-from clipnet.domain.shared.errors import ConcurrencyConflict, DomainError, PermanentJobError
-from clipnet.domain.sources.model import Source, SourceKind
-from clipnet.ports.clock import Clock
+from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.shared.errors import DomainError, NotFound, PermanentJobError
+from clipnet.domain.sources.media import SourceMedia
+from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError, MediaProcessor
-from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
+from clipnet.ports.repositories import ClipQuery, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 from clipnet.ports.transcriber import Transcriber, TranscriptionFailure, TranscriptionResult
 
 log = logging.getLogger(__name__)
-
-SourceLocator = Callable[[Source, Path], Path]
-"""A local file of a source's media; may copy it into the given work folder."""
-
-
-def stored_or_local_source(storage: ObjectStorage) -> SourceLocator:
-    """Locates uploads (fetched from storage) and local files; other kinds are not local."""
-
-    def locate(source: Source, workdir: Path) -> Path:
-        if source.kind is SourceKind.LOCAL:
-            return Path(source.location)
-        if source.kind is SourceKind.UPLOAD:
-            return storage.fetch(source.location, workdir / f"source-{source.id}")
-        raise MediaError(f"source {source.id} ({source.kind.value}) has no local media file yet")
-
-    return locate
 
 
 @attrs.frozen
@@ -76,24 +61,21 @@ class TranscriptionBatcher:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        outbox: Outbox,
-        clock: Clock,
+        lifecycle: ClipLifecycle,
         media: MediaProcessor,
         storage: ObjectStorage,
         transcriber: Transcriber,
         *,
         policy: BatchPolicy = BatchPolicy(),
-        locate_source: SourceLocator | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._uow = uow
-        self._outbox = outbox
-        self._clock = clock
+        self._lifecycle = lifecycle
         self._media = media
         self._storage = storage
         self._transcriber = transcriber
         self._policy = policy
-        self._locate_source = locate_source or stored_or_local_source(storage)
+        self._source_media = SourceMedia(storage)
         self._sleep = sleep
 
     def __call__(self, job: Job) -> None:
@@ -154,24 +136,29 @@ class TranscriptionBatcher:
         self, batch: Sequence[Clip], sources: dict[str, Source], workdir: Path
     ) -> list[_Item]:
         """Each clip's audio, extracted and stored; a clip whose audio fails is failed now."""
-        located: dict[str, Path] = {}
         items: list[_Item] = []
-        for clip in batch:
-            try:
-                source = sources.get(clip.source_id)
-                if source is None:
-                    raise MediaError(f"source {clip.source_id} no longer exists")
-                items.append(self._store_audio(clip, source, workdir, located))
-            except (MediaError, DomainError, OSError) as error:
-                self._fail(clip.id, f"audio extraction failed: {error}")
+        with contextlib.ExitStack() as fetched:  # local copies live until every clip is cut
+            located: dict[str, Path] = {}
+
+            def local_file(source: Source) -> Path:
+                if source.id not in located:  # one fetch per source, however many of its clips
+                    located[source.id] = fetched.enter_context(
+                        self._source_media.local_file(source)
+                    )
+                return located[source.id]
+
+            for clip in batch:
+                try:
+                    source = sources.get(clip.source_id)
+                    if source is None:
+                        raise MediaError(f"source {clip.source_id} no longer exists")
+                    items.append(self._store_audio(clip, local_file(source), workdir))
+                except (MediaError, DomainError, OSError) as error:
+                    self._fail(clip.id, f"audio extraction failed: {error}")
         return items
 
-    def _store_audio(
-        self, clip: Clip, source: Source, workdir: Path, located: dict[str, Path]
-    ) -> _Item:
-        if source.id not in located:  # one fetch per source, however many of its clips
-            located[source.id] = self._locate_source(source, workdir)
-        wav = self._media.extract_audio(located[source.id], workdir / f"{clip.id}.wav", clip.span)
+    def _store_audio(self, clip: Clip, source_file: Path, workdir: Path) -> _Item:
+        wav = self._media.extract_audio(source_file, workdir / f"{clip.id}.wav", clip.span)
         key = f"transcription/{clip.id}/audio-{clip.attempts}.wav"
         self._storage.put(key, wav, "audio/wav")
         return _Item(clip.id, key, self._storage.url(key))
@@ -205,45 +192,23 @@ class TranscriptionBatcher:
     def _advance(self, clip_id: str, transcript: Transcript | None) -> None:
         """Store the transcript, move the clip to scoring and enqueue ``ml:score``."""
 
-        def change(uow: UnitOfWork, clip: Clip) -> Job:
+        def store(clip: Clip) -> None:
             clip.transcript = transcript
-            clip.move_to(ClipStatus.SCORING, self._clock.now(), "transcribed")
-            return self._outbox.add(
-                uow,
-                JobType.ML_SCORE,
-                {"clip_id": clip.id},
-                job_key(JobType.ML_SCORE, clip.id, clip.attempts),
-            )
 
-        self._save(clip_id, change)
+        with contextlib.suppress(NotFound):  # deleted meanwhile
+            self._lifecycle.advance(
+                clip_id,
+                ClipStatus.SCORING,
+                "transcribed",
+                expected=_needs_speech,
+                change=store,
+                next_job=JobType.ML_SCORE,
+            )
 
     def _fail(self, clip_id: str, reason: str) -> None:
         log.warning("clip %s: %s", clip_id, reason)
-
-        def change(_uow: UnitOfWork, clip: Clip) -> None:
-            clip.move_to(ClipStatus.FAILED, self._clock.now(), reason)
-
-        self._save(clip_id, change)
-
-    def _save(self, clip_id: str, change: Callable[[UnitOfWork, Clip], Job | None]) -> None:
-        """Apply ``change`` to a clip still waiting for speech; skip it if it moved on."""
-        for _ in range(3):  # a concurrent save: reload and look again
-            with self._uow() as uow:
-                try:
-                    clip = uow.clips.get(clip_id)
-                except DomainError:  # deleted meanwhile
-                    return
-                if not _needs_speech(clip):
-                    return
-                job = change(uow, clip)
-                uow.clips.update(clip)
-                try:
-                    uow.commit()
-                except ConcurrencyConflict:
-                    continue
-            if job is not None:
-                self._outbox.release([job])
-            return
+        with contextlib.suppress(NotFound):  # deleted meanwhile
+            self._lifecycle.fail(clip_id, reason, expected=_needs_speech)
 
 
 def _needs_speech(clip: Clip) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from clipnet.domain.accounts.model import OAuthAccount
+from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
 from clipnet.domain.jobs.model import Job, JobType
@@ -41,6 +42,7 @@ class PostingService:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
+        lifecycle: ClipLifecycle,
         storage: ObjectStorage,
         publishers: Mapping[Platform, Publisher],
         clock: Clock,
@@ -50,6 +52,7 @@ class PostingService:
         """``fresh_account``: the linked account with its token refreshed if it is about to
         expire (``OAuthLinking.fresh_account``); without it the stored token is used as is."""
         self._uow = uow
+        self._lifecycle = lifecycle
         self._storage = storage
         self._publishers = dict(publishers)
         self._clock = clock
@@ -72,6 +75,7 @@ class PostingService:
         post, clip, account = self._prepare(clip_id, platform)
         if post.status is PostStatus.POSTED:
             log.info("clip %s is already on %s (%s)", clip_id, platform.value, post.url)
+            self._mark_clip_posted(clip_id, platform)  # in case a crash came in between
             return post
         if self._fresh_account is not None:  # refresh an expiring token before the upload
             account = self._fresh_account(clip.owner_id, platform)
@@ -79,7 +83,9 @@ class PostingService:
         with tempfile.TemporaryDirectory(prefix="clipnet-post-") as folder:
             video = self._storage.fetch(clip.assets["video"], Path(folder) / "video.mp4")
             published = publisher.publish(video, metadata, account, post.idempotency_key)
-        return self._record(post.id, clip_id, published.remote_id, published.url)
+        post = self._record(post.id, published.remote_id, published.url)
+        self._mark_clip_posted(clip_id, platform)
+        return post
 
     def _prepare(self, clip_id: str, platform: Platform) -> tuple[Post, Clip, OAuthAccount]:
         with self._uow() as uow:
@@ -104,17 +110,19 @@ class PostingService:
             uow.commit()
         return post, clip, account
 
-    def _record(self, post_id: str, clip_id: str, remote_id: str, url: str) -> Post:
+    def _record(self, post_id: str, remote_id: str, url: str) -> Post:
         with self._uow() as uow:
             post = uow.posts.get(post_id)
             post.mark_posted(remote_id, url)
             uow.posts.update(post)
-            clip = uow.clips.get(clip_id)
-            if clip.status is ClipStatus.READY:
-                clip.move_to(ClipStatus.POSTED, self._clock.now(), f"posted on {post.platform}")
-                uow.clips.update(clip)
             uow.commit()
         return post
+
+    def _mark_clip_posted(self, clip_id: str, platform: Platform) -> None:
+        """The first post makes a ready clip posted; one already posted stays as it is."""
+        self._lifecycle.advance(
+            clip_id, ClipStatus.POSTED, f"posted on {platform}", expected=ClipStatus.READY
+        )
 
 
 def _metadata(clip: Clip, platform: Platform) -> ClipMetadata:
