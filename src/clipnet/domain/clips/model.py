@@ -36,18 +36,8 @@ class ClipStatus(enum.StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
-    @property
-    def is_terminal(self) -> bool:
-        return self in TERMINAL
-
-    @property
-    def is_working(self) -> bool:
-        """True while a worker is (or should be) doing something with the clip."""
-        return self in WORKING
-
 
 S = ClipStatus
-WORKING = frozenset({S.QUEUED, S.TRANSCRIBING, S.SCORING, S.POLISHING, S.UPLOADING})
 TERMINAL = frozenset({S.POSTED, S.REJECTED, S.CANCELLED})
 
 #: Every legal move. Anything not listed raises :class:`IllegalTransition`.

@@ -44,6 +44,3 @@ class Post:
             url,
             "",
         )
-
-    def mark_failed(self, error: str) -> None:
-        self.status, self.last_error = PostStatus.FAILED, error
