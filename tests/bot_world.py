@@ -129,7 +129,7 @@ def bot_world(
         _override(container, database=database)
     if store is not None:
         _override(container, bot_store=store)
-    container.chat_commands.add_kwargs(rules=cooldowns)
+    _override(container, cooldown_rules=dict(cooldowns))
     world = BotWorld(
         container,
         container.database(),

@@ -15,7 +15,7 @@ from clipnet.adapters.memory.inference import ScriptedTranscriber
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.storage import InMemoryStorage
-from clipnet.container import Container, register_pipeline
+from clipnet.container import Container
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.features import FeatureTimeline, Segment
 from clipnet.domain.highlights.scoring import RankedSegment, score_segment
@@ -85,7 +85,6 @@ class World:
         self.container.transcriber.override(
             providers.Object(transcriber or ScriptedTranscriber(available=False))
         )
-        register_pipeline(self.container)
         with self.uow() as uow:
             uow.users.add(a_user())
             uow.sources.add(a_source(kind=SourceKind.LOCAL, location=VOD, duration=0.0, channel=""))

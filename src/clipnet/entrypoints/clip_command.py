@@ -1,9 +1,9 @@
 """``clipnet clip``: the main job from the command line.
 
-Parses nothing and decides nothing about clips: it asks :class:`HighlightService` for the best
-moments, lets the ordinary job handlers (through the configured queue) make the clips, waits,
-then writes what they made into the output folder: clips.json, the MP4s and thumbnails, and
-timeline.png.
+Parses nothing and decides nothing about clips: it asks the container's
+:class:`HighlightService` (the one the API uses too) for the best moments, lets the ordinary
+job handlers (through the configured queue) make the clips, waits, then writes what they made
+into the output folder: clips.json, the MP4s and thumbnails, and timeline.png.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from clipnet.adapters.dramatiq.worker import InProcessJobQueue
 from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_timeline
 from clipnet.container import AdapterUnavailable, Container
 from clipnet.domain.clips.model import Clip, ClipStatus
@@ -75,7 +74,7 @@ def run_clip_command(container: Container, options: ClipOptions, console: Consol
     except OSError as error:
         raise ClipCommandError(f"{error.filename or options.out}: {error.strerror}") from None
     finally:
-        _stop_workers(container)
+        container.shutdown_resources()  # the embedded worker's threads end with the command
 
 
 def _run(container: Container, options: ClipOptions, console: Console) -> ClipOutcome:
@@ -87,14 +86,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     if options.template:
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
     container.media().probe(options.input)  # bad input fails here, before anything is stored
-    service = HighlightService(
-        container.uow_factory(),
-        container.clock(),
-        container.ids(),
-        container.pipeline(),
-        container.lifecycle(),
-        container.templates(),
-    )
+    service = container.highlights()
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
         try:
@@ -163,12 +155,6 @@ class _ProgressDisplay:
 
     def __exit__(self, *_exc: object) -> None:
         self._rich.stop()
-
-
-def _stop_workers(container: Container) -> None:
-    """The embedded queue's worker threads end with the command."""
-    if isinstance(container.queue(), InProcessJobQueue) and container.job_worker().running:
-        container.job_worker().stop()
 
 
 # -- output --------------------------------------------------------------------------------------

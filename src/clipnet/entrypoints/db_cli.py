@@ -11,6 +11,7 @@ from alembic.util.exc import CommandError
 
 from clipnet.adapters.sqlalchemy import DatabaseUnavailable, SqlDatabase
 from clipnet.container import Container
+from clipnet.container.core import database_backend
 from clipnet.settings import ConfigError, load_settings
 
 T = TypeVar("T")
@@ -40,14 +41,15 @@ def _one_line_errors() -> Iterator[None]:
 
 def _with_database(action: Callable[[SqlDatabase], T]) -> T:
     with _one_line_errors():
-        database = Container(settings=load_settings()).database()
-        if not isinstance(database, SqlDatabase):
+        settings = load_settings()
+        if database_backend(settings.database.url) == "memory":
             typer.echo("clipnet: CLIPNET_DATABASE_URL is memory://, which has no schema", err=True)
             raise typer.Exit(2)
+        container = Container(settings=settings)
         try:
-            return action(database)
+            return action(container.database())
         finally:
-            database.dispose()
+            container.shutdown_resources()  # closes the connection pool
 
 
 def _describe(database: SqlDatabase) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clipnet.adapters.inference.engine import InferenceEngine
-from clipnet.adapters.inference.wiring import server_engine
+from clipnet.container.inference import server_engine
 from clipnet.settings import load_settings
 
 log = logging.getLogger(__name__)

@@ -24,14 +24,19 @@ jobs_app = typer.Typer(
 @contextmanager
 def _container() -> Iterator[Container]:
     """The container; a bad setting or a domain error ends the command with one line."""
+    container: Container | None = None
     try:
-        yield build_container(load_settings())
+        container = build_container(load_settings())
+        yield container
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
     except DomainError as error:
         typer.echo(f"clipnet: {error}", err=True)
         raise typer.Exit(1) from None
+    finally:
+        if container is not None:
+            container.shutdown_resources()
 
 
 def _when(job: Job) -> str:

@@ -22,20 +22,23 @@ Hook = Callable[[], None]
 
 
 def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
-    """Start the in-process worker with the app (and stop it with the app) when embedded."""
+    """Start the in-process worker with the app when embedded; close every resource (the
+    worker, database pools, Redis clients) when the app stops."""
     settings = container.settings()
-    if settings.queue.backend != "inprocess":
-        return [], []
+    on_startup: list[Hook] = []
+    if settings.queue.backend == "inprocess":
 
-    def start_worker() -> None:
-        # Jobs left unfinished by an earlier run go back to the queue (recover=True).
-        container.job_worker().start(recover=True)
-        log.info("in-process worker started (CLIPNET_QUEUE=inprocess)")
+        def start_worker() -> None:
+            # Jobs left unfinished by an earlier run go back to the queue (recover=True).
+            container.job_worker().start(recover=True)
+            log.info("in-process worker started (CLIPNET_QUEUE=inprocess)")
 
-    def stop_worker() -> None:
-        container.job_worker().stop()
+        on_startup.append(start_worker)
 
-    return [start_worker], [stop_worker]
+    def close_resources() -> None:
+        container.shutdown_resources()
+
+    return on_startup, [close_resources]
 
 
 def build_app(settings: Settings) -> Any:

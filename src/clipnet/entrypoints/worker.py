@@ -42,7 +42,7 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
     )
     stop.wait()
     log.info("stopping: the running job may finish, the others go back to the queue")
-    worker.stop()
+    container.shutdown_resources()  # stops the worker, then closes pools and clients
     log.info("worker stopped")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from dependency_injector import providers
 
 from clipnet.adapters.chat_http import ChatHttp
 from clipnet.adapters.memory.storage import InMemoryStorage
@@ -82,7 +83,7 @@ def clip_world(url: str) -> ClipWorld:
         world.clock.advance(seconds)
 
     # The container's clip job (real FFmpeg, in-memory storage), with the wait injected.
-    world.container.platform_clip_jobs.add_kwargs(sleep=sleep)
+    world.container.sleep.override(providers.Object(sleep))
     storage = world.container.storage()
     return ClipWorld(world, world.container.platform_clip_jobs(), storage, sleeps)
 

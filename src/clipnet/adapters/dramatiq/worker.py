@@ -124,14 +124,13 @@ class InProcessJobQueue(DramatiqJobQueue):
     table, and the next process that starts a worker with ``recover=True`` sends them again.
     """
 
-    def __init__(self, time_limit: TimeLimitFor | None = None) -> None:
+    def __init__(
+        self, time_limit: TimeLimitFor | None = None, *, starter: Callable[[], None] | None = None
+    ) -> None:
+        """``starter`` (which starts this process's worker) is called before the first job."""
         super().__init__(stub_broker(), time_limit)
-        self._starter: Callable[[], None] | None = None
-        self._lock = threading.Lock()
-
-    def start_with(self, starter: Callable[[], None]) -> None:
-        """Call ``starter`` (which starts the worker) before the first job is enqueued."""
         self._starter = starter
+        self._lock = threading.Lock()
 
     def enqueue(self, job: Job) -> None:
         with self._lock:

@@ -7,17 +7,28 @@ from typing import Protocol
 
 from clipnet.domain.clipbot.model import ReplyTarget
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.jobs.middleware import JobMiddleware
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError, ClipRequests, SentMessages
 from clipnet.ports.chat import ChatPlatform
-from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
 
 ClipUrl = Callable[[str], str]
 """The public link of a clip, from its id."""
+
+#: The jobs after which a clip may have reached a status its requester hears about.
+CLIP_MOVING_JOBS = frozenset(
+    {
+        JobType.CLIP_PROCESS,
+        JobType.ML_SCORE,
+        JobType.FFMPEG_POLISH,
+        JobType.POST_YOUTUBE,
+        JobType.POST_TIKTOK,
+    }
+)
 
 #: The clip statuses a requester hears about.
 NOTIFY_ON = frozenset({ClipStatus.READY, ClipStatus.FAILED, ClipStatus.POSTED})
@@ -128,11 +139,12 @@ class ClipBotJobs:
         return message_id
 
 
-class ClipBotNotifier:
+class ClipBotNotifier(JobMiddleware):
     """Queues ``clipbot:notify`` when a clip asked for in chat is ready, failed or posted.
 
-    It watches the jobs that move clips (``after`` wraps their handlers), so the pipeline and
-    the publishers need not know about chat.
+    As middleware around every job it looks at the clip of each job that moves clips, after
+    the handler (whether the handler succeeded or not), so the pipeline and the publishers
+    need not know about chat.
     """
 
     def __init__(self, store: ClipRequests, uow: UnitOfWorkFactory, outbox: Outbox) -> None:
@@ -140,18 +152,10 @@ class ClipBotNotifier:
         self._uow = uow
         self._outbox = outbox
 
-    def after(self, handler: JobHandler) -> JobHandler:
-        """``handler``, then a look at the job's clip, whether the handler succeeded or not."""
-
-        def handle(job: Job) -> None:
-            try:
-                handler(job)
-            finally:
-                clip_id = job.payload.get("clip_id")
-                if isinstance(clip_id, str):
-                    self.clip_changed(clip_id)
-
-        return handle
+    def after_job(self, job: Job, error: BaseException | None) -> None:
+        clip_id = job.payload.get("clip_id")
+        if job.type in CLIP_MOVING_JOBS and isinstance(clip_id, str):
+            self.clip_changed(clip_id)
 
     def clip_changed(self, clip_id: str) -> None:
         """Queue a notification if the clip came from chat and reached a status worth one."""

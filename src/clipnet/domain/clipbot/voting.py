@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from clipnet.domain.clipbot.model import Direction, Tally, Vote, VoterKey
 from clipnet.domain.jobs.model import Job, JobType, job_key
@@ -27,13 +27,16 @@ class VotingService:
         outbox: Outbox,
         clock: Clock,
         threshold: ThresholdFor,
-        auto_post_to: Sequence[Platform] = (Platform.YOUTUBE, Platform.TIKTOK),
+        *,
+        auto_post: bool = True,
     ) -> None:
+        """``auto_post``: post an eligible clip to every platform with a posting job (the
+        ``CLIPNET_AUTO_POST`` setting); off, crossing the threshold only marks it eligible."""
         self._uow = uow
         self._outbox = outbox
         self._clock = clock
         self._threshold = threshold
-        self._auto_post_to = [p for p in auto_post_to if p in POST_JOBS]
+        self._auto_post_to = tuple(POST_JOBS) if auto_post else ()
 
     def cast(
         self, clip_id: str, platform: Platform, platform_user: str, direction: Direction

@@ -3,25 +3,19 @@ delete. Object-level authorisation is checked here, before the lifecycle is aske
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-
 import attrs
 
 from clipnet.domain.clipbot.model import Tally
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
-from clipnet.domain.highlights.auto_clips import CandidateFinder
-from clipnet.domain.highlights.scoring import top_segments
+from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.domain.shared.spans import TimeSpan
-from clipnet.domain.sources.model import Source, SourceKind
-from clipnet.ports.media import MediaError, MediaProcessor
+from clipnet.ports.media import MediaError
 from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
@@ -63,21 +57,15 @@ class ClipService:
         uow: UnitOfWorkFactory,
         lifecycle: ClipLifecycle,
         storage: ObjectStorage,
-        media: MediaProcessor,
         templates: TemplateCatalogue,
-        candidates: CandidateFinder,
-        clip_seconds: tuple[float, float] = (15.0, 60.0),
-        analyze: Callable[[str], Source] | None = None,
+        highlights: HighlightService,
     ) -> None:
         self._uow = uow
         self._lifecycle = lifecycle
         self._storage = storage
-        self._media = media
         self._templates = templates
-        self._candidates = candidates
-        self._clip_seconds = clip_seconds
-        self._analyze = analyze
-        """The media pipeline's analysis (probe + timeline, stored on the source), if wired."""
+        self._highlights = highlights
+        """Picks the best moments, as for every other caller (the CLI, the worker, ClipBOT)."""
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -93,24 +81,21 @@ class ClipService:
     ) -> list[Clip]:
         """The ``count`` best non-overlapping moments of the source, as queued clips.
 
-        A source not analysed yet is analysed first (an upload: its stored file).
+        A source not analysed yet is analysed first. Another user's source is ``NotFound``.
         """
         if not 1 <= count <= MAX_AUTO_CLIPS:
             raise InvalidInput(f"count must be between 1 and {MAX_AUTO_CLIPS}")
         if template:
             self._templates.get(template)
-        source = self._analysed(actor, source_id)
-        assert source.timeline is not None
-        weights = self._templates.get(template).weights if template else None
-        segments = self._candidates(source.timeline, *self._clip_seconds)
-        ranked = (
-            top_segments(segments, count, weights)
-            if weights is not None
-            else top_segments(segments, count)
-        )
-        if not ranked:
-            raise InvalidInput("the source is too short to cut an automatic clip from")
-        return self._lifecycle.create_detected(source.id, actor.user_id, ranked, template)
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+        actor.require_visible(source.owner_id, "source", source_id)
+        try:
+            return self._highlights.clip_best_moments(
+                source_id, count, template=template, owner_id=actor.user_id
+            )
+        except MediaError as error:
+            raise InvalidInput(f"the source could not be analysed: {error}") from None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -177,32 +162,6 @@ class ClipService:
     def _check(self, actor: Actor, clip_id: str) -> None:
         with self._uow() as uow:
             _visible(uow, actor, clip_id)
-
-    def _analysed(self, actor: Actor, source_id: str) -> Source:
-        with self._uow() as uow:
-            source = uow.sources.get(source_id)
-            actor.require_visible(source.owner_id, "source", source_id)
-            if source.timeline is not None:
-                return source
-        if self._analyze is not None:
-            try:
-                return self._analyze(source_id)
-            except MediaError as error:
-                raise InvalidInput(f"the source could not be analysed: {error}") from None
-        if source.kind is not SourceKind.UPLOAD:
-            raise InvalidInput("this source has not been analysed yet; try again later")
-        with tempfile.TemporaryDirectory(prefix="clipnet-analyse-") as tmp:
-            local = self._storage.fetch(source.location, Path(tmp) / "source")
-            try:
-                timeline = self._media.analyze(local)
-            except MediaError as error:
-                raise InvalidInput(f"the source could not be analysed: {error}") from None
-        with self._uow() as uow:
-            source = uow.sources.get(source_id)
-            source.record_analysis(timeline)
-            uow.sources.update(source)
-            uow.commit()
-        return source
 
 
 def _visible(uow: UnitOfWork, actor: Actor, clip_id: str) -> Clip:

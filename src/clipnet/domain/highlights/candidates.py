@@ -302,8 +302,3 @@ def score_curve(
             round(score_segment(Segment(span, span_features(signals, span)), weights).total, 2)
         )
     return curve
-
-
-def snapped_candidates(timeline: FeatureTimeline, shortest: float, longest: float) -> list[Segment]:
-    """A ``CandidateFinder`` (see :mod:`.auto_clips`) built on this module."""
-    return candidate_segments(timeline, LengthBounds(shortest, longest))

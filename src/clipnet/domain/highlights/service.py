@@ -1,19 +1,21 @@
-"""Finding a recording's best moments and turning them into clips: the main job, as a service.
+"""Finding a recording's best moments and turning them into clips: the one highlights service.
 
-Used by ``clipnet clip``; the work itself runs as ordinary jobs (clip:process, ml:score,
-ffmpeg:polish) through whichever queue the deployment has.
+Every caller (``POST /clips/`` in "auto" mode, ``clipnet clip``, the worker and ClipBOT through
+the container) picks moments here, so one source gives the same spans whoever asks. The source
+is analysed once (by the media pipeline, which keeps the timeline on the Source); the clips
+are then made by the ordinary jobs (clip:process, ml:score, ffmpeg:polish).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from clipnet.domain.accounts.model import User
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
-from clipnet.domain.highlights.candidates import LengthBounds
+from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, find_highlights
+from clipnet.domain.highlights.scoring import RankedSegment, Weights
 from clipnet.domain.highlights.templates import TemplateCatalogue
-from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.clock import Clock
@@ -28,6 +30,10 @@ SETTLED = frozenset(
     {ClipStatus.READY, ClipStatus.FAILED, ClipStatus.REJECTED, ClipStatus.CANCELLED}
 )
 
+Analyse = Callable[[str], Source]
+"""source id -> the source, analysed (its timeline stored) unless it was before; raises
+``MediaError`` for unreadable media. The media pipeline's ``analyze_source``."""
+
 
 class HighlightService:
     def __init__(
@@ -35,16 +41,19 @@ class HighlightService:
         uow: UnitOfWorkFactory,
         clock: Clock,
         ids: IdGenerator,
-        pipeline: PipelineService,
+        analyse: Analyse,
         lifecycle: ClipLifecycle,
         templates: TemplateCatalogue,
+        bounds: LengthBounds = DEFAULT_BOUNDS,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._pipeline = pipeline
+        self._analyse = analyse
         self._lifecycle = lifecycle
         self._templates = templates
+        self.bounds = bounds
+        """How long a clip may be when the caller does not say (from settings)."""
 
     def register_local_file(self, path: str, title: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
@@ -66,24 +75,47 @@ class HighlightService:
         return source
 
     def clip_best_moments(
-        self, source_id: str, count: int, bounds: LengthBounds, template: str = ""
+        self,
+        source_id: str,
+        count: int,
+        bounds: LengthBounds | None = None,
+        template: str = "",
+        *,
+        owner_id: str | None = None,
     ) -> list[Clip]:
         """Analyse the source (once), pick its ``count`` best moments and queue a clip of each.
 
-        Raises ``MediaError`` for unreadable media and ``InvalidInput`` when the source is too
-        short for a single clip within ``bounds``.
+        The clips belong to ``owner_id`` (default: the source's owner). Raises ``MediaError``
+        for unreadable media and ``InvalidInput`` when the source is too short for a single
+        clip within ``bounds`` (default: :attr:`bounds`).
         """
         if count < 1:
-            raise InvalidInput(f"--top must be at least 1 (got {count})")
-        weights = self._templates.get(template).weights if template else None
-        source = self._pipeline.analyze_source(source_id)
-        ranked = self._pipeline.find_highlights(source_id, count, bounds, weights)
+            raise InvalidInput(f"count must be at least 1 (got {count})")
+        weights = self._weights(template)
+        source = self._analyse(source_id)
+        chosen = bounds or self.bounds
+        ranked = self.best_moments(source, count, chosen, weights)
         if not ranked:
             raise InvalidInput(
-                f"{source.location}: {source.duration:.1f} s is too short for a clip of "
-                f"at least {bounds.shortest:g} s"
+                f"{_name(source)}: {source.duration:.1f} s is too short for a clip of "
+                f"at least {chosen.shortest:g} s"
             )
-        return self._lifecycle.create_detected(source.id, source.owner_id, ranked, template)
+        owner = owner_id or source.owner_id
+        return self._lifecycle.create_detected(source.id, owner, ranked, template)
+
+    def best_moments(
+        self, source: Source, count: int, bounds: LengthBounds, weights: Weights
+    ) -> list[RankedSegment]:
+        """The ``count`` best non-overlapping moments of an analysed source, best first."""
+        if source.timeline is None:
+            raise InvalidInput(f"source {source.id} has not been analysed")
+        return find_highlights(
+            source.timeline,
+            count,
+            bounds,
+            weights,
+            duration=source.duration or None,  # unknown duration: the timeline's length
+        )
 
     def current(self, clip_ids: Iterable[str]) -> list[Clip]:
         """The clips as they are now."""
@@ -93,3 +125,15 @@ class HighlightService:
     def source(self, source_id: str) -> Source:
         with self._uow() as uow:
             return uow.sources.get(source_id)
+
+    def _weights(self, template: str) -> Weights:
+        """The template's weights (an unknown name: ``InvalidInput`` naming the known ones)."""
+        chosen = self._templates.get(template) if template else self._templates.default
+        return chosen.weights
+
+
+def _name(source: Source) -> str:
+    """How an error names the source: a local file by its path, others by title or id."""
+    if source.kind is SourceKind.LOCAL:
+        return source.location
+    return source.title or f"source {source.id}"

@@ -7,8 +7,9 @@ attempts, retries and dead-lettering behave the same everywhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
+from clipnet.domain.jobs.middleware import JobMiddleware
 from clipnet.domain.jobs.model import DEFAULT_RETRY, Job, JobStatus, JobType, RetryPolicy
 from clipnet.domain.shared.errors import ConcurrencyConflict, PermanentJobError
 from clipnet.ports.clock import Clock
@@ -25,21 +26,20 @@ class JobRunner:
         clock: Clock,
         handlers: Mapping[JobType, JobHandler],
         retry: RetryPolicy = DEFAULT_RETRY,
+        *,
+        middleware: Sequence[JobMiddleware] = (),
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._handlers = dict(handlers)
         self._retry = retry
+        self._middleware = tuple(middleware)
 
     def handles(self, job_type: JobType) -> bool:
         return job_type in self._handlers
 
     def register(self, job_type: JobType, handler: JobHandler) -> None:
         self._handlers[job_type] = handler
-
-    def handler(self, job_type: JobType) -> JobHandler | None:
-        """The handler registered for ``job_type`` (so it can be wrapped), if any."""
-        return self._handlers.get(job_type)
 
     def run(self, job_id: str) -> Job:
         """Run the job unless it is already finished; returns its record afterwards."""
@@ -50,13 +50,27 @@ class JobRunner:
         try:
             if handler is None:
                 raise PermanentJobError(f"no handler for job type {job.type.value!r}")
-            handler(job)
+            self._handle(handler, job)
         except PermanentJobError as error:
             return self._finish(job_id, f"{error}", permanent=True)
         except Exception as error:  # a handler's failure is recorded, never lost
             log.warning("job %s (%s) failed: %s", job_id, job.type, error)
             return self._finish(job_id, f"{type(error).__name__}: {error}", permanent=False)
         return self._finish(job_id, "", permanent=False)
+
+    def _handle(self, handler: JobHandler, job: Job) -> None:
+        """The handler inside the middleware: each sees the job before and after, in turn."""
+        for middleware in self._middleware:
+            middleware.before_job(job)
+        error: BaseException | None = None
+        try:
+            handler(job)
+        except BaseException as raised:
+            error = raised
+            raise
+        finally:
+            for middleware in reversed(self._middleware):
+                middleware.after_job(job, error)
 
     def interrupted(self, job_id: str, reason: str) -> Job:
         """Record that the worker stopped a running job (a time limit): a failed try."""

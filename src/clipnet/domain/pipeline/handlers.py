@@ -24,15 +24,13 @@ import attrs
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import (
-    LengthBounds,
-    find_highlights,
     normalise,
     span_features,
     transcript_features,
 )
 from clipnet.domain.highlights.features import Segment
 from clipnet.domain.highlights.metadata import build_metadata
-from clipnet.domain.highlights.scoring import RankedSegment, Weights, score_segment
+from clipnet.domain.highlights.scoring import score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
@@ -86,7 +84,6 @@ class PipelineService:
         templates: TemplateCatalogue,
         *,
         vision: VisionScorer | None = None,
-        bounds: LengthBounds | None = None,
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
     ) -> None:
@@ -97,7 +94,6 @@ class PipelineService:
         self._transcriber = transcriber
         self._templates = templates
         self._vision = vision
-        self.bounds = bounds or LengthBounds()
         self._platform = platform
         self._scratch_dir = scratch_dir
         # A local path to a source's media for the length of a ``with`` block.
@@ -153,25 +149,6 @@ class PipelineService:
                 uow.commit()
         self._emit("analyzed", source_id)
         return source
-
-    def find_highlights(
-        self,
-        source_id: str,
-        count: int,
-        bounds: LengthBounds | None = None,
-        weights: Weights | None = None,
-    ) -> list[RankedSegment]:
-        """The ``count`` best non-overlapping moments of an analysed source."""
-        source = self.analyze_source(source_id)
-        assert source.timeline is not None  # analyze_source stored it
-        chosen_weights = weights or self._templates.default.weights
-        return find_highlights(
-            source.timeline,
-            count,
-            bounds or self.bounds,
-            chosen_weights,
-            duration=source.duration,
-        )
 
     # -- job handlers --------------------------------------------------------------------------
 

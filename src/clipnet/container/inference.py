@@ -1,11 +1,14 @@
-"""Choosing and building the inference adapters from settings (used by the container and the
-inference server's entry point)."""
+"""Inference: speech (faster-whisper, RunPod or none) and vision (BLIP/CLIP/motion, in this
+process or on RunPod), chosen by ``CLIPNET_INFERENCE``; also the GPU server's engine, which the
+inference server's entry point builds from the same settings."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from dependency_injector import providers
 
 from clipnet.adapters.inference.engine import InferenceEngine
 from clipnet.adapters.inference.namespaces import LocalFolders, NamespaceFolders
@@ -15,6 +18,7 @@ from clipnet.adapters.memory.inference import NoTranscriber
 from clipnet.adapters.runpod.client import RunPodClient
 from clipnet.adapters.runpod.inference import RunPodTranscriber, RunPodVisionBackend
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions, local_file
+from clipnet.container.jobs import JobsContainer
 from clipnet.ports.storage import ObjectStorage
 from clipnet.ports.transcriber import Transcriber
 from clipnet.ports.vision import VisionScorer
@@ -88,3 +92,13 @@ def vision_scorer_for(
         folders = LocalFolders(settings.server_root, settings.namespace)
         backend = EngineBackend(engine(settings, folders), settings.namespace)
     return FallbackVisionScorer(backend, settings.caption_timeout)
+
+
+class InferenceContainer(JobsContainer):
+    __self__ = JobsContainer.__self__
+    transcriber = providers.Singleton(
+        transcriber_for, JobsContainer.settings.provided.inference, JobsContainer.storage
+    )
+    vision = providers.Singleton(
+        vision_scorer_for, JobsContainer.settings.provided.inference, JobsContainer.storage
+    )

@@ -1,0 +1,81 @@
+"""Sources and clips: the clip lifecycle, the media pipeline's job handlers, Whisper batching,
+the one highlights service, and the services the HTTP API offers over them."""
+
+from __future__ import annotations
+
+from dependency_injector import providers
+
+from clipnet.container.accounts import AccountsContainer
+from clipnet.domain.clips.lifecycle import ClipLifecycle
+from clipnet.domain.clips.service import ClipService
+from clipnet.domain.highlights.service import HighlightService
+from clipnet.domain.pipeline.handlers import PipelineService
+from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
+from clipnet.domain.sources.service import SourceService
+from clipnet.settings.sections import InferenceSettings
+
+
+def batch_policy(inference: InferenceSettings) -> BatchPolicy:
+    return BatchPolicy(inference.whisper_batch_size, inference.whisper_batch_wait)
+
+
+class ClipsContainer(AccountsContainer):
+    __self__ = AccountsContainer.__self__
+
+    lifecycle = providers.Singleton(
+        ClipLifecycle,
+        AccountsContainer.uow_factory,
+        AccountsContainer.outbox,
+        AccountsContainer.clock,
+        AccountsContainer.ids,
+        AccountsContainer.templates,
+    )
+    # clip:process, ml:score, ffmpeg:polish
+    pipeline = providers.Singleton(
+        PipelineService,
+        AccountsContainer.uow_factory,
+        lifecycle,
+        AccountsContainer.media,
+        AccountsContainer.storage,
+        AccountsContainer.transcriber,
+        AccountsContainer.templates,
+        vision=AccountsContainer.vision,
+    )
+    transcription = providers.Singleton(  # whisper:batch
+        TranscriptionBatcher,
+        AccountsContainer.uow_factory,
+        lifecycle,
+        AccountsContainer.media,
+        AccountsContainer.storage,
+        AccountsContainer.transcriber,
+        policy=providers.Callable(batch_policy, AccountsContainer.settings.provided.inference),
+        sleep=AccountsContainer.sleep,
+    )
+    # The one way to pick a source's best moments: the API, the CLI, the worker and ClipBOT.
+    highlights = providers.Singleton(
+        HighlightService,
+        AccountsContainer.uow_factory,
+        AccountsContainer.clock,
+        AccountsContainer.ids,
+        pipeline.provided.analyze_source,
+        lifecycle,
+        AccountsContainer.templates,
+        AccountsContainer.clip_bounds,
+    )
+    sources_service = providers.Singleton(
+        SourceService,
+        AccountsContainer.uow_factory,
+        AccountsContainer.storage,
+        AccountsContainer.media,
+        AccountsContainer.url_guard,
+        AccountsContainer.clock,
+        AccountsContainer.ids,
+    )
+    clips_service = providers.Singleton(
+        ClipService,
+        AccountsContainer.uow_factory,
+        lifecycle,
+        AccountsContainer.storage,
+        AccountsContainer.templates,
+        highlights,
+    )

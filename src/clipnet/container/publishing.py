@@ -1,0 +1,65 @@
+"""Publishing: a publisher per platform (``CLIPNET_PUBLISHING``: the real YouTube and TikTok
+APIs, or in memory) and the posting service behind ``post:youtube`` and ``post:tiktok``."""
+
+from __future__ import annotations
+
+import attrs
+from dependency_injector import providers
+
+from clipnet.adapters.http_resilience import Backoff
+from clipnet.adapters.memory.platforms import InMemoryPublisher
+from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
+from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
+from clipnet.container.clips import ClipsContainer
+from clipnet.domain.publishing.posting import PostingService
+from clipnet.domain.shared.platforms import Platform
+
+
+def publish_backoff(retries: int) -> Backoff:
+    return attrs.evolve(PUBLISHING_BACKOFF, retries=retries)
+
+
+class PublishingContainer(ClipsContainer):
+    __self__ = ClipsContainer.__self__
+    publishing = ClipsContainer.settings.provided.publishing
+
+    backoff = providers.Callable(publish_backoff, publishing.retries)
+    # Platform -> Publisher. The Post record (PostingService) is what keeps a key to one post.
+    publishers = providers.Selector(
+        publishing.backend,
+        memory=providers.Dict(
+            {
+                Platform.YOUTUBE: providers.Singleton(InMemoryPublisher, Platform.YOUTUBE),
+                Platform.TIKTOK: providers.Singleton(InMemoryPublisher, Platform.TIKTOK),
+            }
+        ),
+        platforms=providers.Dict(
+            {
+                Platform.YOUTUBE: providers.Singleton(
+                    YouTubePublisher,
+                    providers.Singleton(PlatformHttp, "YouTube", backoff=backoff),
+                    base_url=publishing.youtube_api_base,
+                    privacy=publishing.youtube_privacy,
+                    category_id=publishing.youtube_category,
+                ),
+                Platform.TIKTOK: providers.Singleton(
+                    TikTokPublisher,
+                    providers.Singleton(PlatformHttp, "TikTok", backoff=backoff),
+                    base_url=publishing.tiktok_api_base,
+                    privacy_level=publishing.tiktok_privacy,
+                    processing_timeout=publishing.processing_timeout,
+                ),
+            }
+        ),
+    )
+    posting = providers.Singleton(
+        PostingService,
+        ClipsContainer.uow_factory,
+        ClipsContainer.lifecycle,
+        ClipsContainer.storage,
+        publishers,
+        ClipsContainer.clock,
+        ClipsContainer.ids,
+        # An expiring OAuth token is refreshed before each upload.
+        fresh_account=ClipsContainer.oauth.provided.fresh_account,
+    )

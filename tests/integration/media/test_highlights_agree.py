@@ -1,0 +1,87 @@
+"""One highlights service, on real media: a generated recording uploaded to the API (the real
+Litestar app, in-process) and given to ``clipnet clip`` (embedded, in-memory profile) gets the
+same automatic clips from both."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+from litestar.testing import TestClient
+from rich.console import Console
+
+from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
+from clipnet.adapters.memory.queue import RecordingJobQueue
+from clipnet.adapters.passwords import Argon2PasswordHasher
+from clipnet.container import Container, build_container
+from clipnet.domain.shared.spans import TimeSpan
+from clipnet.entrypoints.clip_command import ClipOptions, run_clip_command
+from clipnet.entrypoints.http import create_app
+from tests.integration.media.conftest import ffmpeg_binary
+from tests.unit.http.conftest import ApiUser, memory_settings
+
+pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
+
+SHORT = SampleSpec(
+    seconds=60.0, exciting=TimeSpan(27.0, 36.0), width=320, height=180, fps=20, preset="ultrafast"
+)
+TOP = 2
+BOUNDS = {"CLIPNET_MIN_CLIP_SECONDS": "10", "CLIPNET_MAX_CLIP_SECONDS": "20"}
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 s: calm, exciting 27-36 s, calm again."""
+    ffmpeg_binary()
+    return make_sample(tmp_path_factory.mktemp("agree") / "stream.mp4", SHORT)
+
+
+def real_media_container(folder: Path) -> Container:
+    settings = memory_settings(folder, CLIPNET_X264_PRESET="ultrafast", **BOUNDS)
+    return build_container(settings)
+
+
+def api_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:
+    """POST /clips/ in "auto" mode on the uploaded recording (the jobs are only recorded)."""
+    container = real_media_container(folder)
+    container.queue.override(providers.Singleton(RecordingJobQueue))
+    container.password_hasher.override(providers.Object(Argon2PasswordHasher.fast_for_tests()))
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        alice = ApiUser(client, "alice")
+        uploaded = client.post(
+            "/sources/upload",
+            files={"file": (recording.name, recording.read_bytes(), "video/mp4")},
+            data={"title": "stream"},
+            headers=alice.headers,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        auto = client.post(
+            "/clips/",
+            json={"source_id": uploaded.json()["id"], "mode": "auto", "count": TOP},
+            headers=alice.headers,
+        )
+    assert auto.status_code == 201, auto.text
+    return sorted((c["start"], c["end"]) for c in auto.json()["items"])
+
+
+def cli_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:
+    """``clipnet clip RECORDING --top 2`` on the in-memory profile: the spans in clips.json."""
+    container = real_media_container(folder)
+    options = ClipOptions(recording, folder / "clips", top=TOP)
+    outcome = run_clip_command(container, options, Console(quiet=True))
+    assert outcome.failed == []
+    document = json.loads(outcome.clips_json.read_text())
+    return sorted((c["start"], c["end"]) for c in document["clips"])
+
+
+def test_the_api_and_the_cli_pick_the_same_spans_of_a_real_recording(
+    recording: Path, tmp_path: Path
+) -> None:
+    from_api = api_spans(recording, tmp_path / "api")
+    from_cli = cli_spans(recording, tmp_path / "cli")
+
+    assert len(from_api) == TOP
+    assert from_api == from_cli
+    assert any(start < SHORT.exciting.end and end > SHORT.exciting.start for start, end in from_api)
