@@ -8,14 +8,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 import attrs
-from dependency_injector import providers
 
-from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.memory.queue import RecordingJobQueue
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.domain.clipbot.channel_admin import ChannelAdmin
 from clipnet.domain.clipbot.commands import BotAnswer, ChatCommands
 from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES, CooldownRule
@@ -33,6 +31,7 @@ from clipnet.ports.platform_clips import PlatformClipMaker
 from clipnet.ports.repositories import UnitOfWork
 from clipnet.settings import Settings, load_settings
 from tests.builders import T0, a_source, a_user
+from tests.containers import app_container, memory_env
 
 CHANNEL = "broadcaster-1"
 OWNER = "user-1"
@@ -93,16 +92,10 @@ class BotWorld:
 
 def bot_settings_env(**env: str) -> dict[str, str]:
     """In-memory settings for a ClipBOT world (``env`` adds to or replaces them)."""
-    return {
-        "CLIPNET_DATA_DIR": tempfile.gettempdir(),
-        "CLIPNET_DATABASE_URL": "memory://",
-        "CLIPNET_QUEUE": "memory",
-        "CLIPNET_STORAGE": "memory",
-        "CLIPNET_SECRET_KEYS": new_key(),
-        "CLIPNET_PUBLIC_URL": PUBLIC_URL,
-        "CLIPNET_AUTO_POST": "true",
-        **env,
-    }
+    return memory_env(
+        tempfile.gettempdir(),
+        **{"CLIPNET_PUBLIC_URL": PUBLIC_URL, "CLIPNET_AUTO_POST": "true", **env},
+    )
 
 
 def bot_world(
@@ -115,21 +108,25 @@ def bot_world(
     store: BotStore | None = None,
     settings: Settings | None = None,
 ) -> BotWorld:
-    """ClipBOT built by ``build_container``, on in-memory adapters or on ``database`` and
+    """ClipBOT built by the real container, on in-memory adapters or on ``database`` and
     ``store`` (e.g. SQL ones); ``settings`` replace the in-memory defaults (keep memory://)."""
     chosen = settings or load_settings(bot_settings_env(CLIPNET_VOTE_THRESHOLD=str(threshold)))
-    container = build_container(chosen)
     clock, ids, queue = ManualClock(T0), SequentialIds("id"), RecordingJobQueue()
     memory_chats = {p: InMemoryChat(p) for p in CHAT_PLATFORMS}
-    _override(container, clock=clock, ids=ids, queue=queue)
-    _override(container, chats=memory_chats if chats is None else dict(chats))
+    fakes: dict[str, Any] = {
+        "clock": clock,
+        "ids": ids,
+        "queue": queue,
+        "chats": memory_chats if chats is None else dict(chats),
+        "cooldown_rules": dict(cooldowns),
+    }
     if clip_makers is not None:
-        _override(container, clip_makers=dict(clip_makers))
+        fakes["clip_makers"] = dict(clip_makers)
     if database is not None:
-        _override(container, database=database)
+        fakes["database"] = database
     if store is not None:
-        _override(container, bot_store=store)
-    _override(container, cooldown_rules=dict(cooldowns))
+        fakes["bot_store"] = store
+    container = app_container(chosen, **fakes)
     world = BotWorld(
         container,
         container.database(),
@@ -149,11 +146,6 @@ def bot_world(
     )
     _seed(world)
     return world
-
-
-def _override(container: Container, **fakes: Any) -> None:
-    for name, fake in fakes.items():
-        getattr(container, name).override(providers.Object(fake))
 
 
 def _seed(world: BotWorld) -> None:

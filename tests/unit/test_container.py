@@ -8,32 +8,20 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 
-from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.queue import RecordingJobQueue
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.container.jobs import JOB_HANDLERS, JOB_MIDDLEWARE
 from clipnet.domain.clipbot.model import ChannelLink, ReplyTarget
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.middleware import JobMiddleware
 from clipnet.domain.jobs.model import Job, JobStatus, JobType
 from clipnet.domain.shared.platforms import Platform
-from clipnet.settings import load_settings
 from tests.builders import a_clip, a_job, a_source, a_user
-
-
-def settings_env(tmp_path: Path, **env: str) -> dict[str, str]:
-    return {
-        "CLIPNET_DATA_DIR": str(tmp_path),
-        "CLIPNET_DATABASE_URL": "memory://",
-        "CLIPNET_QUEUE": "memory",
-        "CLIPNET_STORAGE": "memory",
-        "CLIPNET_SECRET_KEYS": new_key(),
-        **env,
-    }
+from tests.containers import app_container, memory_settings
 
 
 def container_for(tmp_path: Path, **env: str) -> Container:
-    return build_container(load_settings(settings_env(tmp_path, **env)))
+    return app_container(memory_settings(tmp_path, **env))
 
 
 def test_every_job_type_has_a_handler_that_the_container_can_build(tmp_path: Path) -> None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dependency_injector import providers
 
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.domain.highlights.candidates import LengthBounds
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.media import MediaInfo
-from tests.unit.http.conftest import memory_settings
+from tests.containers import app_container, memory_settings
 
 
 def loud_at_the_end(seconds: int) -> FeatureTimeline:
@@ -31,10 +30,7 @@ def media() -> FakeMediaProcessor:
 
 @pytest.fixture
 def container(tmp_path: Path, media: FakeMediaProcessor) -> Container:
-    container = build_container(memory_settings(tmp_path))
-    container.media.override(providers.Object(media))
-    container.queue.override(providers.Singleton(RecordingJobQueue))
-    return container
+    return app_container(memory_settings(tmp_path), media=media, queue=RecordingJobQueue())
 
 
 def info(duration: float) -> MediaInfo:

@@ -8,32 +8,23 @@ from dependency_injector import providers
 from clipnet.adapters.memory.clock import ManualClock
 from clipnet.adapters.memory.ids import SequentialIds
 from clipnet.adapters.memory.queue import RecordingJobQueue
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.domain.clips.model import ClipOrigin, ClipStatus
 from clipnet.domain.highlights.features import Segment
 from clipnet.domain.highlights.scoring import RankedSegment, score_segment
 from clipnet.domain.jobs.model import JobType
 from clipnet.domain.shared.errors import IllegalTransition, InvalidInput, NotFound, RetriesExhausted
 from clipnet.domain.shared.spans import TimeSpan
-from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
+from tests.containers import app_container, memory_settings
 
 
 @pytest.fixture
 def app(tmp_path) -> tuple[Container, RecordingJobQueue]:  # type: ignore[no-untyped-def]
-    settings = load_settings(
-        {
-            "CLIPNET_DATABASE_URL": "memory://",
-            "CLIPNET_QUEUE": "memory",
-            "CLIPNET_STORAGE": "memory",
-            "CLIPNET_DATA_DIR": str(tmp_path),
-        }
-    )
     queue = RecordingJobQueue()
-    container = Container(settings=settings)
-    container.queue.override(providers.Object(queue))
-    container.clock.override(providers.Object(ManualClock()))
-    container.ids.override(providers.Object(SequentialIds("clip")))
+    container = app_container(
+        memory_settings(tmp_path), queue=queue, clock=ManualClock(), ids=SequentialIds("clip")
+    )
     with container.uow_factory()() as uow:
         uow.users.add(a_user())
         uow.users.add(a_user("user-2"))
@@ -135,15 +126,7 @@ def test_a_broker_outage_leaves_the_job_in_the_outbox(app) -> None:  # type: ign
 
 
 def test_jobs_enqueued_in_process_run_through_the_job_runner(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = load_settings(
-        {
-            "CLIPNET_DATABASE_URL": "memory://",
-            "CLIPNET_QUEUE": "memory",
-            "CLIPNET_STORAGE": "memory",
-            "CLIPNET_DATA_DIR": str(tmp_path),
-        }
-    )
-    container = build_container(settings)
+    container = app_container(memory_settings(tmp_path))
     handled: list[str] = []
     container.job_runner().register(
         JobType.CLIP_PROCESS, lambda job: handled.append(job.payload["clip_id"])

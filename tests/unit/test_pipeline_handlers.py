@@ -15,7 +15,6 @@ from clipnet.adapters.memory.inference import ScriptedTranscriber
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.storage import InMemoryStorage
-from clipnet.container import Container
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.features import FeatureTimeline, Segment
 from clipnet.domain.highlights.scoring import RankedSegment, score_segment
@@ -25,8 +24,8 @@ from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.media import MediaInfo
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import SourceKind, SourceStatus
-from clipnet.settings import load_settings
 from tests.builders import a_source, a_user
+from tests.containers import app_container, memory_settings
 
 VOD = "/media/vod.mp4"
 
@@ -64,26 +63,18 @@ def burst_timeline(seconds: int = 300) -> FeatureTimeline:
 
 class World:
     def __init__(self, tmp_path: Path, transcriber: ScriptedTranscriber | None = None) -> None:
-        settings = load_settings(
-            {
-                "CLIPNET_DATABASE_URL": "memory://",
-                "CLIPNET_QUEUE": "memory",
-                "CLIPNET_STORAGE": "memory",
-                "CLIPNET_DATA_DIR": str(tmp_path),
-            }
-        )
         self.queue = RecordingJobQueue()
         self.media = CountingMedia()
         self.media.register(VOD, MediaInfo(300.0, True, True, 1920, 1080, 30.0), burst_timeline())
         self.storage = InMemoryStorage()
-        self.container = Container(settings=settings)
-        self.container.queue.override(providers.Object(self.queue))
-        self.container.clock.override(providers.Object(ManualClock()))
-        self.container.ids.override(providers.Object(SequentialIds("id")))
-        self.container.media.override(providers.Object(self.media))
-        self.container.storage.override(providers.Object(self.storage))
-        self.container.transcriber.override(
-            providers.Object(transcriber or ScriptedTranscriber(available=False))
+        self.container = app_container(
+            memory_settings(tmp_path),
+            queue=self.queue,
+            clock=ManualClock(),
+            ids=SequentialIds("id"),
+            media=self.media,
+            storage=self.storage,
+            transcriber=transcriber or ScriptedTranscriber(available=False),
         )
         with self.uow() as uow:
             uow.users.add(a_user())

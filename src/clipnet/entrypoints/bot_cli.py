@@ -7,12 +7,10 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from clipnet.container import Container, build_container
 from clipnet.domain.clipbot.channel_admin import ChannelAdmin
 from clipnet.domain.clipbot.model import ChannelLink
-from clipnet.domain.shared.errors import DomainError
 from clipnet.domain.shared.platforms import Platform
-from clipnet.settings import ConfigError, load_settings
+from clipnet.entrypoints.command_container import command_container
 
 T = TypeVar("T")
 
@@ -93,19 +91,8 @@ def unlink(
 def _with_admin(work: Callable[[ChannelAdmin], T]) -> T:
     """``work`` done with this installation's channel admin; a bad setting or a refusal is one
     line."""
-    container: Container | None = None
-    try:
-        container = build_container(load_settings())
+    with command_container() as container:
         return work(container.channel_admin())
-    except ConfigError as error:
-        typer.echo(f"clipnet: configuration error: {error}", err=True)
-        raise typer.Exit(2) from None
-    except DomainError as error:
-        typer.echo(f"clipnet: {error}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        if container is not None:
-            container.shutdown_resources()
 
 
 def _kind(link: ChannelLink) -> str:

@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from clipnet.container import Container, build_container
 from clipnet.domain.jobs.model import Job, JobStatus
-from clipnet.domain.shared.errors import DomainError
-from clipnet.settings import ConfigError, load_settings
+from clipnet.entrypoints.command_container import command_container
 
 jobs_app = typer.Typer(
     name="jobs",
     help="Background jobs: list them, show one, retry a failed or dead one.",
     no_args_is_help=True,
 )
-
-
-@contextmanager
-def _container() -> Iterator[Container]:
-    """The container; a bad setting or a domain error ends the command with one line."""
-    container: Container | None = None
-    try:
-        container = build_container(load_settings())
-        yield container
-    except ConfigError as error:
-        typer.echo(f"clipnet: configuration error: {error}", err=True)
-        raise typer.Exit(2) from None
-    except DomainError as error:
-        typer.echo(f"clipnet: {error}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        if container is not None:
-            container.shutdown_resources()
 
 
 def _when(job: Job) -> str:
@@ -52,7 +30,7 @@ def list_jobs(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many.")] = 50,
 ) -> None:
     """Jobs, newest first: id, type, status, attempts, last change, last error."""
-    with _container() as container:
+    with command_container() as container:
         jobs = container.job_admin().list(status, limit)
     for job in jobs:
         error = job.last_error.splitlines()[0][:60] if job.last_error else ""
@@ -67,7 +45,7 @@ def list_jobs(
 @jobs_app.command("show")
 def show(job_id: str) -> None:
     """Everything recorded about one job, payload and last error included."""
-    with _container() as container:
+    with command_container() as container:
         job = container.job_admin().show(job_id)
     fields = {
         "id": job.id,
@@ -93,6 +71,6 @@ def retry(
     attempts: Annotated[int, typer.Option(min=1, max=100, help="Tries to add.")] = 3,
 ) -> None:
     """Requeue a failed or dead job with more tries."""
-    with _container() as container:
+    with command_container() as container:
         job = container.job_admin().retry(job_id, attempts)
     typer.echo(f"job {job.id} ({job.type.value}) requeued with {attempts} more tries")

@@ -4,23 +4,20 @@ same automatic clips from both."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 from litestar.testing import TestClient
-from rich.console import Console
 
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.container import Container, build_container
 from clipnet.domain.shared.spans import TimeSpan
-from clipnet.entrypoints.clip_command import ClipOptions, run_clip_command
 from clipnet.entrypoints.http import create_app
 from tests.integration.media.conftest import ffmpeg_binary
-from tests.unit.http.conftest import ApiUser, memory_settings
+from tests.unit.http.conftest import ApiUser, clip_command_spans, memory_settings
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -50,30 +47,12 @@ def api_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:
     container.password_hasher.override(providers.Object(Argon2PasswordHasher.fast_for_tests()))
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         alice = ApiUser(client, "alice")
-        uploaded = client.post(
-            "/sources/upload",
-            files={"file": (recording.name, recording.read_bytes(), "video/mp4")},
-            data={"title": "stream"},
-            headers=alice.headers,
-        )
-        assert uploaded.status_code == 201, uploaded.text
-        auto = client.post(
-            "/clips/",
-            json={"source_id": uploaded.json()["id"], "mode": "auto", "count": TOP},
-            headers=alice.headers,
-        )
-    assert auto.status_code == 201, auto.text
-    return sorted((c["start"], c["end"]) for c in auto.json()["items"])
+        return alice.auto_clip_spans(alice.source(recording.read_bytes()), TOP)
 
 
 def cli_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:
     """``clipnet clip RECORDING --top 2`` on the in-memory profile: the spans in clips.json."""
-    container = real_media_container(folder)
-    options = ClipOptions(recording, folder / "clips", top=TOP)
-    outcome = run_clip_command(container, options, Console(quiet=True))
-    assert outcome.failed == []
-    document = json.loads(outcome.clips_json.read_text())
-    return sorted((c["start"], c["end"]) for c in document["clips"])
+    return clip_command_spans(real_media_container(folder), recording, folder / "clips", TOP)
 
 
 def test_the_api_and_the_cli_pick_the_same_spans_of_a_real_recording(

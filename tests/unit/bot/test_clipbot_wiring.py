@@ -7,29 +7,20 @@ from pathlib import Path
 import pytest
 from dependency_injector import providers
 
-from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.twitch.clips import HelixClips
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.domain.clipbot.model import ChannelLink, ChatMessage, Direction, ReplyTarget
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.model import JobType
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.repositories import ClipQuery
-from clipnet.settings import load_settings
 from tests.builders import T0, a_clip, a_source, a_user
+from tests.containers import app_container, memory_settings
 
 
 def container_for(tmp_path: Path, **env: str) -> Container:
-    base = {
-        "CLIPNET_DATA_DIR": str(tmp_path),
-        "CLIPNET_DATABASE_URL": "memory://",
-        "CLIPNET_QUEUE": "memory",
-        "CLIPNET_STORAGE": "memory",
-        "CLIPNET_SECRET_KEYS": new_key(),
-        "CLIPNET_VOTE_THRESHOLD": "2",
-    }
-    container = build_container(load_settings({**base, **env}))
+    container = app_container(memory_settings(tmp_path, **{"CLIPNET_VOTE_THRESHOLD": "2", **env}))
     with container.uow_factory()() as uow:
         uow.users.add(a_user())
         uow.sources.add(a_source())

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
+from rich.console import Console
 
-from clipnet.adapters.crypto import new_key
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.adapters.passwords import Argon2PasswordHasher
-from clipnet.container import Container, build_container
+from clipnet.container import Container
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.media import MediaInfo
+from clipnet.entrypoints.clip_command import ClipOptions, run_clip_command
 from clipnet.entrypoints.http import create_app
 from clipnet.ports.media import MediaError
-from clipnet.settings import load_settings
+from tests import containers
 
 FAKE_VIDEO = b"FAKEVIDEO" + bytes(range(256)) * 8
 """Bytes the content-probing fake accepts as a 120-second video."""
@@ -44,23 +45,18 @@ class ContentProbingMedia(FakeMediaProcessor):
 
 
 def memory_settings(tmp_path: Path, **extra: str) -> Any:
-    env = {
-        "CLIPNET_DATABASE_URL": "memory://",
-        "CLIPNET_QUEUE": "memory",
-        "CLIPNET_STORAGE": "memory",
-        "CLIPNET_DATA_DIR": str(tmp_path),
-        "CLIPNET_SECRET_KEYS": new_key(),
-        "CLIPNET_ALLOWED_SOURCE_HOSTS": "videos.example.com",
-        **extra,
-    }
-    return load_settings(env)
+    """The in-memory profile, with one host allowed for URL sources."""
+    return containers.memory_settings(
+        tmp_path, **{"CLIPNET_ALLOWED_SOURCE_HOSTS": "videos.example.com", **extra}
+    )
 
 
 def memory_container(tmp_path: Path, **extra: str) -> Container:
-    container = build_container(memory_settings(tmp_path, **extra))
-    container.media.override(providers.Singleton(ContentProbingMedia))
-    container.password_hasher.override(providers.Object(Argon2PasswordHasher.fast_for_tests()))
-    return container
+    return containers.app_container(
+        memory_settings(tmp_path, **extra),
+        media=ContentProbingMedia(),
+        password_hasher=Argon2PasswordHasher.fast_for_tests(),
+    )
 
 
 @pytest.fixture
@@ -108,10 +104,20 @@ class ApiUser:
             headers=self.headers,
         )
 
-    def source(self) -> str:
-        response = self.upload()
+    def source(self, content: bytes = FAKE_VIDEO) -> str:
+        response = self.upload(content)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
+
+    def auto_clip_spans(self, source_id: str, count: int) -> list[tuple[float, float]]:
+        """``POST /clips/`` in "auto" mode: the spans of the clips it made, in time order."""
+        response = self.client.post(
+            "/clips/",
+            json={"source_id": source_id, "mode": "auto", "count": count},
+            headers=self.headers,
+        )
+        assert response.status_code == 201, response.text
+        return sorted((c["start"], c["end"]) for c in response.json()["items"])
 
     def clip(self, source_id: str, start: float = 10, end: float = 40) -> str:
         response = self.client.post(
@@ -131,3 +137,13 @@ def alice(client: TestClient[Litestar]) -> ApiUser:
 @pytest.fixture
 def bob(client: TestClient[Litestar]) -> ApiUser:
     return ApiUser(client, "bob")
+
+
+def clip_command_spans(
+    container: Container, recording: Path, out: Path, top: int
+) -> list[tuple[float, float]]:
+    """``clipnet clip RECORDING --top N`` on ``container``: the spans in clips.json, in order."""
+    outcome = run_clip_command(container, ClipOptions(recording, out, top=top), Console(quiet=True))
+    assert outcome.failed == []
+    document = json.loads(outcome.clips_json.read_text())
+    return sorted((c["start"], c["end"]) for c in document["clips"])

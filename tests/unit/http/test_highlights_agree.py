@@ -8,22 +8,19 @@ to the probed duration picks the same moments as the other.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import TestClient
-from rich.console import Console
 
 from clipnet.adapters.memory.media import FakeMediaProcessor
 from clipnet.container import Container
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.media import MediaInfo
-from clipnet.entrypoints.clip_command import ClipOptions, run_clip_command
 from clipnet.ports.media import MediaError
-from tests.unit.http.conftest import FAKE_VIDEO, ApiUser, memory_container
+from tests.unit.http.conftest import FAKE_VIDEO, ApiUser, clip_command_spans, memory_container
 
 PICTURE_SECONDS = 100.0
 TIMELINE_SECONDS = 120
@@ -67,39 +64,14 @@ def container(tmp_path: Path) -> Container:
     return container
 
 
-def api_spans(client: TestClient[Litestar], alice: ApiUser, recording: Path) -> Spans:
-    response = alice.client.post(
-        "/sources/upload",
-        files={"file": (recording.name, recording.read_bytes(), "video/mp4")},
-        data={"title": "stream"},
-        headers=alice.headers,
-    )
-    assert response.status_code == 201, response.text
-    auto = client.post(
-        "/clips/",
-        json={"source_id": response.json()["id"], "mode": "auto", "count": TOP},
-        headers=alice.headers,
-    )
-    assert auto.status_code == 201, auto.text
-    return sorted((c["start"], c["end"]) for c in auto.json()["items"])
-
-
-def cli_spans(container: Container, recording: Path, out: Path) -> Spans:
-    options = ClipOptions(recording, out, top=TOP)
-    outcome = run_clip_command(container, options, Console(quiet=True))
-    assert outcome.failed == []
-    document = json.loads(outcome.clips_json.read_text())
-    return sorted((c["start"], c["end"]) for c in document["clips"])
-
-
 def test_the_api_and_the_cli_pick_the_same_spans_of_one_recording(
     client: TestClient[Litestar], container: Container, alice: ApiUser, tmp_path: Path
 ) -> None:
     recording = tmp_path / "stream.mp4"
     recording.write_bytes(FAKE_VIDEO)
 
-    from_api = api_spans(client, alice, recording)
-    from_cli = cli_spans(container, recording, tmp_path / "clips")
+    from_api = alice.auto_clip_spans(alice.source(recording.read_bytes()), TOP)
+    from_cli = clip_command_spans(container, recording, tmp_path / "clips", TOP)
 
     assert len(from_api) == TOP
     assert from_api == from_cli
