@@ -1,25 +1,30 @@
-"""Contracts of the login-session store and the rate limiter: in memory and on a real Redis.
+"""Contracts of the login-session store, the nonce store and the rate limiter: in memory and
+on a real Redis.
 
 Each Redis test works under its own key namespace, deleted afterwards (Redis is shared).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clipnet.adapters.memory.rate_limits import InMemoryRateLimiter
-from clipnet.adapters.memory.sessions import InMemorySessionStore
+from clipnet.adapters.memory.sessions import InMemoryNonceStore, InMemorySessionStore
 from clipnet.adapters.redis_rate_limits import RedisRateLimiter
-from clipnet.adapters.redis_sessions import RedisSessionStore
-from clipnet.ports.accounts import Session, SessionStore
+from clipnet.adapters.redis_sessions import RedisNonceStore, RedisSessionStore
+from clipnet.adapters.system import SystemClock
+from clipnet.ports.accounts import NonceStore, Session, SessionStore
 from clipnet.ports.rate_limits import RateLimiter
 from tests.conftest import require_service
 from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
@@ -47,6 +52,14 @@ def sessions(request: pytest.FixtureRequest) -> SessionStore:
         return InMemorySessionStore()
     client, namespace = request.getfixturevalue("redis_namespace")
     return RedisSessionStore(client, namespace)
+
+
+@pytest.fixture(params=BACKENDS)
+def nonces(request: pytest.FixtureRequest) -> NonceStore:
+    if request.param == "memory":
+        return InMemoryNonceStore(SystemClock())
+    client, namespace = request.getfixturevalue("redis_namespace")
+    return RedisNonceStore(client, namespace, SystemClock())
 
 
 @pytest.fixture(params=BACKENDS)
@@ -154,6 +167,111 @@ def test_revoking_the_sessions_of_a_user_without_any_revokes_nothing(
     assert sessions.revoke_all("nobody") == 0
     kept = sessions.get("s-1")
     assert kept is not None and not kept.revoked
+
+
+# -- SessionStore: rotation and token families (RFC 9700 §4.14) --------------------------------
+
+
+def test_rotating_replaces_the_current_token_and_remembers_the_spent_one(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session(token_hash="hash-1"))
+
+    rotated = sessions.rotate("s-1", "hash-1", "hash-2")
+
+    assert rotated == a_session(token_hash="hash-2")
+    assert sessions.get("s-1") == rotated
+    assert sessions.by_token_hash("hash-2") == rotated
+    assert sessions.by_token_hash("hash-1") is None, "a spent token is not current"
+    assert sessions.by_spent_token_hash("hash-1") == rotated, "but it names its family"
+    assert sessions.by_spent_token_hash("hash-2") is None, "the current token is not spent"
+
+
+@FUNCTION_FIXTURES
+@given(rotations=st.integers(min_value=1, max_value=6))
+def test_every_token_of_a_rotation_chain_but_the_last_names_the_family(
+    sessions: SessionStore, rotations: int
+) -> None:
+    family = uuid.uuid4().hex
+    hashes = [f"{family}-{n}" for n in range(rotations + 1)]
+    sessions.put(a_session(family, token_hash=hashes[0]))
+    for spent, new in itertools.pairwise(hashes):
+        assert sessions.rotate(family, spent, new) is not None
+    *spent_hashes, current = hashes
+    assert all(sessions.by_spent_token_hash(h) == sessions.get(family) for h in spent_hashes)
+    assert [sessions.by_token_hash(h) for h in spent_hashes] == [None] * rotations
+    found = sessions.by_token_hash(current)
+    assert found is not None and found.token_hash == current
+
+
+def test_rotating_with_a_token_that_is_no_longer_current_changes_nothing(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session(token_hash="hash-1"))
+    winner = sessions.rotate("s-1", "hash-1", "hash-winner")
+
+    assert sessions.rotate("s-1", "hash-1", "hash-loser") is None
+
+    assert sessions.get("s-1") == winner
+    assert sessions.by_token_hash("hash-loser") is None
+    assert sessions.by_spent_token_hash("hash-loser") is None
+
+
+def test_concurrent_rotations_with_one_token_let_exactly_one_through(
+    sessions: SessionStore,
+) -> None:
+    sessions.put(a_session(token_hash="hash-1"))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda n: sessions.rotate("s-1", "hash-1", f"new-{n}"), range(16)))
+    (winner,) = [r for r in results if r is not None]
+    assert sessions.get("s-1") == winner
+    assert sessions.by_token_hash(winner.token_hash) == winner
+
+
+def test_a_revoked_or_unknown_session_is_not_rotated(sessions: SessionStore) -> None:
+    revoked = a_session(token_hash="hash-1", revoked=True)
+    sessions.put(revoked)
+    assert sessions.rotate("s-1", "hash-1", "hash-2") is None
+    assert sessions.rotate("s-unknown", "hash-1", "hash-2") is None
+    assert sessions.get("s-1") == revoked
+    assert sessions.by_token_hash("hash-2") is None
+
+
+def test_revoking_a_family_shows_through_its_spent_tokens(sessions: SessionStore) -> None:
+    sessions.put(a_session(token_hash="hash-1"))
+    rotated = sessions.rotate("s-1", "hash-1", "hash-2")
+    assert rotated is not None
+    sessions.put(attrs.evolve(rotated, revoked=True))
+    spent = sessions.by_spent_token_hash("hash-1")
+    current = sessions.by_token_hash("hash-2")
+    assert spent is not None and spent.revoked
+    assert current is not None and current.revoked
+
+
+# -- NonceStore ---------------------------------------------------------------------------------
+
+
+def test_a_nonce_is_claimed_once_only(nonces: NonceStore) -> None:
+    until = datetime.now(UTC) + timedelta(minutes=10)
+    nonce = f"state-{uuid.uuid4().hex}"
+    assert [nonces.claim(nonce, until) for _ in range(3)] == [True, False, False]
+
+
+@FUNCTION_FIXTURES
+@given(values=st.lists(stored_text.filter(bool), min_size=2, max_size=4, unique=True))
+def test_each_nonce_is_claimed_on_its_own(nonces: NonceStore, values: list[str]) -> None:
+    prefix = uuid.uuid4().hex
+    until = datetime.now(UTC) + timedelta(minutes=10)
+    assert all(nonces.claim(f"{prefix}:{value}", until) for value in values)
+    assert not any(nonces.claim(f"{prefix}:{value}", until) for value in values)
+
+
+def test_concurrent_claims_of_one_nonce_let_exactly_one_through(nonces: NonceStore) -> None:
+    until = datetime.now(UTC) + timedelta(minutes=10)
+    nonce = f"state-{uuid.uuid4().hex}"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: nonces.claim(nonce, until), range(16)))
+    assert answers.count(True) == 1
 
 
 # -- RateLimiter --------------------------------------------------------------------------------

@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 
 from clipnet.adapters.memory.rate_limits import InMemoryRateLimiter
-from clipnet.adapters.memory.sessions import InMemorySessionStore
+from clipnet.adapters.memory.sessions import InMemoryNonceStore, InMemorySessionStore
 from clipnet.adapters.redis_rate_limits import RedisRateLimiter
-from clipnet.adapters.redis_sessions import RedisSessionStore
+from clipnet.adapters.redis_sessions import RedisNonceStore, RedisSessionStore
 from clipnet.container import Container
 from clipnet.settings import load_settings
 
 STAGING = {
     "CLIPNET_PROFILE": "staging",
     "CLIPNET_DATABASE_URL": "memory://",
-    "CLIPNET_SECRET_KEYS": "k",
+    "CLIPNET_SECRET_KEYS": "x" * 43 + "=",  # a well-formed Fernet key
+    "CLIPNET_CLOUDINARY_URL": "cloudinary://key:secret@demo",
 }
 
 
@@ -59,3 +60,16 @@ def built_limiter_client(built: Container) -> object:
     limiter = built.rate_limiter()
     assert isinstance(limiter, RedisRateLimiter)
     return limiter._redis
+
+
+@pytest.mark.parametrize(
+    ("env", "nonces"),
+    [
+        ({}, InMemoryNonceStore),
+        (STAGING, RedisNonceStore),
+        ({"CLIPNET_SESSIONS": "redis"}, RedisNonceStore),
+    ],
+)
+def test_oauth_states_are_spent_where_the_sessions_live(env: dict[str, str], nonces: type) -> None:
+    built = container(**env)
+    assert isinstance(built.nonces(), nonces)

@@ -1,7 +1,9 @@
-"""Login sessions in Redis, shared by every API replica; they expire with their refresh token.
+"""Login sessions and one-time nonces in Redis, shared by every API replica.
 
-Keys (under the environment's namespace): ``session:<id>`` (a JSON record),
-``session-token:<hash>`` -> id, and ``user-sessions:<user id>`` (a set of ids).
+Keys (under the environment's namespace), each expiring with its session's refresh token:
+``session:<id>`` (a JSON record), ``session-token:<hash>`` -> id (the current refresh token),
+``session-spent:<hash>`` -> id (a rotated-away one), ``user-sessions:<user id>`` (a set of
+ids); and ``nonce:<value>``, which expires when the nonce could no longer be presented.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
+from redis.exceptions import WatchError
+
 from clipnet.ports.accounts import Session
+from clipnet.ports.clock import Clock
 
 
 class RedisSessionStore:
@@ -22,7 +28,7 @@ class RedisSessionStore:
         return ":".join([self._ns, *parts])
 
     def put(self, session: Session) -> None:
-        ttl = max(1, int((session.expires_at - datetime.now(UTC)).total_seconds()))
+        ttl = _ttl(session)
         old = self.get(session.id)
         pipe = self._redis.pipeline()
         if old is not None and old.token_hash != session.token_hash:
@@ -40,6 +46,32 @@ class RedisSessionStore:
         session = self.get(_text(session_id))
         return session if session is not None and session.token_hash == token_hash else None
 
+    def rotate(self, session_id: str, spent_hash: str, new_hash: str) -> Session | None:
+        key = self._key("session", session_id)
+        with self._redis.pipeline() as pipe:
+            while True:  # WATCH fails only when the session changed; the re-read then says why
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    session = _load(_text(raw)) if raw is not None else None
+                    if session is None or session.revoked or session.token_hash != spent_hash:
+                        return None
+                    rotated = attrs.evolve(session, token_hash=new_hash)
+                    ttl = _ttl(rotated)
+                    pipe.multi()
+                    pipe.set(key, _dump(rotated), ex=ttl)
+                    pipe.delete(self._key("session-token", spent_hash))
+                    pipe.set(self._key("session-token", new_hash), session_id, ex=ttl)
+                    pipe.set(self._key("session-spent", spent_hash), session_id, ex=ttl)
+                    pipe.execute()
+                    return rotated
+                except WatchError:
+                    continue
+
+    def by_spent_token_hash(self, token_hash: str) -> Session | None:
+        session_id = self._redis.get(self._key("session-spent", token_hash))
+        return self.get(_text(session_id)) if session_id is not None else None
+
     def get(self, session_id: str) -> Session | None:
         raw = self._redis.get(self._key("session", session_id))
         return _load(_text(raw)) if raw is not None else None
@@ -53,6 +85,22 @@ class RedisSessionStore:
                 self.put(_revoked(session))
                 count += 1
         return count
+
+
+class RedisNonceStore:
+    def __init__(self, client: Any, namespace: str, clock: Clock) -> None:
+        self._redis = client
+        self._ns = namespace
+        self._clock = clock  # the clock ``until`` was computed with
+
+    def claim(self, nonce: str, until: datetime) -> bool:
+        ttl = max(1, int((until - self._clock.now()).total_seconds()) + 1)
+        return bool(self._redis.set(f"{self._ns}:nonce:{nonce}", "1", nx=True, ex=ttl))
+
+
+def _ttl(session: Session) -> int:
+    """Seconds until the session's refresh token expires (at least 1, as Redis wants)."""
+    return max(1, int((session.expires_at - datetime.now(UTC)).total_seconds()))
 
 
 def _text(value: bytes | str) -> str:

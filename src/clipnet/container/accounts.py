@@ -1,5 +1,6 @@
 """Accounts: passwords, tokens, sessions and rate limits (``CLIPNET_SESSIONS``,
-``CLIPNET_RATE_LIMITS``: memory or Redis), and OAuth links to the platforms."""
+``CLIPNET_RATE_LIMITS``: memory or Redis), and OAuth links to the platforms (their one-time
+states are spent where the sessions live)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from datetime import timedelta
 from dependency_injector import providers
 
 from clipnet.adapters.memory.rate_limits import InMemoryRateLimiter
-from clipnet.adapters.memory.sessions import InMemorySessionStore
+from clipnet.adapters.memory.sessions import InMemoryNonceStore, InMemorySessionStore
 from clipnet.adapters.oauth_http import HttpOAuthClient
 from clipnet.adapters.oauth_providers import provider_endpoints
 from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.adapters.redis_rate_limits import RedisRateLimiter
-from clipnet.adapters.redis_sessions import RedisSessionStore
+from clipnet.adapters.redis_sessions import RedisNonceStore, RedisSessionStore
 from clipnet.adapters.tokens import HmacAccessTokens
 from clipnet.container.core import redis_client, secret_keys
 from clipnet.container.inference import InferenceContainer
@@ -58,6 +59,13 @@ class AccountsContainer(InferenceContainer):
         memory=providers.Singleton(InMemorySessionStore),
         redis=providers.Singleton(RedisSessionStore, sessions_redis, key_namespace),
     )
+    nonces = providers.Selector(
+        security.sessions,
+        memory=providers.Singleton(InMemoryNonceStore, InferenceContainer.clock),
+        redis=providers.Singleton(
+            RedisNonceStore, sessions_redis, key_namespace, InferenceContainer.clock
+        ),
+    )
     rate_limiter = providers.Selector(
         security.rate_limits,
         memory=providers.Singleton(InMemoryRateLimiter),
@@ -82,6 +90,7 @@ class AccountsContainer(InferenceContainer):
         oauth_client,
         providers.Callable(provider_endpoints, security.oauth_clients, security.oauth_endpoints),
         InferenceContainer.secret_box,
+        nonces,
         InferenceContainer.clock,
         InferenceContainer.ids,
     )

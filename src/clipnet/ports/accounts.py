@@ -42,7 +42,11 @@ class AccessTokenCodec(Protocol):
 
 @attrs.frozen
 class Session:
-    """A login session: what a refresh token stands for. Only the token's hash is kept."""
+    """A login session: what a refresh token stands for. Only the token's hash is kept.
+
+    A session is one refresh-token family (RFC 9700 §4.14): the login's token and every token
+    rotated from it. Revoking the session ends the whole family.
+    """
 
     id: str
     user_id: str
@@ -62,7 +66,28 @@ class SessionStore(Protocol):
     def by_token_hash(self, token_hash: str) -> Session | None:
         """The session whose current refresh token hashes to ``token_hash``, if any."""
 
+    def rotate(self, session_id: str, spent_hash: str, new_hash: str) -> Session | None:
+        """Replace the session's current token hash ``spent_hash`` by ``new_hash`` in one step.
+
+        ``spent_hash`` is remembered for :meth:`by_spent_token_hash` as long as the session
+        lives. None, and nothing changed, when the session is unknown or revoked, or when its
+        current hash is no longer ``spent_hash`` (another refresh with that token won).
+        """
+
+    def by_spent_token_hash(self, token_hash: str) -> Session | None:
+        """The session one of whose rotated-away refresh tokens hashes to ``token_hash``."""
+
     def get(self, session_id: str) -> Session | None: ...
 
     def revoke_all(self, user_id: str) -> int:
         """Revoke every session of the user; how many there were."""
+
+
+class NonceStore(Protocol):
+    """Values that may be used once (an OAuth flow's state), shared by every API replica."""
+
+    def claim(self, nonce: str, until: datetime) -> bool:
+        """True the first time ``nonce`` is claimed; False for every later claim before ``until``.
+
+        After ``until`` the store may forget it (the caller refuses a nonce past that anyway).
+        """

@@ -267,6 +267,35 @@ def test_a_callback_whose_state_does_not_match_is_refused_before_any_exchange(
     assert client.get("/oauth/accounts", headers=alice.headers).json()["items"] == []
 
 
+def test_a_replayed_callback_is_refused_and_the_provider_is_not_asked_again(
+    client: TestClient[Litestar], alice: ApiUser, provider: tuple[Provider, str]
+) -> None:
+    state, _ = provider
+    returned = authorize(alice)
+    cookie = client.cookies["clipnet_oauth"]  # what an attacker who saw the request kept
+    assert client.get("/oauth/twitch/callback", params=returned).status_code == 200
+    # when the same state comes back with the same cookie (the first answer cleared it)
+    client.cookies.set("clipnet_oauth", cookie)
+    replayed = client.get("/oauth/twitch/callback", params=returned)
+    # then it is refused, and the code was exchanged once only
+    assert replayed.status_code == 400
+    assert replayed.json()["type"] == "/problems/oauth-state-mismatch"
+    assert "already used" in replayed.json()["detail"]
+    assert len(state.token_requests) == 1
+
+
+def test_a_state_is_spent_even_when_the_provider_refused_its_code(
+    client: TestClient[Litestar], alice: ApiUser, provider: tuple[Provider, str]
+) -> None:
+    state, _ = provider
+    state.refuse_codes = True
+    returned = authorize(alice)
+    assert client.get("/oauth/twitch/callback", params=returned).status_code == 502
+    state.refuse_codes = False
+    again = client.get("/oauth/twitch/callback", params=returned)  # the cookie is still set
+    assert again.status_code == 400 and len(state.token_requests) == 1
+
+
 def test_an_expired_access_token_is_refreshed_before_use_and_stored_sealed(
     client: TestClient[Litestar],
     alice: ApiUser,

@@ -100,7 +100,11 @@ def test_changing_the_password_logs_out_every_session(
 ) -> None:
     changed = client.patch(
         "/auth/me",
-        json={"display_name": "Alice A.", "password": "a brand new password"},
+        json={
+            "display_name": "Alice A.",
+            "password": "a brand new password",
+            "current_password": alice.password,
+        },
         headers=alice.headers,
     )
     assert changed.status_code == 200 and changed.json()["display_name"] == "Alice A."

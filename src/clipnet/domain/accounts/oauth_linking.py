@@ -1,8 +1,10 @@
 """Linking a user's platform accounts with OAuth2: authorization code + state + PKCE (S256).
 
 The pending request (state, PKCE verifier, user, provider, deadline) is sealed with the
-secret box and handed to the browser as a cookie, so any API replica can finish the flow and
-nothing is kept server-side until the account is linked.
+secret box and handed to the browser as a cookie, so any API replica can finish the flow.
+The one thing kept server-side is that a state was used: a callback claims its state in the
+nonce store before the code is exchanged, so a replayed callback is refused and the
+provider is not asked again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import DomainError, NotFound
 from clipnet.domain.shared.platforms import Platform
+from clipnet.ports.accounts import NonceStore
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.oauth import OAuthClient, OAuthError, ProviderEndpoints, TokenGrant
@@ -74,6 +77,7 @@ class OAuthLinking:
         client: OAuthClient,
         providers: Mapping[Platform, ProviderEndpoints],
         box: SecretBox,
+        nonces: NonceStore,
         clock: Clock,
         ids: IdGenerator,
     ) -> None:
@@ -81,6 +85,7 @@ class OAuthLinking:
         self._client = client
         self._providers = dict(providers)
         self._box = box
+        self._nonces = nonces
         self._clock = clock
         self._ids = ids
 
@@ -117,15 +122,19 @@ class OAuthLinking:
     def complete(
         self, provider: Platform, code: str, state: str, pending: str, redirect_uri: str
     ) -> OAuthAccount:
-        """Finish the flow: check state, exchange the code, link the account."""
+        """Finish the flow: check and spend the state, exchange the code, link the account."""
         endpoints = self._endpoints(provider)
         flow = self._open(pending)
+        until = datetime.fromisoformat(str(flow["until"]))
         if (
             flow.get("provider") != provider.value
             or not hmac.compare_digest(str(flow.get("state", "")), state)
-            or datetime.fromisoformat(str(flow["until"])) <= self._clock.now()
+            or until <= self._clock.now()
         ):
             raise OAuthStateMismatch("the OAuth state does not match this browser's sign-in")
+        state_key = "oauth-state:" + hashlib.sha256(state.encode()).hexdigest()
+        if not self._nonces.claim(state_key, until):
+            raise OAuthStateMismatch("this OAuth sign-in was already used; start linking again")
         grant = self._call(
             lambda: self._client.exchange_code(endpoints, code, str(flow["verifier"]), redirect_uri)
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clipnet.domain.accounts.model import OAuthAccount, User
-from clipnet.domain.accounts.service import TokenPair
+from clipnet.domain.accounts.service import ProfileChange, TokenPair
 from clipnet.domain.clips.model import Clip, ClipSummary
 from clipnet.domain.clips.service import ClipDetail
 from clipnet.domain.highlights.scoring import Score
@@ -21,6 +21,18 @@ def user(u: User) -> s.UserOut:
         display_name=u.display_name,
         role=u.role.value,
         created_at=u.created_at,
+    )
+
+
+def profile(change: ProfileChange) -> s.ProfileOut:
+    u = change.user
+    return s.ProfileOut(
+        id=u.id,
+        email=u.email,
+        display_name=u.display_name,
+        role=u.role.value,
+        created_at=u.created_at,
+        tokens=tokens(change.tokens) if change.tokens is not None else None,
     )
 
 

@@ -43,6 +43,9 @@ class RefreshRequest(Request):
 class ProfileUpdate(Request):
     display_name: Name | None = None
     password: Password | None = None
+    email: Email | None = None
+    current_password: Password | None = None
+    """Needed to change ``password`` or ``email``."""
 
 
 class UserOut(msgspec.Struct, kw_only=True):
@@ -59,6 +62,11 @@ class TokensOut(msgspec.Struct, kw_only=True):
     token_type: str
     expires_in: int
     user: UserOut
+
+
+class ProfileOut(UserOut, kw_only=True):
+    tokens: TokensOut | None = None
+    """A new session's tokens, when the password or email changed (every session ended)."""
 
 
 # -- sources -----------------------------------------------------------------------------------

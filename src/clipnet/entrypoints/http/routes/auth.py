@@ -10,9 +10,15 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import AccountsDep
-from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, PUBLIC_BODY
+from clipnet.entrypoints.http.problems import (
+    AUTHED,
+    AUTHED_BODY,
+    PUBLIC_BODY,
+    problem_responses,
+)
 from clipnet.entrypoints.http.schemas import (
     Login,
+    ProfileOut,
     ProfileUpdate,
     RefreshRequest,
     SignUp,
@@ -98,14 +104,23 @@ def me(actor: ActorDep, accounts: AccountsDep) -> UserOut:
 
 @patch(
     "/me",
-    responses=AUTHED_BODY,
-    summary="Change your name or password",
+    responses={**AUTHED_BODY, **problem_responses(403)},
+    summary="Change your name, password or email",
+    description="A new `password` or `email` needs `current_password` (422 without it, 403 "
+    "when it is wrong) and ends every session of the account, this one too: the answer's "
+    "`tokens` are a new session's. A name-only change keeps the sessions (`tokens` is null).",
     security=SECURITY,
     sync_to_thread=True,
 )
-def update_me(data: JSONBody[ProfileUpdate], actor: ActorDep, accounts: AccountsDep) -> UserOut:
-    user = accounts.update_profile(actor, display_name=data.display_name, password=data.password)
-    return render.user(user)
+def update_me(data: JSONBody[ProfileUpdate], actor: ActorDep, accounts: AccountsDep) -> ProfileOut:
+    change = accounts.update_profile(
+        actor,
+        display_name=data.display_name,
+        password=data.password,
+        email=data.email,
+        current_password=data.current_password,
+    )
+    return render.profile(change)
 
 
 router = Router(
