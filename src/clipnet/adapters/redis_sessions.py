@@ -15,8 +15,13 @@ from typing import Any
 import attrs
 from redis.exceptions import WatchError
 
+from clipnet.adapters.redis_outages import unavailable_as
 from clipnet.ports.accounts import Session
 from clipnet.ports.clock import Clock
+
+#: Every public method: a Redis that cannot be reached raises ServiceUnavailable("session
+#: store"), which the API answers with 503 (no login can be checked without the store).
+_guarded = unavailable_as("session store")
 
 
 class RedisSessionStore:
@@ -27,6 +32,7 @@ class RedisSessionStore:
     def _key(self, *parts: str) -> str:
         return ":".join([self._ns, *parts])
 
+    @_guarded
     def put(self, session: Session) -> None:
         ttl = _ttl(session)
         old = self.get(session.id)
@@ -39,6 +45,7 @@ class RedisSessionStore:
         pipe.expire(self._key("user-sessions", session.user_id), ttl)
         pipe.execute()
 
+    @_guarded
     def by_token_hash(self, token_hash: str) -> Session | None:
         session_id = self._redis.get(self._key("session-token", token_hash))
         if session_id is None:
@@ -46,6 +53,7 @@ class RedisSessionStore:
         session = self.get(_text(session_id))
         return session if session is not None and session.token_hash == token_hash else None
 
+    @_guarded
     def rotate(self, session_id: str, spent_hash: str, new_hash: str) -> Session | None:
         key = self._key("session", session_id)
         with self._redis.pipeline() as pipe:
@@ -68,14 +76,17 @@ class RedisSessionStore:
                 except WatchError:
                     continue
 
+    @_guarded
     def by_spent_token_hash(self, token_hash: str) -> Session | None:
         session_id = self._redis.get(self._key("session-spent", token_hash))
         return self.get(_text(session_id)) if session_id is not None else None
 
+    @_guarded
     def get(self, session_id: str) -> Session | None:
         raw = self._redis.get(self._key("session", session_id))
         return _load(_text(raw)) if raw is not None else None
 
+    @_guarded
     def revoke_all(self, user_id: str) -> int:
         ids = [_text(i) for i in self._redis.smembers(self._key("user-sessions", user_id))]
         count = 0
@@ -93,6 +104,7 @@ class RedisNonceStore:
         self._ns = namespace
         self._clock = clock  # the clock ``until`` was computed with
 
+    @_guarded
     def claim(self, nonce: str, until: datetime) -> bool:
         ttl = max(1, int((until - self._clock.now()).total_seconds()) + 1)
         return bool(self._redis.set(f"{self._ns}:nonce:{nonce}", "1", nx=True, ex=ttl))

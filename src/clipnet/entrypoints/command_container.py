@@ -9,13 +9,14 @@ from contextlib import contextmanager
 import typer
 
 from clipnet.container import Container, build_container
-from clipnet.domain.shared.errors import DomainError
+from clipnet.domain.shared.errors import DomainError, ServiceUnavailable
 from clipnet.settings import ConfigError, load_settings
 
 
 @contextmanager
 def command_container() -> Iterator[Container]:
-    """Exit status 2 for a configuration error, 1 for a domain error (both on stderr)."""
+    """Exit status 2 for a configuration error, 1 for a domain error or a service that is down
+    (the database, Redis), each as one line on stderr."""
     container: Container | None = None
     try:
         container = build_container(load_settings())
@@ -23,7 +24,7 @@ def command_container() -> Iterator[Container]:
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    except DomainError as error:
+    except (DomainError, ServiceUnavailable) as error:
         typer.echo(f"clipnet: {error}", err=True)
         raise typer.Exit(1) from None
     finally:

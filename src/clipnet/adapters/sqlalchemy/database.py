@@ -134,6 +134,10 @@ class SqlDatabase:
             return self.engine.connect()
         except exc.DBAPIError as error:
             raise translate(error, self.where) from error
+        except exc.TimeoutError as error:  # every pooled connection stayed busy
+            raise DatabaseUnavailable(
+                f"database {self.where} is busy: no pooled connection came free in time"
+            ) from error
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, or in tests)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import exc
 
-from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput
+from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, ServiceUnavailable
 
 #: SQLite result codes (sqlite3.Error.sqlite_errorcode) that mean "someone else holds the lock".
 _SQLITE_BUSY = {5, 6, 517}  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_BUSY_SNAPSHOT
@@ -13,8 +13,11 @@ _PG_RACES = ("40", "55P03")
 _PG_UNDEFINED_TABLE = "42P01"
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached or opened. The message names it; it holds no secret."""
+class DatabaseUnavailable(ServiceUnavailable, RuntimeError):
+    """The database cannot be reached or opened (or lacks its tables). The message names it
+    and holds no secret; the HTTP API answers 503 without it and logs it."""
+
+    dependency = "database"
 
 
 def first_line(error: BaseException | None) -> str:

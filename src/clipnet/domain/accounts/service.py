@@ -195,10 +195,9 @@ class AccountService:
             user.display_name = name
         if new_password is not None:
             user.password_hash = self._hasher.hash(new_password)
-        self._save_profile(user, new_email)
+        self._save_profile(user, new_email, end_sessions=credentials)
         if not credentials:
             return ProfileChange(user)
-        self._sessions.revoke_all(user.id)
         return ProfileChange(user, self._open_session(user))
 
     # -- sessions ------------------------------------------------------------------------------
@@ -275,7 +274,7 @@ class AccountService:
         self._sessions.put(session)
         return self._pair(user, session, refresh)
 
-    def _save_profile(self, user: User, new_email: str | None) -> None:
+    def _save_profile(self, user: User, new_email: str | None, *, end_sessions: bool) -> None:
         with self._uow() as uow:
             if new_email is not None:
                 holder = uow.users.find_by_email(new_email)
@@ -283,6 +282,11 @@ class AccountService:
                     raise EmailTaken(f"an account with email {new_email!r} already exists")
                 user.email = new_email
             uow.users.update(user)  # refused (409) if the user changed since it was read
+            if end_sessions:
+                # Before the commit: a session store that is down then changes nothing, and a
+                # commit that fails afterwards only logs everyone out (never the reverse: a new
+                # password with the old sessions still alive).
+                self._sessions.revoke_all(user.id)
             uow.commit()
 
     def _revoke_family(self, session: Session | None) -> None:

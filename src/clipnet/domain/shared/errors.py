@@ -54,3 +54,22 @@ class RetriesExhausted(DomainError):
     """An operation was retried as often as its policy allows."""
 
     kind = "retries-exhausted"
+
+
+class ServiceUnavailable(Exception):
+    """A service ClipNET depends on (the database, the session store) cannot be reached.
+
+    Not a :class:`DomainError`: the request was fine and may be retried as it is, so code that
+    turns domain errors into answers ("bad input", a chat reply) lets this one pass. The
+    message is for the logs (it may name a host); ``dependency`` is what callers may be told.
+    """
+
+    #: What is down, in words a caller may see ("database", "session store").
+    dependency = "backing service"
+    #: Seconds a caller should wait before retrying (an HTTP ``Retry-After``).
+    retry_after = 5
+
+    def __init__(self, message: str, *, dependency: str | None = None) -> None:
+        super().__init__(message)
+        if dependency is not None:
+            self.dependency = dependency

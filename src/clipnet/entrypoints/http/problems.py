@@ -1,7 +1,9 @@
 """Errors as RFC 9457 problem details (``application/problem+json``), one stable type per kind.
 
 ``type`` is ``/problems/<kind>``; clients switch on it. Domain errors keep their message as
-``detail``; unexpected errors are logged and answered with a generic 500 (no traceback).
+``detail``; a service ClipNET depends on that is down is a 503 with ``Retry-After`` (its
+message, which may name a host, goes to the log in one line); unexpected errors are logged
+and answered with a generic 500 (no traceback).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from clipnet.domain.shared.errors import (
     InvalidInput,
     NotFound,
     RetriesExhausted,
+    ServiceUnavailable,
 )
 from clipnet.entrypoints.http.schemas import ProblemOut
 
@@ -112,6 +115,20 @@ def http_problem(_request: Request[Any, Any, Any], error: HTTPException) -> Resp
     return problem(status, kind, _title(kind), str(error.detail), headers=headers or None)
 
 
+def unavailable_problem(
+    request: Request[Any, Any, Any], error: ServiceUnavailable
+) -> Response[Any]:
+    """503 naming what is down, never where it is; the log line has the whole reason."""
+    log.warning("503 on %s %s: %s", request.method, request.url.path, error)
+    return problem(
+        503,
+        HTTP_KINDS[503],
+        "Service unavailable",
+        f"the {error.dependency} is unavailable; retry later",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 def unexpected_problem(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(
@@ -129,6 +146,7 @@ def _title(kind: str) -> str:
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_problem,
     HTTPException: http_problem,
+    ServiceUnavailable: unavailable_problem,
     Exception: unexpected_problem,
 }
 
@@ -148,11 +166,12 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-#: What any authenticated route may answer besides success.
-AUTHED = problem_responses(400, 401, 404, 409, 422, 429)
-PUBLIC = problem_responses(400, 401, 409, 422, 429)
+#: What any authenticated route may answer besides success (503: the database or the session
+#: store is down, with Retry-After).
+AUTHED = problem_responses(400, 401, 404, 409, 422, 429, 503)
+PUBLIC = problem_responses(400, 401, 409, 422, 429, 503)
 #: Routes that read a body may also answer 413 (over CLIPNET_MAX_REQUEST_BYTES).
-AUTHED_BODY = problem_responses(400, 401, 404, 409, 413, 422, 429)
-PUBLIC_BODY = problem_responses(400, 401, 409, 413, 422, 429)
+AUTHED_BODY = problem_responses(400, 401, 404, 409, 413, 422, 429, 503)
+PUBLIC_BODY = problem_responses(400, 401, 409, 413, 422, 429, 503)
 #: The upload: also 413 (over CLIPNET_MAX_UPLOAD_BYTES) and 415 (not multipart/form-data).
-UPLOAD = problem_responses(400, 401, 404, 409, 413, 415, 422, 429)
+UPLOAD = problem_responses(400, 401, 404, 409, 413, 415, 422, 429, 503)

@@ -26,7 +26,7 @@ COOKIE = "clipnet_oauth"
 ProviderParam = Annotated[
     Platform, PathParameter(description="twitch, youtube, tiktok, discord or x")
 ]
-CALLBACK = problem_responses(400, 404, 422, 502)
+CALLBACK = problem_responses(400, 404, 422, 502, 503)
 
 
 def callback_url(settings: Settings, provider: Platform) -> str:
