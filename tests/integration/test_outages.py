@@ -18,11 +18,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from clipnet.adapters.passwords import Argon2PasswordHasher
 from clipnet.container import Container
 from clipnet.entrypoints.http import create_app
 from tests.conftest import require_service
-from tests.containers import app_container, memory_settings
 from tests.private_services import (
     PrivatePostgres,
     PrivateRedis,
@@ -30,6 +28,7 @@ from tests.private_services import (
     private_redis,
 )
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
+from tests.unit.http.conftest import ApiUser, memory_container
 
 __all__ = ["private_postgres", "private_redis"]  # the fixtures, used by name below
 
@@ -39,9 +38,8 @@ RECOVERY_TIMEOUT = 30.0
 
 
 def build(tmp_path: Path, **env: str) -> Container:
-    return app_container(
-        memory_settings(tmp_path, **env), password_hasher=Argon2PasswordHasher.fast_for_tests()
-    )
+    """The real container on the in-memory profile changed by ``env``, with fake media."""
+    return memory_container(tmp_path, **env)
 
 
 @pytest.fixture
@@ -131,7 +129,7 @@ def test_while_postgresql_is_down_every_database_route_is_a_503_and_afterwards_n
     private_postgres.stop()
     logs.clear()
     where = (str(private_postgres.port), "127.0.0.1", "psycopg", "connection")
-    calls = [
+    calls: list[Callable[[], httpx.Response]] = [
         lambda: client.get("/auth/me", headers=bearer(alice)),
         lambda: client.post("/auth/signup", json=BOB),
         lambda: client.post("/auth/login", json=ALICE),
@@ -258,3 +256,38 @@ def test_while_the_session_stores_redis_is_down_logins_are_a_503_and_sessions_su
     assert rotated.status_code == 200, rotated.text
     assert client.get("/auth/me", headers=bearer(rotated.json())).status_code == 200
     assert client.post("/auth/login", json=ALICE).status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_while_the_brokers_redis_is_down_new_clips_are_accepted_and_their_jobs_wait_for_it(
+    private_redis: PrivateRedis,
+    serve: Callable[[Container], TestClient[Litestar]],
+    tmp_path: Path,
+    logs: Records,
+) -> None:
+    container = build(tmp_path, CLIPNET_QUEUE="dramatiq", CLIPNET_REDIS_URL=private_redis.url)
+    client = serve(container)
+    alice = ApiUser(client, "alice")
+    source = alice.source()
+
+    private_redis.stop()
+    clip = alice.clip(source)  # 201: the job is in the outbox (the job table), not lost
+    ready = client.get("/health/ready")
+    assert ready.status_code == 503 and ready.json()["checks"]["broker"] == "unavailable"
+    assert str(private_redis.port) not in ready.text
+    waiting = [job for job in jobs_of(container) if not job.dispatched]
+    assert waiting and all(job.payload.get("clip_id") == clip for job in waiting)
+    assert not logs.errors
+
+    private_redis.start()
+    assert client.get("/health/ready").status_code == 200
+    assert container.outbox_relay().relay_once() == len(waiting)  # what the worker's loop does
+    assert all(job.dispatched for job in jobs_of(container))
+    with private_redis.client() as redis_client:
+        assert list(redis_client.scan_iter()), "the broker holds the job's message"
+
+
+def jobs_of(container: Container) -> list[Any]:
+    with container.uow_factory()() as uow:
+        return list(uow.jobs.recent(limit=100))

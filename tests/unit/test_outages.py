@@ -7,7 +7,7 @@ Redis here is a real client aimed at a port nothing listens on (refused at once,
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,9 +16,10 @@ import redis
 
 from clipnet.adapters.crypto import FernetSecretBox
 from clipnet.adapters.redis_rate_limits import RedisRateLimiter
-from clipnet.adapters.redis_sessions import RedisSessionStore
+from clipnet.adapters.redis_sessions import RedisNonceStore, RedisSessionStore
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.sqlalchemy.errors import DatabaseUnavailable
+from clipnet.adapters.system import SystemClock
 from clipnet.domain.shared.errors import DomainError, ServiceUnavailable
 from clipnet.domain.shared.health import HealthService
 from clipnet.ports.accounts import Session
@@ -116,14 +117,17 @@ def test_a_rate_limiter_waits_before_asking_a_down_redis_again() -> None:
 def test_a_session_store_whose_redis_is_down_says_the_session_store_is_unavailable(
     refused: redis.Redis,
 ) -> None:
-    store = RedisSessionStore(refused, "ns")
+    store, nonces = RedisSessionStore(refused, "ns"), RedisNonceStore(refused, "ns", SystemClock())
     now = datetime.now(UTC)
     session = Session("s-1", "u-1", "hash", now, now + timedelta(days=1))
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: store.put(session),
         lambda: store.get("s-1"),
         lambda: store.by_token_hash("hash"),
+        lambda: store.by_spent_token_hash("hash"),
+        lambda: store.rotate("s-1", "hash", "new-hash"),
         lambda: store.revoke_all("u-1"),
+        lambda: nonces.claim("state", now + timedelta(minutes=10)),
     ]
     for call in calls:
         with pytest.raises(ServiceUnavailable) as raised:
