@@ -36,8 +36,10 @@ def clip(
         run_clip_command,
         stderr_console,
     )
+    from clipnet.entrypoints.worker import remove_stale_scratch
     from clipnet.ports.media import MediaError
 
+    remove_stale_scratch()  # an earlier run killed mid-clip left its scratch folders
     try:
         options = ClipOptions(local_path(input_file), out, top, template, min_len, max_len)
         container = build_container(load_settings())

@@ -9,6 +9,7 @@ from typing import Any
 
 from clipnet.container import Container, build_container
 from clipnet.entrypoints.http import create_app
+from clipnet.entrypoints.worker import remove_stale_scratch
 from clipnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
 
         def start_worker() -> None:
             # Jobs left unfinished by an earlier run go back to the queue (recover=True).
+            remove_stale_scratch()
             container.job_worker().start(recover=True)
             log.info("in-process worker started (CLIPNET_QUEUE=inprocess)")
 

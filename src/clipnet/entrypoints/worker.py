@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 
 from clipnet.container import Container
+from clipnet.domain.shared.scratch import sweep_stale_scratch
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
         )
     stop = stop or threading.Event()
     _stop_on_signals(stop)
+    remove_stale_scratch()
     worker = container.job_worker()
     # In-process messages die with their process: send what an earlier run left unfinished.
     worker.start(recover=backend == "inprocess")
@@ -44,6 +46,13 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
     log.info("stopping: the running job may finish, the others go back to the queue")
     container.shutdown_resources()  # stops the worker, then closes pools and clients
     log.info("worker stopped")
+
+
+def remove_stale_scratch() -> None:
+    """Scratch folders of ClipNET processes that were killed (SIGKILL runs no clean-up)."""
+    removed = sweep_stale_scratch()
+    if removed:
+        log.info("removed %d scratch folder(s) left by stopped processes", len(removed))
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,13 @@ import ffmpeg
 from clipnet.adapters.ffmpeg import analysis, layouts, loudness
 from clipnet.adapters.ffmpeg.captions import ass_script, has_events
 from clipnet.adapters.ffmpeg.probe import parse_ffmpeg_banner, parse_ffprobe
-from clipnet.adapters.ffmpeg.runner import ffmpeg_reason, find_ffmpeg, find_ffprobe, run
+from clipnet.adapters.ffmpeg.runner import (
+    ffmpeg_reason,
+    file_name,
+    find_ffmpeg,
+    find_ffprobe,
+    run,
+)
 from clipnet.adapters.ffmpeg.safety import (
     MediaLimits,
     check_limits,
@@ -27,6 +32,7 @@ from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.templates import Template
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.shared.media import MediaInfo
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.media import MediaError
 
@@ -105,7 +111,7 @@ class FfmpegMediaProcessor:
         source = checked_file(path, self.limits)
         info = self._probe(source, path)
         if not info.has_audio:
-            raise MediaError(f"{path}: no audio stream")
+            raise MediaError(f"{file_name(path)}: no audio stream")
         with self._writing(out) as partial:
             stream = self._input(source, span)
             output = stream.audio.output(
@@ -123,7 +129,7 @@ class FfmpegMediaProcessor:
             ).video.output(_file(partial), vframes=1, format="image2", update=1, **{"q:v": 3})
             self._run(self._args(output), path)
         if not Path(out).is_file():
-            raise MediaError(f"{path}: no frame at {at:.2f} s")
+            raise MediaError(f"{file_name(path)}: no frame at {at:.2f} s")
         return Path(out)
 
     def sample_frames(self, path: Path, span: TimeSpan, count: int, out_dir: Path) -> list[Path]:
@@ -186,7 +192,7 @@ class FfmpegMediaProcessor:
         )
         result = self._run(output.compile(cmd=self.binary), subject or source)
         if "Summary:" not in result.stderr:
-            raise MediaError(f"{subject or source}: could not measure loudness")
+            raise MediaError(f"{file_name(subject or source)}: could not measure loudness")
         return loudness.measured(result.stderr)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -264,7 +270,7 @@ class FfmpegMediaProcessor:
         args = [self.binary, "-hide_banner", *whitelist, "-i", ffmpeg_url(source)]
         result = run(args, timeout=self.timeout, subject=subject, check=False)
         if "Input #0" not in result.stderr:
-            raise MediaError(f"{subject}: {ffmpeg_reason(result.stderr)}")
+            raise MediaError(f"{file_name(subject)}: {ffmpeg_reason(result.stderr)}")
         return parse_ffmpeg_banner(result.stderr)
 
     def _input(self, source: Path, span: TimeSpan | None) -> Any:
@@ -279,8 +285,8 @@ class FfmpegMediaProcessor:
 
     @contextlib.contextmanager
     def _scratch(self) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self.temp_dir) as name:
-            yield Path(name)
+        with scratch_folder("ffmpeg", self.temp_dir) as folder:
+            yield folder
 
     @contextlib.contextmanager
     def _writing(self, out: Path) -> Iterator[Path]:
@@ -302,8 +308,8 @@ def _require_whole(path: Path, duration: float, motion: list[tuple[float, float]
     if analysis.missing_seconds(duration, motion) > max(seconds, share * duration):
         decoded = analysis.decoded_seconds(motion)
         raise MediaError(
-            f"{path}: truncated or damaged: only {decoded:.1f} s of its {duration:.1f} s "
-            "could be decoded"
+            f"{file_name(path)}: truncated or damaged: only {decoded:.1f} s of its "
+            f"{duration:.1f} s could be decoded"
         )
 
 

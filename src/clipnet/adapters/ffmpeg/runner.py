@@ -1,13 +1,28 @@
-"""Finding the FFmpeg binaries and running them with a time limit."""
+"""Finding the FFmpeg binaries and running them with a time limit, never outliving us.
+
+Every FFmpeg or ffprobe run gets its own process group (so a kill reaches every child it
+starts) and, on Linux, a parent-death signal: when the process that started it dies, even by
+SIGKILL, the kernel sends FFmpeg SIGKILL, so a killed worker leaves no FFmpeg writing on.
+
+Caveat: Linux sends the parent-death signal when the *thread* that forked exits, not the
+process. That is safe here because :func:`run` waits for FFmpeg in the thread that started it
+(the worker's job threads live as long as the worker); never hand a running FFmpeg to another
+thread or start one from a short-lived thread that returns before FFmpeg ends.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clipnet.ports.media import MediaError
@@ -60,20 +75,52 @@ def run(
         errors="replace",
         cwd=cwd,
         start_new_session=True,  # its own group, so a kill reaches every child it started
+        preexec_fn=_die_with_parent(),
     )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise MediaError(
-            f"{subject}: ffmpeg took longer than {timeout:g} s and was stopped"
+            f"{file_name(subject)}: ffmpeg took longer than {timeout:g} s and was stopped"
         ) from None
     except BaseException:
         _kill_group(process)
         raise
     if check and process.returncode != 0:
-        raise MediaError(f"{subject}: {ffmpeg_reason(stderr)}")
+        raise MediaError(f"{file_name(subject)}: {ffmpeg_reason(stderr)}")
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """For the child, between fork and exec: SIGKILL it when its parent dies (Linux only).
+
+    Everything it needs is looked up before the fork, so the child only makes one system call
+    (and checks that the parent did not die before it asked)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = _libc_prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl: the signal never comes
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return arm
+
+
+@functools.cache
+def _libc_prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
@@ -81,6 +128,15 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
 
+
+def file_name(path: Path | str) -> str:
+    """How an error names a file: by its name, never its folder (error texts reach API
+    responses, and a server's temp and storage paths are nobody's business)."""
+    return Path(path).name or str(path)
+
+
+#: An absolute path in FFmpeg's words (``file:/tmp/x/y.mp4``, ``'/srv/a b.mp4'`` aside).
+_ABSOLUTE_PATH = re.compile(r"(?:file:)?/(?:[^/\s'\"]+/)+([^/\s'\"]*)")
 
 _NOISE = ("Conversion failed!", "Exiting normally", "At least one output file")
 
@@ -95,7 +151,7 @@ def ffmpeg_reason(stderr: str) -> str:
     # "file:/x/y.mp4: Invalid data found..." -> "Invalid data found..."
     if ": " in reason and ("/" in reason.split(": ", 1)[0] or reason.startswith("file:")):
         reason = reason.rsplit(": ", 1)[1]
-    return _plain(reason)
+    return _ABSOLUTE_PATH.sub(r"\1", _plain(reason))
 
 
 def _plain(reason: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.adapters.ffmpeg.runner import file_name
 from clipnet.domain.shared.media import MediaInfo
 from clipnet.ports.media import MediaError
 
@@ -58,15 +59,17 @@ def checked_file(path: Path | str, limits: MediaLimits) -> Path:
     try:
         info = candidate.stat()
     except FileNotFoundError:
-        raise MediaError(f"{text}: no such file") from None
+        raise MediaError(f"{file_name(text)}: no such file") from None
     except OSError as error:
-        raise MediaError(f"{text}: cannot be read ({error.strerror})") from None
+        raise MediaError(f"{file_name(text)}: cannot be read ({error.strerror})") from None
     if not stat.S_ISREG(info.st_mode):
-        raise MediaError(f"{text}: not a regular file")
+        raise MediaError(f"{file_name(text)}: not a regular file")
     if info.st_size == 0:
-        raise MediaError(f"{text}: the file is empty")
+        raise MediaError(f"{file_name(text)}: the file is empty")
     if info.st_size > limits.max_bytes:
-        raise MediaError(f"{text}: {info.st_size} bytes is over the limit of {limits.max_bytes}")
+        raise MediaError(
+            f"{file_name(text)}: {info.st_size} bytes is over the limit of {limits.max_bytes}"
+        )
     return candidate.resolve()
 
 
@@ -79,17 +82,19 @@ def check_limits(path: Path, info: MediaInfo, limits: MediaLimits) -> None:
     """A probed file is within the duration and picture-size limits."""
     if info.duration > limits.max_seconds:
         raise MediaError(
-            f"{path}: {info.duration:.0f} s is longer than the limit of {limits.max_seconds:.0f} s"
+            f"{file_name(path)}: {info.duration:.0f} s is longer than the limit of "
+            f"{limits.max_seconds:.0f} s"
         )
     if info.width * info.height > limits.max_pixels:
         raise MediaError(
-            f"{path}: {info.width}x{info.height} is over the limit of {limits.max_pixels} pixels"
+            f"{file_name(path)}: {info.width}x{info.height} is over the limit of "
+            f"{limits.max_pixels} pixels"
         )
 
 
 def require_video(path: Path, info: MediaInfo) -> None:
     """A source to clip has a picture and a duration."""
     if not info.has_video:
-        raise MediaError(f"{path}: no video stream (audio-only files cannot be clipped)")
+        raise MediaError(f"{file_name(path)}: no video stream (audio-only files cannot be clipped)")
     if info.duration <= 0:
-        raise MediaError(f"{path}: no playable duration")
+        raise MediaError(f"{file_name(path)}: no playable duration")

@@ -12,7 +12,6 @@ are kept in the bot's send-once ledger under the job's idempotency key.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.service import SourceService
 from clipnet.ports.bot import ChannelLinks, ClipRequests, SentMessages
@@ -157,8 +157,8 @@ class PlatformClipJobs:
         known = self._store.sent_message(ledger)
         if known is not None:
             return known
-        with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self._scratch_dir) as scratch:
-            video = maker.download(clip, Path(scratch) / "clip.mp4")
+        with scratch_folder("platform-clip", self._scratch_dir) as scratch:
+            video = maker.download(clip, scratch / "clip.mp4")
             source = self._sources.upload(
                 Actor(owner_id), video, f"{clip.id}.mp4", clip.title or title
             )

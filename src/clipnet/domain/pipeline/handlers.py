@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.media import SourceMedia
 from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError, MediaProcessor
@@ -316,8 +316,8 @@ class PipelineService:
 
     @contextlib.contextmanager
     def _scratch(self) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self._scratch_dir) as name:
-            yield Path(name)
+        with scratch_folder("pipeline", self._scratch_dir) as folder:
+            yield folder
 
 
 def _with_transcript(segment: Segment, clip: Clip) -> Segment:

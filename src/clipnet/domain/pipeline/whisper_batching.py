@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import DomainError, NotFound, PermanentJobError
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.media import SourceMedia
 from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError, MediaProcessor
@@ -93,8 +93,8 @@ class TranscriptionBatcher:
             for clip in batch:
                 self._advance(clip.id, None)
             return
-        with tempfile.TemporaryDirectory(prefix="clipnet-whisper-") as tmp:
-            items = self._prepare(batch, sources, Path(tmp))
+        with scratch_folder("whisper") as tmp:
+            items = self._prepare(batch, sources, tmp)
         try:
             self._transcribe(items, job)
         finally:

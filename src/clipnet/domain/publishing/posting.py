@@ -9,9 +9,7 @@ publisher, which must not create a second video for a key it has already seen.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.clips.lifecycle import ClipLifecycle
@@ -21,6 +19,7 @@ from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.publishing.model import Post, PostStatus
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.publisher import Publisher
@@ -80,8 +79,8 @@ class PostingService:
         if self._fresh_account is not None:  # refresh an expiring token before the upload
             account = self._fresh_account(clip.owner_id, platform)
         metadata = _metadata(clip, platform)
-        with tempfile.TemporaryDirectory(prefix="clipnet-post-") as folder:
-            video = self._storage.fetch(clip.assets["video"], Path(folder) / "video.mp4")
+        with scratch_folder("post") as folder:
+            video = self._storage.fetch(clip.assets["video"], folder / "video.mp4")
             published = publisher.publish(video, metadata, account, post.idempotency_key)
         post = self._record(post.id, published.remote_id, published.url)
         self._mark_clip_posted(clip_id, platform)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from clipnet.domain.shared.errors import PermanentJobError
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.storage import ObjectStorage
 
@@ -29,9 +29,9 @@ class SourceMedia:
         if source.kind is SourceKind.LOCAL:
             yield Path(source.location)
         elif source.kind is SourceKind.UPLOAD:
-            with tempfile.TemporaryDirectory(prefix="clipnet-", dir=self._scratch_dir) as name:
+            with scratch_folder("source", self._scratch_dir) as folder:
                 suffix = Path(source.location).suffix  # keeps the container format visible
-                yield self._storage.fetch(source.location, Path(name) / f"source{suffix}")
+                yield self._storage.fetch(source.location, folder / f"source{suffix}")
         else:
             raise PermanentJobError(
                 f"source {source.id}: {source.kind.value} sources cannot be processed yet"

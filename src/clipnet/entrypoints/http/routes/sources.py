@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -11,6 +9,7 @@ from litestar import Request, Router, delete, get, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import SettingsDep, SourcesDep
 from clipnet.entrypoints.http.openapi import UploadOperation
@@ -42,8 +41,8 @@ async def upload(
     media_links: MediaLinksDep,
     settings: SettingsDep,
 ) -> SourceOut:
-    with tempfile.TemporaryDirectory(prefix="clipnet-upload-") as tmp:
-        received = await receive_upload(request, settings.api.max_upload_bytes, Path(tmp))
+    with scratch_folder("upload") as tmp:
+        received = await receive_upload(request, settings.api.max_upload_bytes, tmp)
         source = await anyio.to_thread.run_sync(
             lambda: sources_service.upload(
                 actor, received.path, received.filename, received.fields.get("title", "")
