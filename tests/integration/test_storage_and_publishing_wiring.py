@@ -13,7 +13,7 @@ from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.container import Container, build_container
 from clipnet.domain.highlights.metadata import ClipMetadata
 from clipnet.domain.shared.platforms import Platform
-from clipnet.settings import load_settings
+from clipnet.settings import ConfigError, load_settings
 from tests.builders import an_account
 from tests.loopback.cloudinary import fake_cloudinary
 from tests.loopback.youtube import fake_youtube
@@ -54,9 +54,9 @@ def test_each_environment_keeps_its_clips_in_its_own_cloudinary_folder(
 
 
 def test_cloudinary_storage_without_its_url_fails_naming_the_variable(tmp_path: Path) -> None:
-    container = container_for(tmp_path, "staging")
-    with pytest.raises(ValueError, match="CLIPNET_CLOUDINARY_URL must be set"):
-        container.storage()
+    # Caught when the settings are read, before any container (or request) exists.
+    with pytest.raises(ConfigError, match="CLIPNET_CLOUDINARY_URL must be set"):
+        container_for(tmp_path, "staging")
 
 
 def test_the_platform_publishers_talk_to_the_configured_api(tmp_path: Path) -> None:
@@ -78,7 +78,9 @@ def test_the_platform_publishers_talk_to_the_configured_api(tmp_path: Path) -> N
 
 
 def test_publishing_can_be_switched_to_memory(tmp_path: Path) -> None:
-    container = container_for(tmp_path, "staging", CLIPNET_PUBLISHING="memory")
+    container = container_for(
+        tmp_path, "staging", CLIPNET_PUBLISHING="memory", CLIPNET_STORAGE="memory"
+    )
     publishers = container.publishers()
     assert set(publishers) == {Platform.YOUTUBE, Platform.TIKTOK}
     assert all(isinstance(p, InMemoryPublisher) for p in publishers.values())

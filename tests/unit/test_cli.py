@@ -42,3 +42,47 @@ def test_a_bad_setting_is_one_line_naming_the_variable(monkeypatch: pytest.Monke
         "clipnet: configuration error: CLIPNET_PROFILE: expected one of embedded, staging, "
         "production (got 'moon')"
     ]
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"CLIPNET_DISCORD_PUBLIC_KEY": "PLACEHOLDER"},
+            "clipnet: configuration error: CLIPNET_DISCORD_PUBLIC_KEY: expected 64 hexadecimal "
+            "characters (32 bytes) (got 'PLACEHOLDER')",
+        ),
+        (
+            {"CLIPNET_STORAGE": "cloudinary"},
+            "clipnet: configuration error: CLIPNET_CLOUDINARY_URL must be set when "
+            "CLIPNET_STORAGE=cloudinary (the staging and production default; "
+            "CLIPNET_STORAGE=local keeps media on disk)",
+        ),
+        (
+            {"CLIPNET_TWITCH_EVENTSUB_SECRET": "hunter2"},
+            "clipnet: configuration error: CLIPNET_TWITCH_EVENTSUB_SECRET: expected 10 to 100 "
+            "printable ASCII characters (got a hidden value)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["config", "serve", "worker"])
+def test_a_mistake_caught_at_start_stops_the_command_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], line: str, command: str
+) -> None:
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, [command])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [line]
+
+
+def test_config_shows_that_a_secret_is_set_but_none_of_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CLIPNET_RUNPOD_API_KEY", "rp_live_0123456789")
+    result = runner.invoke(app, ["config"])
+    shown = next(line for line in result.output.splitlines() if "CLIPNET_RUNPOD_API_KEY" in line)
+    assert shown.split()[1:] == ["set", "(hidden)"]
+    assert "rp_" not in shown and "89" not in shown

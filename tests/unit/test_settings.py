@@ -12,6 +12,11 @@ from clipnet.ports.oauth import ProviderEndpoints
 from clipnet.settings import ConfigError, Profile, load_settings
 from clipnet.settings.oauth import PROVIDERS
 
+#: Well-formed values for the settings staging and production require.
+KEY_1 = "x" * 43 + "="  # 32 bytes in URL-safe base64, as a Fernet key
+KEY_2 = "y" * 43 + "="
+CLOUDINARY = "cloudinary://key:secret@demo"
+
 
 def test_the_embedded_default_needs_no_settings(tmp_path: Path) -> None:
     settings = load_settings({"XDG_DATA_HOME": str(tmp_path)})
@@ -26,17 +31,22 @@ def test_staging_uses_the_servers_and_its_own_folders() -> None:
         {
             "CLIPNET_PROFILE": "staging",
             "CLIPNET_DATABASE_URL": "postgresql+psycopg://clip@db.internal/clipnet",
-            "CLIPNET_SECRET_KEYS": "k1,k2",
+            "CLIPNET_SECRET_KEYS": f"{KEY_1},{KEY_2}",
+            "CLIPNET_CLOUDINARY_URL": CLOUDINARY,
         }
     )
     assert (settings.queue.backend, settings.storage.backend) == ("dramatiq", "cloudinary")
     assert settings.storage.folder == "staging_clips"
     assert settings.inference.namespace == "staging"
-    assert settings.security.secret_keys == ("k1", "k2")
+    assert settings.security.secret_keys == (KEY_1, KEY_2)
 
 
 def test_production_differs_from_staging_only_by_configuration() -> None:
-    base = {"CLIPNET_DATABASE_URL": "postgresql://db/x", "CLIPNET_SECRET_KEYS": "k"}
+    base = {
+        "CLIPNET_DATABASE_URL": "postgresql://db/x",
+        "CLIPNET_SECRET_KEYS": KEY_1,
+        "CLIPNET_CLOUDINARY_URL": CLOUDINARY,
+    }
     prod = load_settings({**base, "CLIPNET_PROFILE": "production"})
     assert (prod.storage.folder, prod.inference.namespace) == ("prod_clips", "production")
     assert prod.queue.namespace == "clipnet-production"
@@ -118,7 +128,8 @@ def test_provider_base_urls_are_empty_unless_moved_and_the_adapters_fill_them_in
 STAGING = {
     "CLIPNET_PROFILE": "staging",
     "CLIPNET_DATABASE_URL": "memory://",
-    "CLIPNET_SECRET_KEYS": "k",
+    "CLIPNET_SECRET_KEYS": KEY_1,
+    "CLIPNET_CLOUDINARY_URL": CLOUDINARY,
 }
 
 
@@ -154,3 +165,84 @@ def test_sessions_share_the_queues_redis_unless_given_their_own() -> None:
 def test_the_new_settings_are_documented() -> None:
     shown = {name for name, _value, doc in load_settings({}).describe() if doc}
     assert {"CLIPNET_SESSIONS", "CLIPNET_RATE_LIMITS", "CLIPNET_SESSIONS_REDIS_URL"} <= shown
+
+
+# -- mistakes caught at start (issue 13) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["staging", "production"])
+def test_cloudinary_storage_without_its_url_fails_at_start_naming_the_variable(
+    profile: str,
+) -> None:
+    env = {**STAGING, "CLIPNET_PROFILE": profile}
+    del env["CLIPNET_CLOUDINARY_URL"]
+    with pytest.raises(ConfigError, match="CLIPNET_CLOUDINARY_URL must be set"):
+        load_settings(env)
+    with pytest.raises(ConfigError, match="CLIPNET_CLOUDINARY_URL must be set"):
+        load_settings({**env, "CLIPNET_CLOUDINARY_URL": ""})
+    assert load_settings({**env, "CLIPNET_STORAGE": "local"}).storage.cloudinary_url == ""
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CLIPNET_CLOUDINARY_URL", "cloudinary://key@demo"),  # no secret
+        ("CLIPNET_CLOUDINARY_URL", "cloudinary://key:secret@"),  # no cloud
+        ("CLIPNET_DISCORD_PUBLIC_KEY", "PLACEHOLDER"),
+        ("CLIPNET_DISCORD_PUBLIC_KEY", "ab" * 31),  # 31 bytes
+        ("CLIPNET_DISCORD_PUBLIC_KEY", "zz" * 32),  # not hex
+        ("CLIPNET_TWITCH_EVENTSUB_SECRET", "short"),  # Twitch wants 10 to 100
+        ("CLIPNET_TWITCH_EVENTSUB_SECRET", "s" * 101),
+        ("CLIPNET_TWITCH_EVENTSUB_SECRET", "secret-with-é-inside"),
+        ("CLIPNET_SECRET_KEYS", "PLACEHOLDER"),
+        ("CLIPNET_SECRET_KEYS", f"{KEY_1},not-a-key"),
+    ],
+)
+def test_a_malformed_key_or_secret_fails_at_start_naming_its_variable(
+    variable: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=variable) as raised:
+        load_settings({**STAGING, variable: value})
+    if variable != "CLIPNET_DISCORD_PUBLIC_KEY":  # a public key is no secret
+        assert value not in str(raised.value)
+
+
+def test_well_formed_webhook_keys_are_accepted() -> None:
+    key = "0123456789ABCDEF" * 4
+    bot = load_settings(
+        {"CLIPNET_DISCORD_PUBLIC_KEY": key, "CLIPNET_TWITCH_EVENTSUB_SECRET": "s" * 10}
+    ).bot
+    assert (bot.discord_public_key, bot.twitch_eventsub_secret) == (key.lower(), "s" * 10)
+    unset = load_settings({"CLIPNET_DISCORD_PUBLIC_KEY": " "}).bot
+    assert (unset.discord_public_key, unset.twitch_eventsub_secret) == ("", "")
+
+
+def test_an_empty_vision_model_means_off_even_where_the_profile_has_one() -> None:
+    on = load_settings(STAGING).inference
+    assert on.blip_model and on.clip_model
+    off = load_settings({**STAGING, "CLIPNET_BLIP_MODEL": "", "CLIPNET_CLIP_MODEL": " "}).inference
+    assert (off.blip_model, off.clip_model) == ("", "")
+    only_clip = load_settings({**STAGING, "CLIPNET_BLIP_MODEL": ""}).inference
+    assert (only_clip.blip_model, only_clip.clip_model) == ("", on.clip_model)
+
+
+def test_described_secrets_show_no_character_of_their_value() -> None:
+    settings = load_settings(
+        {
+            "CLIPNET_RUNPOD_API_KEY": "rp_live_0123456789",
+            "CLIPNET_DISCORD_BOT_TOKEN": "Bot.abcdefgh.ijklmnop",
+            "CLIPNET_X_BOT_TOKEN": "tiny",
+        }
+    )
+    shown = {name: value for name, value, _ in settings.describe()}
+    for name in ("CLIPNET_RUNPOD_API_KEY", "CLIPNET_DISCORD_BOT_TOKEN", "CLIPNET_X_BOT_TOKEN"):
+        assert shown[name] == "set (hidden)"
+    assert shown["CLIPNET_TWITCH_BOT_TOKEN"] == ""  # unset: nothing to hide
+
+
+def test_the_start_up_checks_are_documented() -> None:
+    docs = {name: doc for name, _value, doc in load_settings({}).describe()}
+    assert "checked at start" in docs["CLIPNET_DISCORD_PUBLIC_KEY"]
+    assert "checked at start" in docs["CLIPNET_CLOUDINARY_URL"]
+    assert "empty = off" in docs["CLIPNET_BLIP_MODEL"]
+    assert "empty = off" in docs["CLIPNET_CLIP_MODEL"]

@@ -80,14 +80,14 @@ def server_engine(settings: InferenceSettings) -> InferenceEngine:
 def vision_scorer_for(
     settings: InferenceSettings, storage: ObjectStorage | None = None
 ) -> VisionScorer | None:
-    """BLIP/CLIP/motion on RunPod, or in this process when a BLIP or CLIP model is set;
-    None when there is nothing to run (the pipeline then scores without vision)."""
+    """BLIP/CLIP/motion on RunPod or in this process; None when both models are off (empty),
+    and the pipeline then scores without vision, never waiting on a model it cannot reach."""
+    if not (settings.blip_model or settings.clip_model):
+        return None
     if settings.backend == "runpod":
         backend: Any = RunPodVisionBackend(
             runpod_client(settings), settings.runpod_timeout, storage
         )
-    elif not (settings.blip_model or settings.clip_model):
-        return None
     else:
         folders = LocalFolders(settings.server_root, settings.namespace)
         backend = EngineBackend(engine(settings, folders), settings.namespace)

@@ -17,6 +17,7 @@ from clipnet.settings.fields import (
     Profile,
     as_enum,
     as_path,
+    check_section,
     describe_section,
     load_section,
 )
@@ -100,7 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if log_level not in _LOG_LEVELS:
         raise ConfigError(f"CLIPNET_LOG_LEVEL: expected one of {', '.join(_LOG_LEVELS)}")
     context = Context(profile, data_dir)
-    return Settings(
+    settings = Settings(
         profile=profile,
         data_dir=data_dir,
         log_level=log_level,
@@ -114,3 +115,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         security=load_section(SecuritySettings, env, context),
         bot=load_section(BotSettings, env, context),
     )
+    for field in attrs.fields(Settings):
+        check_section(getattr(settings, field.name))
+    return settings

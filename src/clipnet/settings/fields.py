@@ -6,7 +6,10 @@ profile and data directory) and whether it is a secret to mask when printed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
+import string
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,6 +41,9 @@ class Context:
 REQUIRED = object()
 """Default for a setting that has no default: leaving it unset fails at start."""
 
+AS_UNSET = object()
+"""``empty`` of a setting for which a variable set to the empty string counts as unset."""
+
 
 def setting(
     env: str,
@@ -46,8 +52,11 @@ def setting(
     parse: Callable[[str], Any] = str,
     default_for: Callable[[Context], Any] | None = None,
     secret: bool = False,
+    empty: Any = AS_UNSET,
     doc: str = "",
 ) -> Any:
+    """``empty``: the value when the variable is set to the empty string (say, "off" for a
+    feature whose default is on); by default an empty variable counts as unset."""
     return attrs.field(
         metadata={
             "env": env,
@@ -55,6 +64,7 @@ def setting(
             "parse": parse,
             "default_for": default_for,
             "secret": secret,
+            "empty": empty,
             "doc": doc,
         }
     )
@@ -71,7 +81,10 @@ def load_section(cls: type[T], env: Mapping[str, str], context: Context) -> T:
             try:
                 values[field.name] = meta["parse"](raw)
             except (ValueError, TypeError) as error:
-                raise ConfigError(f"{name}: {error} (got {raw!r})") from None
+                shown = "a hidden value" if meta["secret"] else repr(raw)
+                raise ConfigError(f"{name}: {error} (got {shown})") from None
+        elif name in env and meta["empty"] is not AS_UNSET:
+            values[field.name] = meta["empty"]
         elif meta["default_for"] is not None:
             values[field.name] = meta["default_for"](context)
         elif meta["default"] is not REQUIRED:
@@ -81,6 +94,14 @@ def load_section(cls: type[T], env: Mapping[str, str], context: Context) -> T:
         if values[field.name] is REQUIRED:
             raise ConfigError(f"{name} must be set for the {context.profile.value} profile")
     return cls(**values)
+
+
+def check_section(section: object) -> None:
+    """The section's rules between fields (its ``check``), once every field has been read,
+    so that a missing or malformed field is reported first. Raises :class:`ConfigError`."""
+    check = getattr(section, "check", None)
+    if check is not None:
+        check()
 
 
 def describe_section(section: object) -> list[tuple[str, str, str]]:
@@ -103,12 +124,15 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+HIDDEN = "set (hidden)"
+
+
 def mask(text: str) -> str:
-    """Hide a secret, and the password part of a URL, keeping enough to recognise it."""
+    """Hide a secret entirely, and the password part of a URL (no character of either shows)."""
     if "://" in text:
         password = urlsplit(text).password
         return text.replace(f":{password}@", ":****@") if password else text
-    return "****" if len(text) <= 8 else f"{text[:2]}****{text[-2:]}"
+    return HIDDEN
 
 
 # -- parsers --------------------------------------------------------------------------------------
@@ -185,6 +209,58 @@ def as_url(*schemes: str) -> Callable[[str], str]:
         return raw
 
     return parse
+
+
+def as_credentials_url(scheme: str) -> Callable[[str], str]:
+    """``scheme://KEY:SECRET@NAME``, all three parts present (as Cloudinary's URL)."""
+
+    def parse(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme.lower() != scheme or not (
+            parts.username and parts.password and parts.hostname
+        ):
+            raise ValueError(f"expected {scheme}://KEY:SECRET@NAME")
+        return raw
+
+    return parse
+
+
+def as_hex_key(size: int) -> Callable[[str], str]:
+    """A key of ``size`` bytes written as ``2 * size`` hexadecimal digits."""
+
+    def parse(raw: str) -> str:
+        if len(raw) != 2 * size or not all(c in string.hexdigits for c in raw):
+            raise ValueError(f"expected {2 * size} hexadecimal characters ({size} bytes)")
+        return raw.lower()
+
+    return parse
+
+
+def as_text(minimum: int = 1, maximum: int = 10_000) -> Callable[[str], str]:
+    """Printable ASCII of ``minimum`` to ``maximum`` characters (as a provider demands)."""
+
+    def parse(raw: str) -> str:
+        if not minimum <= len(raw) <= maximum or not raw.isascii() or not raw.isprintable():
+            raise ValueError(f"expected {minimum} to {maximum} printable ASCII characters")
+        return raw
+
+    return parse
+
+
+def as_fernet_keys(raw: str) -> tuple[str, ...]:
+    """Comma-separated Fernet keys: each 32 bytes in URL-safe base64 (44 characters)."""
+    keys = as_list(raw)
+    for position, key in enumerate(keys, 1):
+        try:
+            decoded = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeError):
+            decoded = b""
+        if len(decoded) != 32:
+            raise ValueError(
+                f"key {position} is not a Fernet key (32 bytes in URL-safe base64, "
+                "as cryptography's Fernet.generate_key() makes)"
+            )
+    return keys
 
 
 def as_path(raw: str) -> Path:

@@ -13,14 +13,19 @@ import attrs
 
 from clipnet.settings.fields import (
     REQUIRED,
+    ConfigError,
     Context,
     Profile,
     as_bool,
     as_choice,
+    as_credentials_url,
+    as_fernet_keys,
     as_float,
+    as_hex_key,
     as_int,
     as_list,
     as_path,
+    as_text,
     as_url,
     setting,
 )
@@ -161,9 +166,10 @@ class StorageSettings:
     cloudinary_url: str = setting(
         "CLIPNET_CLOUDINARY_URL",
         "",
-        parse=as_url("cloudinary"),
+        parse=as_credentials_url("cloudinary"),
         secret=True,
-        doc="cloudinary://KEY:SECRET@CLOUD",
+        doc="cloudinary://KEY:SECRET@CLOUD; required (checked at start) when "
+        "CLIPNET_STORAGE=cloudinary, the staging and production default",
     )
     folder: str = setting(
         "CLIPNET_STORAGE_FOLDER",
@@ -176,6 +182,13 @@ class StorageSettings:
         parse=as_url("http", "https"),
         doc="Moves the Cloudinary API (uploads, admin, signed downloads); empty: Cloudinary's own",
     )
+
+    def check(self) -> None:
+        if self.backend == "cloudinary" and not self.cloudinary_url:
+            raise ConfigError(
+                "CLIPNET_CLOUDINARY_URL must be set when CLIPNET_STORAGE=cloudinary "
+                "(the staging and production default; CLIPNET_STORAGE=local keeps media on disk)"
+            )
 
 
 @attrs.frozen
@@ -281,12 +294,16 @@ class InferenceSettings:
     blip_model: str = setting(
         "CLIPNET_BLIP_MODEL",
         default_for=_per_profile("", "Salesforce/blip-image-captioning-base"),
-        doc="BLIP captioning model (folder or hub name); empty = no captions",
+        empty="",
+        doc="BLIP captioning model (folder or hub name); set but empty = off (no captions); "
+        "unset: none embedded, the hub model on staging and production",
     )
     clip_model: str = setting(
         "CLIPNET_CLIP_MODEL",
         default_for=_per_profile("", "openai/clip-vit-base-patch32"),
-        doc="CLIP model (folder or hub name); empty = no similarity or tags",
+        empty="",
+        doc="CLIP model (folder or hub name); set but empty = off (no similarity or tags); "
+        "both BLIP and CLIP off = no vision scoring at all, RunPod included",
     )
     runpod_timeout: float = setting(
         "CLIPNET_RUNPOD_TIMEOUT",
@@ -398,10 +415,11 @@ class ApiSettings:
 class SecuritySettings:
     secret_keys: tuple[str, ...] = setting(
         "CLIPNET_SECRET_KEYS",
-        parse=as_list,
+        parse=as_fernet_keys,
         default_for=_per_profile((), REQUIRED),
         secret=True,
-        doc="Fernet keys, newest first, sealing OAuth tokens at rest (embedded: a key file)",
+        doc="Fernet keys, newest first, sealing OAuth and chat reply tokens at rest (embedded: "
+        "a key file); each must be a Fernet key (checked at start)",
     )
     access_token_minutes: int = setting(
         "CLIPNET_ACCESS_TOKEN_MINUTES", 15, parse=as_int(1), doc="Lifetime of an API access token"
@@ -452,10 +470,18 @@ class SecuritySettings:
 @attrs.frozen
 class BotSettings:
     twitch_eventsub_secret: str = setting(
-        "CLIPNET_TWITCH_EVENTSUB_SECRET", "", secret=True, doc="Twitch EventSub webhook secret"
+        "CLIPNET_TWITCH_EVENTSUB_SECRET",
+        "",
+        parse=as_text(10, 100),
+        secret=True,
+        doc="Twitch EventSub webhook secret (10 to 100 ASCII characters, as Twitch requires; "
+        "checked at start)",
     )
     discord_public_key: str = setting(
-        "CLIPNET_DISCORD_PUBLIC_KEY", "", doc="Discord application public key (hex)"
+        "CLIPNET_DISCORD_PUBLIC_KEY",
+        "",
+        parse=as_hex_key(32),
+        doc="Discord application public key: 64 hex characters (an Ed25519 key; checked at start)",
     )
     x_consumer_secret: str = setting(
         "CLIPNET_X_CONSUMER_SECRET", "", secret=True, doc="X (Twitter) app consumer secret"

@@ -172,3 +172,19 @@ def test_the_api_worker_and_server_modules_import_without_the_heavy_inference_li
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "", f"imported at start: {result.stdout.strip()}"
+
+
+@pytest.mark.parametrize("inference", ["local", "runpod"])
+def test_empty_vision_models_turn_vision_off_even_on_staging(
+    tmp_path: Path, inference: str
+) -> None:
+    container = container_for(
+        tmp_path,
+        CLIPNET_PROFILE="staging",
+        CLIPNET_INFERENCE=inference,
+        CLIPNET_RUNPOD_ENDPOINT="ep-1",
+        CLIPNET_STORAGE="memory",
+        CLIPNET_BLIP_MODEL="",
+        CLIPNET_CLIP_MODEL="",
+    )
+    assert container.vision() is None  # ml:score scores without vision, waiting on nothing
