@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from clipnet.adapters.crypto import FernetSecretBox
 from clipnet.adapters.memory.bot_store import InMemoryBotStore
 from clipnet.adapters.sqlalchemy.bot_store import SqlBotStore
 from clipnet.domain.clipbot.model import ChannelLink, Cooldown, ReplyTarget
@@ -95,6 +96,15 @@ def test_a_clip_request_remembers_where_to_answer(store: BotStore) -> None:
     store.remember_request("clip-1", target)
     assert store.request_for("clip-1") == target
     assert store.request_for("clip-2") is None
+
+
+def test_a_sealed_interaction_target_is_kept_exactly(store: BotStore) -> None:
+    box = FernetSecretBox.ephemeral()
+    token = "interaction:" + "t" * 200  # Discord tokens are long; sealed, longer still
+    target = ReplyTarget(Platform.DISCORD, "chan", token, "user-1").sealed(box)
+    store.remember_request("clip-1", target)
+    found = store.request_for("clip-1")
+    assert found == target and found.opened(box).reply_to == token
 
 
 def test_the_sent_ledger_keeps_the_first_message_id(store: BotStore) -> None:

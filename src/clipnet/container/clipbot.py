@@ -128,8 +128,12 @@ class ClipBotContainer(PublishingContainer):
     )
     stream_presence = providers.Singleton(StreamPresence, bot_store, bot_store, bot_store, clock)
     channel_admin = providers.Singleton(ChannelAdmin, bot_store, uow_factory, clock)
-    clipbot_inbox = providers.Singleton(ClipBotInbox, chat_commands, stream_presence, clock)
-    clipbot_jobs = providers.Singleton(ClipBotJobs, bot_store, uow_factory, chats, clip_url)
+    clipbot_inbox = providers.Singleton(
+        ClipBotInbox, chat_commands, stream_presence, clock, PublishingContainer.secret_box
+    )
+    clipbot_jobs = providers.Singleton(
+        ClipBotJobs, bot_store, uow_factory, chats, clip_url, PublishingContainer.secret_box
+    )
     platform_clip_jobs = providers.Singleton(
         PlatformClipJobs,
         bot_store,

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+from clipnet.domain.clipbot.model import ReplyTarget
 from clipnet.domain.clipbot.parser import HELP
 from clipnet.domain.jobs.model import JobType
 from clipnet.domain.shared.platforms import Platform
@@ -200,7 +201,11 @@ def test_a_discord_clip_is_deferred_and_followed_up(client: TestClient, world: B
     assert response.json() == {"type": 5}
     assert clips_made(world) == 1
     (follow_up,) = world.jobs_of(JobType.CLIPBOT_POST)
-    assert follow_up.payload["reply_to"] == "interaction:token-clip"
+    # the follow-up goes to the interaction, whose token the job keeps sealed
+    reply_to = str(follow_up.payload["reply_to"])
+    target = ReplyTarget(Platform.DISCORD, "broadcaster-1", reply_to)
+    assert "token-clip" not in reply_to
+    assert target.opened(world.container.secret_box()).reply_to == "interaction:token-clip"
 
 
 def test_a_discord_command_with_bad_arguments_gets_its_usage(client: TestClient) -> None:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from clipnet.adapters.crypto import FernetSecretBox
 from clipnet.domain.clipbot.commands import NOT_LINKED
 from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChannelLink, Direction, ReplyTarget
 from clipnet.domain.clipbot.parser import HELP
@@ -227,3 +228,24 @@ def test_going_live_and_offline_moves_the_clip_clock(world: BotWorld) -> None:
 def test_a_discord_target_loses_its_interaction_token_for_later_messages() -> None:
     target = ReplyTarget(Platform.DISCORD, "chan", INTERACTION_PREFIX + "tok", "u")
     assert target.in_channel() == ReplyTarget(Platform.DISCORD, "chan", "", "u")
+
+
+def test_an_interaction_token_is_sealed_once_and_opens_to_itself() -> None:
+    box = FernetSecretBox.ephemeral()
+    target = ReplyTarget(Platform.DISCORD, "chan", INTERACTION_PREFIX + "tok-123", "u")
+    sealed = target.sealed(box)
+    assert sealed.is_interaction and sealed.is_sealed and "tok-123" not in sealed.reply_to
+    assert sealed.sealed(box) == sealed  # sealing twice changes nothing
+    assert sealed.opened(box) == target
+    assert sealed.in_channel() == ReplyTarget(Platform.DISCORD, "chan", "", "u")
+    with pytest.raises(ValueError):
+        sealed.opened(FernetSecretBox.ephemeral())
+
+
+def test_targets_without_an_interaction_token_are_never_sealed() -> None:
+    box = FernetSecretBox.ephemeral()
+    for target in (
+        ReplyTarget(Platform.TWITCH, "chan", "msg-1", "u"),
+        ReplyTarget(Platform.DISCORD, "chan", "", "u"),
+    ):
+        assert target.sealed(box) == target == target.opened(box)

@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from clipnet.domain.clipbot.commands import BotAnswer, ChatCommands
 from clipnet.domain.clipbot.events import BotEvent
 from clipnet.domain.clipbot.model import ChatMessage
 from clipnet.domain.clipbot.presence import StreamPresence
 from clipnet.ports.clock import Clock
+from clipnet.ports.secrets import SecretBox
 
 
 class ClipBotInbox:
     """Routes chat messages to :class:`ChatCommands` and stream events to :class:`StreamPresence`,
-    so a webhook route calls one service whatever its platform delivered."""
+    so a webhook route calls one service whatever its platform delivered.
 
-    def __init__(self, commands: ChatCommands, presence: StreamPresence, clock: Clock) -> None:
+    A Discord interaction token is sealed here, at the door, so that no job payload, bot store
+    row or log line downstream ever holds it readable; ``ClipBotJobs`` opens it to answer.
+    """
+
+    def __init__(
+        self, commands: ChatCommands, presence: StreamPresence, clock: Clock, box: SecretBox
+    ) -> None:
         self._commands = commands
         self._presence = presence
         self._clock = clock
+        self._box = box
 
     def receive(self, event: BotEvent, *, answer_inline: bool = False) -> BotAnswer:
         """Act on one event; only chat messages have an answer to show."""
         if isinstance(event, ChatMessage):
-            return self._commands.on_message(event, answer_inline=answer_inline)
+            sealed = attrs.evolve(event, target=event.target.sealed(self._box))
+            return self._commands.on_message(sealed, answer_inline=answer_inline)
         self._presence.handle(event)
         return BotAnswer()
 

@@ -10,6 +10,7 @@ import attrs
 
 from clipnet.domain.shared.converters import strings
 from clipnet.domain.shared.platforms import Platform
+from clipnet.ports.secrets import SecretBox
 
 # -- commands ------------------------------------------------------------------------------------
 
@@ -43,6 +44,9 @@ class BotCommand:
 
 #: Discord answers to a slash command go to the interaction's webhook, named by its token.
 INTERACTION_PREFIX = "interaction:"
+#: An interaction token sealed with the SecretBox: how it is kept in job payloads and the bot
+#: store (a token lets anyone post as the bot for 15 minutes), opened only to send the answer.
+SEALED_INTERACTION_PREFIX = INTERACTION_PREFIX + "sealed:"
 
 
 @attrs.define(slots=False, eq=False)
@@ -81,6 +85,27 @@ class ReplyTarget:
         """The same channel without the (short-lived) interaction token."""
         reply_to = "" if self.is_interaction else self.reply_to
         return attrs.evolve(self, reply_to=reply_to)
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.reply_to.startswith(SEALED_INTERACTION_PREFIX)
+
+    def sealed(self, box: SecretBox) -> ReplyTarget:
+        """The target with its interaction token sealed (any other target as it is)."""
+        if not self.is_interaction or self.is_sealed:
+            return self
+        token = self.reply_to.removeprefix(INTERACTION_PREFIX)
+        return attrs.evolve(self, reply_to=SEALED_INTERACTION_PREFIX + box.seal(token))
+
+    def opened(self, box: SecretBox) -> ReplyTarget:
+        """The target with its interaction token readable again, to send the answer.
+
+        Raises ``ValueError`` when the token was sealed with a key this box no longer holds.
+        """
+        if not self.is_sealed:
+            return self
+        token = box.open(self.reply_to.removeprefix(SEALED_INTERACTION_PREFIX))
+        return attrs.evolve(self, reply_to=INTERACTION_PREFIX + token)
 
 
 @attrs.frozen

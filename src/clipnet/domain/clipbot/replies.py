@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -15,6 +16,9 @@ from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.bot import ChatSendError, ClipRequests, SentMessages
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.repositories import UnitOfWorkFactory
+from clipnet.ports.secrets import SecretBox
+
+log = logging.getLogger(__name__)
 
 ClipUrl = Callable[[str], str]
 """The public link of a clip, from its id."""
@@ -74,11 +78,14 @@ class ClipBotJobs:
         uow: UnitOfWorkFactory,
         chats: Mapping[Platform, ChatPlatform],
         clip_url: ClipUrl,
+        box: SecretBox,
     ) -> None:
+        """``box`` opens the interaction tokens the inbox sealed, just before sending."""
         self._store = store
         self._uow = uow
         self._chats = dict(chats)
         self._clip_url = clip_url
+        self._box = box
 
     def post(self, job: Job) -> None:
         """Send a chat answer: payload ``platform``, ``channel``, ``reply_to``, ``text``."""
@@ -127,6 +134,7 @@ class ClipBotJobs:
         chat = self._chats.get(target.platform)
         if chat is None:
             raise PermanentJobError(f"no chat adapter is configured for {target.platform.value}")
+        target = self._readable(target)
         try:
             message_id = chat.send(
                 target.channel, text, reply_to=target.reply_to, idempotency_key=key
@@ -137,6 +145,15 @@ class ClipBotJobs:
             raise
         self._store.record_sent(key, message_id)
         return message_id
+
+    def _readable(self, target: ReplyTarget) -> ReplyTarget:
+        """The target with its interaction token opened; the plain channel when the key that
+        sealed it is gone (rotated out), so the answer still reaches the channel."""
+        try:
+            return target.opened(self._box)
+        except ValueError:
+            log.warning("an interaction token could not be opened: answering in the channel")
+            return target.in_channel()
 
 
 class ClipBotNotifier(JobMiddleware):
