@@ -47,7 +47,9 @@ class HmacAccessTokens:
 
     def read(self, token: str, now: datetime) -> AccessClaims | None:
         body, dot, signature = token.partition(".")
-        if not dot or len(token) > 4096:
+        # A token we issued is base64url ASCII; anything else (a header decoded as Latin-1,
+        # say) is simply not one, and hmac.compare_digest refuses non-ASCII str.
+        if not dot or len(token) > 4096 or not token.isascii():
             return None
         if not any(hmac.compare_digest(self._sign(k, body), signature) for k in self._keys):
             return None

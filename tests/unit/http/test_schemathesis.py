@@ -13,12 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from litestar import Litestar
 from litestar.testing import TestClient
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.config import SchemathesisConfig
 
 from clipnet.entrypoints.http import create_app
 from tests.unit.http.conftest import ApiUser, memory_container
@@ -28,13 +24,28 @@ MAX_EXAMPLES = 15
 
 # The schema is read when the module is collected, so the app is built then (in memory).
 APP = create_app(memory_container(Path(tempfile.mkdtemp(prefix="clipnet-schemathesis-"))))
-schema = schemathesis.openapi.from_dict(APP.openapi_schema.to_schema())
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+# A schema-valid body can still break a domain rule (a span past the end of the source, an
+# address that is not an email): that is the documented 422, so it counts as accepted.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", 401, 403, 404, 409, 422, 429]
+            }
+        }
+    }
+)
+schema = schemathesis.openapi.from_dict(APP.openapi_schema.to_schema(), config=CONFIG)
+load_all_checks()
+#: Checks not run yet, each for a stated reason (follow-up in issue 13's note):
+#: ``ignored_auth`` re-sends the request without credentials through schemathesis' own
+#: transport, which cannot reach this in-process app; ``positive_data_acceptance`` finds
+#: bounds the schema does not carry yet (``start`` >= 0 under ``null``, a 512-character key);
+#: ``negative_data_rejection`` counts the bearer header this test always sends as a "missing
+#: required header" case accepted, and unknown query parameters are ignored, not refused.
+NOT_YET = {"ignored_auth", "positive_data_acceptance", "negative_data_rejection"}
+#: Every other check schemathesis registers (the rest of ``--checks all``).
+ALL_CHECKS = [CHECKS.get_one(name) for name in CHECKS.get_all_names() if name not in NOT_YET]
 
 
 @pytest.fixture(scope="module")
@@ -80,4 +91,5 @@ def test_no_operation_answers_5xx_or_off_schema(
     kwargs = case.as_transport_kwargs(base_url="http://testserver.local", headers=headers)
     response = client.request(**as_httpx(kwargs))
     response.request.read()  # a multipart body is streamed; schemathesis reports the bytes
-    case.validate_response(response, checks=CHECKS)
+    assert response.status_code < 500, response.text
+    case.validate_response(response, checks=ALL_CHECKS, headers=headers)

@@ -14,7 +14,7 @@ from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 
 from clipnet.adapters.signing import SignatureInvalid, StaleDelivery
-from clipnet.adapters.webhook_payloads import BadPayload, json_object
+from clipnet.adapters.webhook_payloads import BadPayload, json_object, payload_reader
 from clipnet.domain.clipbot.commands import BotAnswer
 from clipnet.domain.clipbot.model import INTERACTION_PREFIX, ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
@@ -80,10 +80,11 @@ def command_message(interaction: Mapping[str, Any], received_at: datetime) -> Ch
     return ChatMessage(target, text, str(interaction["id"]), received_at)
 
 
+@payload_reader("Discord")
 def read_interaction(body: bytes, received_at: datetime) -> ChatMessage | None:
     """A verified interaction as a chat message; None for Discord's PING.
 
-    Raises ``BadPayload``, ``KeyError`` or ``TypeError`` for anything but a slash command.
+    Raises ``BadPayload`` for anything but a slash command of Discord's shape.
     """
     payload = json_object(body)
     if payload.get("type") == PING:

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from clipnet.adapters.signing import SignatureInvalid, StaleDelivery, hmac_sha256, same
-from clipnet.adapters.webhook_payloads import BadPayload, json_object
+from clipnet.adapters.webhook_payloads import BadPayload, json_object, payload_reader
 from clipnet.domain.clipbot.events import BotEvent, StreamEnded, StreamStarted, SubscriptionRevoked
 from clipnet.domain.clipbot.model import ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
@@ -46,19 +46,23 @@ def verify_eventsub(
     """
     if not same(eventsub_signature(secret, message_id, timestamp, body), signature):
         raise SignatureInvalid("the EventSub signature does not match")
-    sent = parse_timestamp(timestamp)
+    try:
+        sent = parse_timestamp(timestamp)
+    except ValueError as error:  # the signed header itself: the delivery is not Twitch's
+        raise SignatureInvalid(f"EventSub timestamp: {error}") from None
     if abs(now - sent) > MAX_AGE:
         raise StaleDelivery(f"the EventSub timestamp {timestamp} is more than 10 minutes off")
 
 
 def parse_timestamp(text: str) -> datetime:
-    """RFC 3339 with up to nanoseconds, e.g. ``2026-01-01T12:00:00.123456789Z``."""
+    """RFC 3339 with up to nanoseconds, e.g. ``2026-01-01T12:00:00.123456789Z``; ValueError
+    for anything else (a bad header is a bad signature, a bad field a bad payload)."""
     try:
         moment = datetime.fromisoformat(_FRACTION.sub(r"\1", text.strip()))
     except ValueError:
-        raise SignatureInvalid(f"malformed EventSub timestamp {text[:40]!r}") from None
+        raise ValueError(f"malformed timestamp {text[:40]!r}") from None
     if moment.tzinfo is None:
-        raise SignatureInvalid("the EventSub timestamp has no time zone")
+        raise ValueError(f"timestamp {text[:40]!r} has no time zone")
     return moment
 
 
@@ -88,12 +92,13 @@ class EventSubDelivery:
     events: tuple[BotEvent, ...] = ()
 
 
+@payload_reader("Twitch EventSub")
 def read_eventsub(
     kind: str, body: bytes, delivery_id: str, received_at: datetime, bot_user_id: str = ""
 ) -> EventSubDelivery:
     """A verified delivery (``Twitch-Eventsub-Message-Type`` ``kind``) in domain terms.
 
-    Raises ``BadPayload``, ``KeyError`` or ``TypeError`` when the body is not Twitch's shape.
+    Raises ``BadPayload`` when the body is not Twitch's shape.
     """
     payload = json_object(body)
     subscription = payload["subscription"]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from clipnet.adapters.signing import SignatureInvalid, hmac_sha256, same
-from clipnet.adapters.webhook_payloads import json_object
+from clipnet.adapters.webhook_payloads import json_object, payload_reader
 from clipnet.domain.clipbot.model import ChatMessage, ReplyTarget
 from clipnet.domain.shared.platforms import Platform
 
@@ -51,6 +51,7 @@ def mention_messages(payload: Mapping[str, Any], received_at: datetime) -> list[
     return messages
 
 
+@payload_reader("X Account Activity")
 def read_activity(body: bytes, received_at: datetime) -> list[ChatMessage]:
-    """A verified Account Activity body as chat messages (``BadPayload`` if not JSON)."""
+    """A verified Account Activity body as chat messages (``BadPayload`` if not its shape)."""
     return mention_messages(json_object(body), received_at)

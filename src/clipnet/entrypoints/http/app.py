@@ -25,7 +25,10 @@ from clipnet import __version__
 from clipnet.container import Container
 from clipnet.entrypoints.http.di import container_dependencies
 from clipnet.entrypoints.http.media import MediaLinks
+from clipnet.entrypoints.http.openapi import ClosedBodySchemaPlugin
+from clipnet.entrypoints.http.options import allow_every_method
 from clipnet.entrypoints.http.problems import EXCEPTION_HANDLERS
+from clipnet.entrypoints.http.request import ApiRequest
 from clipnet.entrypoints.http.routes import auth, bot, clips, health, jobs, media, oauth, sources
 from clipnet.entrypoints.http.security import ACTOR, COMPONENTS
 
@@ -75,7 +78,10 @@ def create_app(
             "media_links": Provide(lambda: links, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=ApiRequest,
+        before_send=[allow_every_method],
         openapi_config=openapi_config(),
+        plugins=[ClosedBodySchemaPlugin()],
         request_max_body_size=settings.api.max_request_bytes,
         cors_config=CORSConfig(allow_origins=[settings.api.public_url]),
         debug=debug,

@@ -13,6 +13,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from clipnet.domain.shared.errors import NotFound
 
+NAME_MAX = 255
+"""Longest file name (bytes) on the file systems local storage runs on."""
+
 
 class MediaLinks:
     def __init__(self, root: Path | None, public_url: str) -> None:
@@ -35,9 +38,22 @@ class MediaLinks:
     def file_for(self, key: str) -> Path:
         """The stored file a ``/media`` key names; NotFound for anything else."""
         relative = PurePosixPath(key.lstrip("/"))
-        if self._root is None or not relative.parts or ".." in relative.parts:
+        if self._root is None or not relative.parts or not _plausible(relative):
             raise NotFound("media", key)
-        path = self._root.joinpath(*relative.parts).resolve()
-        if not path.is_relative_to(self._root) or not path.is_file():
+        try:
+            path = self._root.joinpath(*relative.parts).resolve()
+            found = path.is_relative_to(self._root) and path.is_file()
+        except OSError:  # e.g. a name the file system cannot hold: no such file either
+            found = False
+        if not found:
             raise NotFound("media", key)
         return path
+
+
+def _plausible(relative: PurePosixPath) -> bool:
+    """A key that could name a stored file: no ``..``, no NUL, no over-long name (stored
+    names are short ids and file names)."""
+    return all(
+        part != ".." and "\x00" not in part and len(part.encode("utf-8", "replace")) <= NAME_MAX
+        for part in relative.parts
+    )

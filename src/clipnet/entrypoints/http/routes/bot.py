@@ -7,6 +7,7 @@ renders the answer. A platform whose secret is not configured answers 503.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -19,18 +20,18 @@ from litestar.params import FromQuery
 from clipnet.adapters.discord import interactions as discord
 from clipnet.adapters.signing import WebhookRejected
 from clipnet.adapters.twitch import eventsub as twitch
+from clipnet.adapters.webhook_payloads import BadPayload
 from clipnet.adapters.x import webhooks as x
 from clipnet.domain.clipbot.inbox import ClipBotInbox
 from clipnet.entrypoints.http.problems import problem
 from clipnet.settings import Settings
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 AnyRequest = Request[Any, Any, Any]
 InboxDependency = NamedDependency[ClipBotInbox]
 SettingsDependency = NamedDependency[Settings]
-# What a verified body that is not the platform's documented shape raises while it is read
-# (the adapters' BadPayload is a ValueError).
-MALFORMED = (KeyError, TypeError, ValueError)
 
 
 async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -46,8 +47,12 @@ def rejected(status: int, error: WebhookRejected) -> Response[Any]:
     return problem(status, "bad-signature", "Signature check failed", str(error))
 
 
-def bad_payload(error: Exception) -> Response[Any]:
-    return problem(400, "bad-request", "Unexpected payload", str(error)[:200])
+def bad_payload(request: AnyRequest, error: BadPayload) -> Response[Any]:
+    """400 for a signed body of the wrong shape: the platform stops retrying it, and we log
+    it once, as one line (it is the platform's or an attacker's doing, not our fault)."""
+    detail = str(error)[:200]
+    log.warning("refused a signed %s delivery: %s", request.url.path, detail)
+    return problem(400, "bad-request", "Unexpected payload", detail)
 
 
 @post("/twitch", status_code=200, summary="Twitch EventSub webhook", include_in_schema=False)
@@ -77,8 +82,8 @@ async def twitch_eventsub(
         )
     except WebhookRejected as error:
         return rejected(403, error)
-    except MALFORMED as error:
-        return bad_payload(error)
+    except BadPayload as error:
+        return bad_payload(request, error)
     if read.challenge is not None:
         return Response(read.challenge, media_type=MediaType.TEXT, status_code=200)
     for event in read.events:
@@ -105,8 +110,8 @@ async def discord_interactions(
         message = discord.read_interaction(body, clipbot_inbox.now())
     except WebhookRejected as error:
         return rejected(401, error)
-    except MALFORMED as error:
-        return bad_payload(error)
+    except BadPayload as error:
+        return bad_payload(request, error)
     if message is None:
         return Response(discord.pong())
     answer = await in_thread(clipbot_inbox.receive, message, answer_inline=True)
@@ -136,8 +141,8 @@ async def x_activity(
         messages = x.read_activity(body, clipbot_inbox.now())
     except WebhookRejected as error:
         return rejected(403, error)
-    except MALFORMED as error:
-        return bad_payload(error)
+    except BadPayload as error:
+        return bad_payload(request, error)
     for message in messages:
         await in_thread(clipbot_inbox.receive, message)
     return Response({"received": len(messages)})
