@@ -181,17 +181,24 @@ def test_a_killed_worker_leaves_no_ffmpeg_running_and_its_next_start_removes_its
     wait_for(lambda: not any(running(pid) for pid in renders), 2, "FFmpeg to die on SIGTERM")
 
 
-def test_clipnet_clip_stopped_by_sigterm_leaves_no_ffmpeg_running(
+def test_clipnet_clip_stopped_by_sigterm_leaves_no_ffmpeg_and_its_next_run_no_scratch(
     tmp_path: Path, scratch_root: Path, spawned: list[Spawned], long_source: Path
 ) -> None:
     env = environment(tmp_path, scratch_root)
-    clip_args = [str(Path(sys.executable).with_name("clipnet")), "clip", str(long_source)]
-    command = Spawned([*clip_args, "--out", str(tmp_path / "out")], env, tmp_path / "clip.log")
+    clipnet = str(Path(sys.executable).with_name("clipnet"))
+    out = ["--out", str(tmp_path / "out")]
+    command = Spawned([clipnet, "clip", str(long_source), *out], env, tmp_path / "clip.log")
     spawned.append(command)
     wait_for(lambda: bool(command.ffmpeg_children()), 60, "clipnet clip to start FFmpeg")
     renders = command.ffmpeg_children()
+    stale = [p for p in scratch_root.iterdir() if p.name.startswith(f"clipnet-{command.pid}.")]
+    assert stale, f"no scratch folder of the command in {list(scratch_root.iterdir())}"
 
     command.process.terminate()
     command.process.wait(timeout=30)
 
     wait_for(lambda: not any(running(pid) for pid in renders), 2, "FFmpeg to die with the command")
+    # the next run (even one that fails at once, on a missing file) removes the stale scratch
+    missing = str(tmp_path / "missing.mp4")
+    subprocess.run([clipnet, "clip", missing, *out], env=env, capture_output=True, timeout=120)
+    assert not any(folder.exists() for folder in stale)
