@@ -52,10 +52,14 @@ def build_app(settings: Settings) -> Any:
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn  # only this command needs the server
 
+    from clipnet.entrypoints.http.read_timeout import read_timeout_protocol
+
     uvicorn.run(
         build_app(settings),
         host=host,
         port=port,
+        # uvicorn bounds idle keep-alive but not a request's arrival: add a read timeout
+        http=read_timeout_protocol(settings.api.http_read_timeout),
         log_level=settings.log_level.lower(),
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,

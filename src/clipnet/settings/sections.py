@@ -409,6 +409,13 @@ class ApiSettings:
         parse=as_int(1024),
         doc="Largest accepted request body, uploads aside",
     )
+    http_read_timeout: float = setting(
+        "CLIPNET_HTTP_READ_TIMEOUT",
+        20.0,
+        parse=as_float(0.1),
+        doc="Seconds `clipnet serve` waits for a request's headers, and between reads of its "
+        "body, before it closes the connection (slow or stalled clients)",
+    )
 
 
 @attrs.frozen
