@@ -24,7 +24,10 @@ UPLOAD_BODY = RequestBody(
                 type=OpenAPIType.OBJECT,
                 required=["file"],
                 properties={
-                    "file": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+                    # an empty file is refused (400), so the schema says so
+                    "file": Schema(
+                        type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, min_length=1
+                    ),
                     "title": Schema(type=OpenAPIType.STRING, max_length=200),
                 },
             )
@@ -53,7 +56,20 @@ class ClosedBodySchemaPlugin(StructSchemaPlugin):
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         schema.additional_properties = False
+        _restore_zero_minimums(field_definition.type_, schema)
         return schema
+
+
+def _restore_zero_minimums(kind: Any, schema: Schema) -> None:
+    """Litestar drops a bound of 0 (``Meta(ge=0)`` is falsy) from the properties it describes;
+    put ``minimum: 0`` back, so the schema refuses what the server refuses."""
+    info: Any = msgspec.inspect.type_info(kind)
+    for field in info.fields:
+        options = getattr(field.type, "types", (field.type,))
+        if any(getattr(option, "ge", None) == 0 for option in options):
+            described = (schema.properties or {}).get(field.encode_name)
+            if isinstance(described, Schema) and described.minimum is None:
+                described.minimum = 0
 
 
 def _forbids_unknown_fields(kind: Any) -> bool:

@@ -65,7 +65,10 @@ def list_clips(
         list[ClipStatus] | None, QueryParameter(description="Any of these statuses")
     ] = None,
     source_id: Annotated[str | None, QueryParameter(max_length=64, pattern=ID_PATTERN)] = None,
-    min_score: Annotated[float | None, QueryParameter(ge=0, le=100)] = None,
+    # schema_extra: Litestar leaves a bound of 0 out of the schema (it is falsy)
+    min_score: Annotated[
+        float | None, QueryParameter(ge=0, le=100, schema_extra={"minimum": 0})
+    ] = None,
     after: Annotated[
         str | None, QueryParameter(max_length=64, pattern=ID_PATTERN, description="next_cursor")
     ] = None,

@@ -14,7 +14,9 @@ from clipnet.entrypoints.http.media import MediaLinks
 from clipnet.entrypoints.http.problems import problem_responses
 
 MediaLinksDep: TypeAlias = NamedDependency[MediaLinks]
-KeyParam = Annotated[str, PathParameter(max_length=512, description="The storage key")]
+# No length bound here: Litestar counts the path's leading "/" in it (a 512-character key was
+# a 400); a key no stored file could have is a 404 (``MediaLinks.file_for``).
+KeyParam = Annotated[str, PathParameter(description="The storage key")]
 
 
 @get(
