@@ -223,3 +223,13 @@ def test_an_upload_whose_content_length_is_over_the_limit_is_413_before_reading_
     status, asked = call(app, upload_scope(token, 10**12), messages)
     assert status == 413
     assert asked == 0, "the body was not read"
+
+
+def test_a_non_ascii_oauth_state_is_a_state_mismatch_not_a_500(tmp_path: Path) -> None:
+    container = memory_container(tmp_path, CLIPNET_OAUTH_CLIENTS="twitch=ID:SECRET")
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        user = ApiUser(client, "linker")
+        assert client.post("/oauth/twitch/start", headers=user.headers).status_code == 200
+        response = client.get("/oauth/twitch/callback?state=%C3%A9&code=x", headers=user.headers)
+    problem = assert_problem(response, 400)
+    assert problem["type"] == "/problems/oauth-state-mismatch"

@@ -128,7 +128,10 @@ class OAuthLinking:
         until = datetime.fromisoformat(str(flow["until"]))
         if (
             flow.get("provider") != provider.value
-            or not hmac.compare_digest(str(flow.get("state", "")), state)
+            # as bytes: compare_digest refuses non-ASCII str (a hostile ?state=é was a 500)
+            or not hmac.compare_digest(
+                str(flow.get("state", "")).encode(), state.encode("utf-8", "surrogateescape")
+            )
             or until <= self._clock.now()
         ):
             raise OAuthStateMismatch("the OAuth state does not match this browser's sign-in")
