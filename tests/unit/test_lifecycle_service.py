@@ -33,11 +33,20 @@ def app(tmp_path) -> tuple[Container, RecordingJobQueue]:  # type: ignore[no-unt
     return container, queue
 
 
+def test_a_persons_span_past_the_end_is_refused_but_a_bots_last_seconds_are_cut_to_it(app) -> None:  # type: ignore[no-untyped-def]
+    container, queue = app
+    with pytest.raises(InvalidInput, match=r"only 120\.0 s long"):
+        container.lifecycle().request("source-1", "user-1", TimeSpan(100, 150))
+    assert queue.jobs == []
+    bot = container.lifecycle().request_recent("source-1", "user-1", until=150, length=50)
+    assert bot.span == TimeSpan(100, 120)  # clamped to the source
+
+
 def test_a_requested_clip_is_queued_with_its_process_job(app) -> None:  # type: ignore[no-untyped-def]
     container, queue = app
-    clip = container.lifecycle().request("source-1", "user-1", TimeSpan(100, 150), title=" Wow ")
+    clip = container.lifecycle().request("source-1", "user-1", TimeSpan(100, 120), title=" Wow ")
     assert clip.status is ClipStatus.QUEUED
-    assert clip.span == TimeSpan(100, 120)  # clamped to the source
+    assert clip.span == TimeSpan(100, 120)
     assert clip.title == "Wow"
     assert clip.attempts == 1
     assert queue.types() == ["clip:process"]

@@ -58,11 +58,11 @@ def test_a_span_clip_is_queued_with_its_job(
     assert detail["job"]["type"] == "clip:process" and detail["job"]["status"] == "queued"
 
 
-def test_a_span_past_the_end_of_the_source_is_clamped_and_a_span_outside_is_refused(
+def test_a_span_past_the_end_of_the_source_is_refused_saying_how_long_the_source_is(
     client: TestClient[Litestar], alice: ApiUser
 ) -> None:
     source_id = alice.source()  # 120 s long
-    clamped = client.post(
+    past_the_end = client.post(
         "/clips/", json={"source_id": source_id, "start": 100, "end": 200}, headers=alice.headers
     )
     outside = client.post(
@@ -72,8 +72,14 @@ def test_a_span_past_the_end_of_the_source_is_clamped_and_a_span_outside_is_refu
         "/clips/", json={"source_id": source_id, "start": 40, "end": 30}, headers=alice.headers
     )
     missing = client.post("/clips/", json={"source_id": source_id}, headers=alice.headers)
-    assert clamped.status_code == 201 and clamped.json()["items"][0]["end"] == 120.0
-    assert [r.status_code for r in (outside, backwards, missing)] == [422, 422, 422]
+    to_the_end = client.post(
+        "/clips/", json={"source_id": source_id, "start": 100, "end": 120}, headers=alice.headers
+    )
+    assert [r.status_code for r in (past_the_end, outside, backwards, missing)] == [422] * 4
+    assert "the source is only 120.0 s long" in past_the_end.json()["detail"]
+    assert to_the_end.status_code == 201 and to_the_end.json()["items"][0]["end"] == 120.0
+    listed = client.get("/clips/", headers=alice.headers).json()["items"]
+    assert len(listed) == 1  # nothing was stored for the refused spans
 
 
 def test_auto_clips_are_the_best_moments_with_their_scores(

@@ -63,7 +63,13 @@ class ClipLifecycle:
             self._templates.get(template)  # raises InvalidInput naming the known templates
         with self._uow() as uow:
             source = self._owned_source(uow, source_id, owner_id)
-            clip = self._new_clip(source.id, owner_id, source.span_within(span), origin)
+            # A person's span must lie in the source; a bot's "last 30 s" is cut to its end.
+            fitted = (
+                source.require_within(span)
+                if origin is ClipOrigin.USER
+                else source.span_within(span)
+            )
+            clip = self._new_clip(source.id, owner_id, fitted, origin)
             clip.rename(title)
             clip.template = template
             job = self._queue(uow, clip)

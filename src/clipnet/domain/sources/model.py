@@ -11,6 +11,9 @@ from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.spans import TimeSpan
 
+SPAN_SLACK = 0.5
+"""Seconds a requested span may run past a source's probed end (rounding, not content)."""
+
 
 class SourceKind(enum.StrEnum):
     UPLOAD = "upload"
@@ -63,6 +66,16 @@ class Source:
     def span_within(self, span: TimeSpan) -> TimeSpan:
         """``span`` clamped to this source (unchanged while the duration is unknown)."""
         return span.clamp_to(self.duration) if self.duration > 0 else span
+
+    def require_within(self, span: TimeSpan) -> TimeSpan:
+        """``span`` itself, if it lies in this source (within :data:`SPAN_SLACK`, as probed
+        durations are rounded); else ``InvalidInput`` saying how long the source is."""
+        if self.duration > 0 and span.end > self.duration + SPAN_SLACK:
+            raise InvalidInput(
+                f"the span ends at {span.end:g} s but the source is only {self.duration:.1f} s"
+                f" long; end it at {self.duration:.1f} s at the latest"
+            )
+        return self.span_within(span)
 
     def record_probe(self, duration: float) -> None:
         if duration <= 0:
