@@ -106,6 +106,21 @@ def test_an_upload_must_be_multipart_with_a_file_part(
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def test_an_upload_with_a_form_field_other_than_file_and_title_is_a_400_naming_it(
+    container: Container, client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    response = client.post(
+        "/sources/upload",
+        files={"file": ("stream.mp4", FAKE_VIDEO, "video/mp4")},
+        data={"title": "my stream", "owner_id": "someone-else"},
+        headers=alice.headers,
+    )
+    assert response.status_code == 400, response.text
+    assert "'owner_id'" in response.json()["detail"]
+    assert stored_keys(container) == []
+    assert alice.upload().status_code == 201  # 'file' and 'title' alone are accepted
+
+
 def test_a_url_on_an_allowed_public_host_is_registered(
     client: TestClient[Litestar], alice: ApiUser
 ) -> None:

@@ -30,6 +30,7 @@ UPLOAD_BODY = RequestBody(
                     ),
                     "title": Schema(type=OpenAPIType.STRING, max_length=200),
                 },
+                additional_properties=False,  # another part is a 400, see uploads.FIELDS
             )
         )
     },

@@ -27,6 +27,8 @@ from multipart import (
 log = logging.getLogger(__name__)
 
 MAX_TEXT_FIELD = 4096
+FIELDS = frozenset({"file", "title"})
+"""The form's parts; any other is refused, as unknown fields of a JSON body are."""
 OVERHEAD = 64 * 1024
 """Bytes of multipart framing and text fields allowed on top of the file."""
 
@@ -96,6 +98,10 @@ async def _parse(
                     raise RequestEntityTooLarge(f"uploads are limited to {max_bytes} bytes")
                 for part in parser.parse(chunk):
                     if isinstance(part, MultipartSegment):
+                        if part.name not in FIELDS:
+                            raise ClientException(
+                                f"unknown form field {part.name!r}: send 'file' and 'title'"
+                            )
                         segment, text = part, bytearray()
                         if part.name == "file":
                             if filename or not part.filename:
