@@ -25,9 +25,11 @@ MAX_EXAMPLES = 15
 
 # The schema is read when the module is collected, so the app is built then (in memory).
 # Its tokens outlive a long suite: schemathesis builds some cases, with their token, then.
+# The data folder is removed when the interpreter exits (TemporaryDirectory's finaliser).
+DATA_DIR = tempfile.TemporaryDirectory(prefix="clipnet-schemathesis-")
 APP = create_app(
     memory_container(
-        Path(tempfile.mkdtemp(prefix="clipnet-schemathesis-")),
+        Path(DATA_DIR.name),
         CLIPNET_ACCESS_TOKEN_MINUTES="1440",
     )
 )
