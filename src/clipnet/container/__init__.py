@@ -14,10 +14,9 @@ on first use. Resources (database pools, Redis clients, the broker, the worker) 
 from __future__ import annotations
 
 from clipnet.container.clipbot import ClipBotContainer
-from clipnet.container.core import AdapterUnavailable
 from clipnet.settings import Settings
 
-__all__ = ["AdapterUnavailable", "Container", "build_container"]
+__all__ = ["Container", "build_container"]
 
 
 class Container(ClipBotContainer):

@@ -11,8 +11,8 @@ class.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
@@ -32,19 +32,6 @@ from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.ports.secrets import SecretBox
 from clipnet.settings import Settings
 from clipnet.settings.sections import MediaSettings
-
-
-class AdapterUnavailable(RuntimeError):
-    """The settings chose an adapter this installation does not have."""
-
-
-def unavailable(what: str, variable: str) -> Callable[..., NoReturn]:
-    def fail(*_args: Any, **_kwargs: Any) -> NoReturn:
-        raise AdapterUnavailable(
-            f"{what} is not available in this version of ClipNET; change {variable}"
-        )
-
-    return fail
 
 
 def database_backend(url: str) -> str:

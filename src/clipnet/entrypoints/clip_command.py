@@ -27,7 +27,7 @@ from rich.progress import (
 )
 
 from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_timeline
-from clipnet.container import AdapterUnavailable, Container
+from clipnet.container import Container
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
 from clipnet.domain.highlights.service import SETTLED, HighlightService
@@ -69,7 +69,7 @@ def run_clip_command(container: Container, options: ClipOptions, console: Consol
     """Make the clips; raises :class:`ClipCommandError` with a one-line message on bad input."""
     try:
         return _run(container, options, console)
-    except (MediaError, DomainError, AdapterUnavailable) as error:
+    except (MediaError, DomainError) as error:
         raise ClipCommandError(str(error)) from None
     except OSError as error:
         raise ClipCommandError(f"{error.filename or options.out}: {error.strerror}") from None
@@ -79,9 +79,10 @@ def run_clip_command(container: Container, options: ClipOptions, console: Consol
 
 def _run(container: Container, options: ClipOptions, console: Console) -> ClipOutcome:
     settings = container.settings()
+    defaults = container.clip_bounds()  # the bounds the highlights service uses unless told
     bounds = LengthBounds(
-        options.min_len if options.min_len is not None else settings.media.min_clip_seconds,
-        options.max_len if options.max_len is not None else settings.media.max_clip_seconds,
+        options.min_len if options.min_len is not None else defaults.shortest,
+        options.max_len if options.max_len is not None else defaults.longest,
     )
     if options.template:
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
