@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from tests.conftest import require_service
 from tests.integration.worker_process import EFFECTS_SQL
 from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
@@ -115,14 +116,6 @@ class WorkerProcess:
         assert self.process is not None
         self.process.terminate()
         return self.process.wait(timeout=60)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def submit(container: Container, job_type: JobType, count: int) -> list[Job]:

@@ -8,8 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from clipnet.container import build_container
 from clipnet.domain.jobs.model import JobType
 from clipnet.settings import load_settings
 from tests.integration.media.conftest import ffmpeg_binary
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -57,14 +57,6 @@ def command_of(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 class Spawned:
