@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.accounts.service import ProfileChange, TokenPair
 from clipnet.domain.clips.model import Clip, ClipSummary
@@ -25,13 +27,9 @@ def user(u: User) -> s.UserOut:
 
 
 def profile(change: ProfileChange) -> s.ProfileOut:
-    u = change.user
+    """The user as :func:`user` renders them, with the new session's tokens if any."""
     return s.ProfileOut(
-        id=u.id,
-        email=u.email,
-        display_name=u.display_name,
-        role=u.role.value,
-        created_at=u.created_at,
+        **msgspec.structs.asdict(user(change.user)),
         tokens=tokens(change.tokens) if change.tokens is not None else None,
     )
 
