@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Router, delete, get, patch, post
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -29,6 +31,14 @@ from clipnet.entrypoints.http.security import SECURITY, ActorDep
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 IdParam = Annotated[str, PathParameter(min_length=1, max_length=64, pattern=ID_PATTERN)]
+MIN_SCORE, MAX_SCORE = 0.0, 100.0
+# The bounds the server checks (ge/le), put inside the number branch of the optional
+# parameter's schema: Litestar leaves a bound of 0 out (it is falsy) and sets the others
+# beside the ``oneOf``, where not every tool applies them (schemathesis took -4.2e307 as valid).
+SCORE_BOUND = [
+    Schema(type=OpenAPIType.NUMBER, minimum=MIN_SCORE, maximum=MAX_SCORE),
+    Schema(type=OpenAPIType.NULL),
+]
 
 
 @post(
@@ -65,9 +75,11 @@ def list_clips(
         list[ClipStatus] | None, QueryParameter(description="Any of these statuses")
     ] = None,
     source_id: Annotated[str | None, QueryParameter(max_length=64, pattern=ID_PATTERN)] = None,
-    # schema_extra: Litestar leaves a bound of 0 out of the schema (it is falsy)
     min_score: Annotated[
-        float | None, QueryParameter(ge=0, le=100, schema_extra={"minimum": 0})
+        float | None,
+        QueryParameter(
+            ge=MIN_SCORE, le=MAX_SCORE, schema_extra={"one_of": SCORE_BOUND, "maximum": None}
+        ),
     ] = None,
     after: Annotated[
         str | None, QueryParameter(max_length=64, pattern=ID_PATTERN, description="next_cursor")
