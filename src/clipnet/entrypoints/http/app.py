@@ -18,11 +18,11 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from clipnet import __version__
 from clipnet.container import Container
+from clipnet.entrypoints.http import api_docs
 from clipnet.entrypoints.http.di import container_dependencies
 from clipnet.entrypoints.http.media import MediaLinks
 from clipnet.entrypoints.http.openapi import ClosedBodySchemaPlugin
@@ -42,6 +42,7 @@ CORE_ROUTES: list[ControllerRouterHandler] = [
     *media.ROUTES,
     oauth.router,
     bot.router,  # ClipBOT's webhooks: /bot/twitch, /bot/discord, /bot/x
+    *api_docs.ROUTES,  # Swagger UI's files, so /schema works offline
 ]
 
 
@@ -55,7 +56,7 @@ def openapi_config() -> OpenAPIConfig:
         ),
         path="/schema",
         components=COMPONENTS,
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=[api_docs.swagger_plugin()],  # at /schema and /schema/swagger
     )
 
 
