@@ -44,7 +44,13 @@ CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
-schema = schemathesis.openapi.from_dict(APP.openapi_schema.to_schema(), config=CONFIG)
+# ClipBOT's webhooks (/bot/*) are documented but not fuzzed here: every request must carry the
+# platform's signature over its exact body (generated bodies never do, so each would be a 401
+# or 403), and in this app no platform secret is set (503). Their hostile-input corpus, signed
+# with test secrets, is tests/unit/bot/test_hostile_webhooks.py.
+schema = schemathesis.openapi.from_dict(APP.openapi_schema.to_schema(), config=CONFIG).exclude(
+    path_regex="^/bot/"
+)
 load_all_checks()
 #: Every check schemathesis registers (``--checks all``).
 ALL_CHECKS = [CHECKS.get_one(name) for name in CHECKS.get_all_names()]

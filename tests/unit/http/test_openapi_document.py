@@ -108,3 +108,46 @@ def test_only_the_pages_own_assets_are_served(client: TestClient[Litestar]) -> N
     assert client.get("/schema/assets/index.html").status_code == 404
     assert client.get("/schema/assets/swagger-initializer.js").status_code == 404
     assert client.get("/schema/assets/..%2F__init__.py").status_code == 404
+
+
+# -- ClipBOT's webhooks are documented, with their signature headers ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers", "answers"),
+    [
+        (
+            "/bot/twitch",
+            "post",
+            {
+                "Twitch-Eventsub-Message-Id",
+                "Twitch-Eventsub-Message-Timestamp",
+                "Twitch-Eventsub-Message-Signature",
+                "Twitch-Eventsub-Message-Type",
+            },
+            {"200", "204", "403"},
+        ),
+        ("/bot/discord", "post", {"X-Signature-Ed25519", "X-Signature-Timestamp"}, {"200", "401"}),
+        ("/bot/x", "post", {"x-twitter-webhooks-signature"}, {"200", "403"}),
+    ],
+)
+def test_each_signed_webhook_is_documented_with_its_signature_headers_body_and_answers(
+    client: TestClient[Litestar], path: str, method: str, headers: set[str], answers: set[str]
+) -> None:
+    operation = document(client)["paths"][path][method]
+    documented = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert documented == headers
+    assert all(p["required"] for p in operation["parameters"] if p["in"] == "header")
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["type"] == "object" and body["required"]
+    assert answers <= set(operation["responses"]) and "503" in operation["responses"]
+    assert operation["security"] == []  # the platform signs it; no bearer token
+
+
+def test_the_x_crc_check_is_documented_with_its_token_and_answer(
+    client: TestClient[Litestar],
+) -> None:
+    operation = document(client)["paths"]["/bot/x"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["crc_token"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["required"] == ["response_token"]

@@ -23,7 +23,8 @@ from clipnet.adapters.twitch import eventsub as twitch
 from clipnet.adapters.webhook_payloads import BadPayload
 from clipnet.adapters.x import webhooks as x
 from clipnet.domain.clipbot.inbox import ClipBotInbox
-from clipnet.entrypoints.http.problems import problem
+from clipnet.entrypoints.http import webhook_openapi as docs
+from clipnet.entrypoints.http.problems import problem, problem_responses
 from clipnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,13 @@ def bad_payload(request: AnyRequest, error: BadPayload) -> Response[Any]:
     return problem(400, "bad-request", "Unexpected payload", detail)
 
 
-@post("/twitch", status_code=200, summary="Twitch EventSub webhook", include_in_schema=False)
+@post(
+    "/twitch",
+    status_code=200,
+    summary="Twitch EventSub webhook (signed: Twitch-Eventsub-Message-Signature)",
+    operation_class=docs.TwitchOperation,
+    responses=problem_responses(400, 403, 413, 503),
+)
 async def twitch_eventsub(
     request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
@@ -91,7 +98,13 @@ async def twitch_eventsub(
     return Response(None, status_code=204)
 
 
-@post("/discord", status_code=200, summary="Discord interactions endpoint", include_in_schema=False)
+@post(
+    "/discord",
+    status_code=200,
+    summary="Discord interactions endpoint (signed: X-Signature-Ed25519)",
+    operation_class=docs.DiscordOperation,
+    responses=problem_responses(400, 401, 413, 503),
+)
 async def discord_interactions(
     request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
@@ -118,7 +131,12 @@ async def discord_interactions(
     return Response(discord.interaction_response(answer))
 
 
-@get("/x", summary="X webhook CRC check", include_in_schema=False)
+@get(
+    "/x",
+    summary="X webhook CRC check (answers crc_token's HMAC)",
+    operation_class=docs.XCrcOperation,
+    responses=problem_responses(400, 503),
+)
 async def x_crc(settings: SettingsDependency, crc_token: FromQuery[str] = "") -> Response[Any]:
     secret = settings.bot.x_consumer_secret
     if not secret:
@@ -128,7 +146,13 @@ async def x_crc(settings: SettingsDependency, crc_token: FromQuery[str] = "") ->
     return Response(x.crc_response(secret, crc_token))
 
 
-@post("/x", status_code=200, summary="X Account Activity webhook", include_in_schema=False)
+@post(
+    "/x",
+    status_code=200,
+    summary="X Account Activity webhook (signed: x-twitter-webhooks-signature)",
+    operation_class=docs.XActivityOperation,
+    responses=problem_responses(400, 403, 413, 503),
+)
 async def x_activity(
     request: AnyRequest, clipbot_inbox: InboxDependency, settings: SettingsDependency
 ) -> Response[Any]:
