@@ -11,7 +11,13 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from clipnet.domain.clipbot.clipping import ChatClipper, CommandResult
-from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES, CooldownRule, slots_for
+from clipnet.domain.clipbot.cooldowns import (
+    DEFAULT_RULES,
+    USAGE_RULE,
+    CooldownRule,
+    slots_for,
+    usage_slots,
+)
 from clipnet.domain.clipbot.model import (
     BotCommand,
     ChannelLink,
@@ -68,7 +74,10 @@ class ChatCommands:
         clip_url: ClipUrl,
         *,
         rules: Mapping[CommandName, CooldownRule] = DEFAULT_RULES,
+        usage_rule: CooldownRule = USAGE_RULE,
     ) -> None:
+        """``rules``: how often each command may be used; ``usage_rule``: how often one user
+        is told how to use a command they got wrong."""
         self._claims = claims
         self._cooldowns = cooldowns
         self._links = links
@@ -79,6 +88,7 @@ class ChatCommands:
         self._voting = voting
         self._clip_url = clip_url
         self._rules = rules
+        self._usage_rule = usage_rule
 
     def on_message(self, message: ChatMessage, *, answer_inline: bool = False) -> BotAnswer:
         """Act on a chat message once, however often it is delivered.
@@ -119,11 +129,10 @@ class ChatCommands:
             return CommandResult(_short(error))
 
     def _slots(self, message: ChatMessage, command: BotCommand | None) -> list[Cooldown]:
-        # An invalid command cools down like !help, so bad input cannot flood the chat.
-        as_command = command or BotCommand(
-            message.platform, message.target.channel, message.target.user, CommandName.HELP
-        )
-        return slots_for(as_command, self._rules)
+        if command is None:  # a bad command: its usage reply is limited per user only
+            target = message.target
+            return usage_slots(target.platform, target.channel, target.user, self._usage_rule)
+        return slots_for(command, self._rules)
 
     def _deliver(
         self, message: ChatMessage, result: CommandResult, answer_inline: bool

@@ -9,6 +9,7 @@ from types import MappingProxyType
 import attrs
 
 from clipnet.domain.clipbot.model import BotCommand, CommandName, Cooldown
+from clipnet.domain.shared.platforms import Platform
 
 
 @attrs.frozen
@@ -31,14 +32,27 @@ DEFAULT_RULES: Mapping[CommandName, CooldownRule] = MappingProxyType(
     }
 )
 
+#: The usage reply to a bad command (unknown, or with bad arguments): per user only, and a
+#: slot of its own, so typos neither silence the channel nor wait out another command's.
+USAGE_RULE = CooldownRule(user_seconds=5)
+
 
 def slots_for(command: BotCommand, rules: Mapping[CommandName, CooldownRule]) -> list[Cooldown]:
     """The cooldown slots a command uses up; none when its rule has no waits."""
     rule = rules.get(command.name, CooldownRule())
     where = f"{command.platform.value}:{command.channel}:{command.name.value}"
+    return _slots(where, command.user, rule)
+
+
+def usage_slots(platform: Platform, channel: str, user: str, rule: CooldownRule) -> list[Cooldown]:
+    """The slots a usage reply to one user's bad command uses up."""
+    return _slots(f"{platform.value}:{channel}:usage", user, rule)
+
+
+def _slots(where: str, user: str, rule: CooldownRule) -> list[Cooldown]:
     slots = []
     if rule.user_seconds > 0:
-        slots.append(Cooldown(f"{where}:user:{command.user}", rule.user_seconds))
+        slots.append(Cooldown(f"{where}:user:{user}", rule.user_seconds))
     if rule.channel_seconds > 0:
         slots.append(Cooldown(f"{where}:channel", rule.channel_seconds))
     return slots
