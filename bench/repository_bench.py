@@ -74,7 +74,7 @@ def cast_votes(db: SqlDatabase, clip_ids: list[str], votes: int, threads: int) -
         db.unit_of_work,
         Outbox(SynchronousJobQueue(), clock, TimeOrderedIds()),
         clock,
-        lambda _channel: 10**9,
+        lambda *_: 10**9,
     )
     conflicts = itertools.count()
 

@@ -107,11 +107,16 @@ def bot_world(
     database: Database | None = None,
     store: BotStore | None = None,
     settings: Settings | None = None,
+    restart_of: BotWorld | None = None,
 ) -> BotWorld:
     """ClipBOT built by the real container, on in-memory adapters or on ``database`` and
-    ``store`` (e.g. SQL ones); ``settings`` replace the in-memory defaults (keep memory://)."""
+    ``store`` (e.g. SQL ones); ``settings`` replace the in-memory defaults (keep memory://).
+    ``restart_of``: ClipBOT started again on that world's database, store, clock and ids."""
     chosen = settings or load_settings(bot_settings_env(CLIPNET_VOTE_THRESHOLD=str(threshold)))
     clock, ids, queue = ManualClock(T0), SequentialIds("id"), RecordingJobQueue()
+    if restart_of is not None:
+        clock, ids = restart_of.clock, restart_of.ids
+        database, store = database or restart_of.db, store or restart_of.store
     memory_chats = {p: InMemoryChat(p) for p in CHAT_PLATFORMS}
     fakes: dict[str, Any] = {
         "clock": clock,
@@ -144,7 +149,8 @@ def bot_world(
         container.outbox(),
         ids,
     )
-    _seed(world)
+    if restart_of is None:
+        _seed(world)
     return world
 
 

@@ -224,6 +224,24 @@ def test_clips_are_searched_by_owner_source_status_and_score(
         assert ids(statuses=(ClipStatus.READY,)) == []
 
 
+def test_clips_are_searched_by_auto_post_eligibility(uow_factory: UnitOfWorkFactory) -> None:
+    eligible = [
+        a_clip("clip-2", auto_post_eligible=True),
+        a_clip("clip-4", auto_post_eligible=True),
+    ]
+    seed(uow_factory, a_user(), a_source(), a_clip("clip-1"), a_clip("clip-3"), *eligible)
+    with uow_factory() as uow:
+        assert [c.id for c in uow.clips.search(ClipQuery(auto_post_eligible=True))] == [
+            "clip-2",
+            "clip-4",
+        ]
+        assert [c.id for c in uow.clips.search(ClipQuery(auto_post_eligible=False))] == [
+            "clip-1",
+            "clip-3",
+        ]
+        assert len(uow.clips.search(ClipQuery())) == 4
+
+
 def test_clip_search_pages_with_a_cursor(uow_factory: UnitOfWorkFactory) -> None:
     clips = [a_clip(f"clip-{i:02d}") for i in range(7)]
     seed(uow_factory, a_user(), a_source(), *clips)

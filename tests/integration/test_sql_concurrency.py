@@ -55,7 +55,7 @@ def seed_clip(db: SqlDatabase, clip_id: str = "clip-1") -> str:
 def voting(db: SqlDatabase, threshold: int) -> VotingService:
     clock = SystemClock()
     outbox = Outbox(SynchronousJobQueue(), clock, TimeOrderedIds())
-    return VotingService(db.unit_of_work, outbox, clock, lambda _channel: threshold)
+    return VotingService(db.unit_of_work, outbox, clock, lambda *_: threshold)
 
 
 def retrying(action: Callable[[], T], tries: int = 100) -> T:

@@ -27,7 +27,7 @@ def voting(threshold: int = 3) -> tuple[VotingService, RecordingJobQueue, InMemo
         uow.clips.add(a_clip())
         uow.commit()
     outbox = Outbox(queue, clock, SequentialIds("job"))
-    return VotingService(db.unit_of_work, outbox, clock, lambda _: threshold), queue, db
+    return VotingService(db.unit_of_work, outbox, clock, lambda *_: threshold), queue, db
 
 
 def test_a_changed_vote_counts_once() -> None:

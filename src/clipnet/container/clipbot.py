@@ -15,7 +15,7 @@ from clipnet.adapters.twitch.helix import TwitchChat
 from clipnet.adapters.x.chat import XChat
 from clipnet.container.core import database_backend
 from clipnet.container.publishing import PublishingContainer
-from clipnet.domain.clipbot.channel_admin import ChannelAdmin, channel_thresholds
+from clipnet.domain.clipbot.channel_admin import ChannelAdmin
 from clipnet.domain.clipbot.clipping import ChatClipper
 from clipnet.domain.clipbot.commands import ChatCommands
 from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES
@@ -23,7 +23,7 @@ from clipnet.domain.clipbot.inbox import ClipBotInbox
 from clipnet.domain.clipbot.platform_clips import PlatformClipJobs
 from clipnet.domain.clipbot.presence import StreamPresence
 from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier, clip_links
-from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clipbot.voting import VotingService, channel_thresholds
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.platform_clips import PlatformClipMaker
@@ -91,7 +91,7 @@ class ClipBotContainer(PublishingContainer):
         uow_factory,
         outbox,
         clock,
-        providers.Callable(channel_thresholds, bot_store, bot.vote_threshold),
+        providers.Callable(channel_thresholds, bot_store, bot_store, bot.vote_threshold),
         auto_post=bot.auto_post,
     )
     chats = providers.Singleton(chat_platforms, bot)

@@ -9,7 +9,7 @@ from typing import Any
 
 from clipnet.container import Container, build_container
 from clipnet.entrypoints.http import create_app
-from clipnet.entrypoints.worker import remove_stale_scratch
+from clipnet.entrypoints.worker import catch_up, remove_stale_scratch
 from clipnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
             remove_stale_scratch()
             container.job_worker().start(recover=True)
             log.info("in-process worker started (CLIPNET_QUEUE=inprocess)")
+            catch_up(container)
 
         on_startup.append(start_worker)
 

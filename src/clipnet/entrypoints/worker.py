@@ -42,10 +42,17 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
         settings.queue.namespace,
         settings.queue.concurrency,
     )
+    catch_up(container)
     stop.wait()
     log.info("stopping: the running job may finish, the others go back to the queue")
     container.shutdown_resources()  # stops the worker, then closes pools and clients
     log.info("worker stopped")
+
+
+def catch_up(container: Container) -> None:
+    """What a started worker does once: post the clips that became eligible while
+    ``CLIPNET_AUTO_POST`` was off (nothing when it is off)."""
+    container.voting().post_eligible()
 
 
 def remove_stale_scratch() -> None:

@@ -43,6 +43,8 @@ class ClipQuery:
     source_id: str | None = None
     statuses: tuple[ClipStatus, ...] = ()
     min_score: float | None = None
+    auto_post_eligible: bool | None = None
+    """Only clips that are (True) or are not (False) eligible for auto-posting."""
     after: str | None = None
     limit: int = 50
 

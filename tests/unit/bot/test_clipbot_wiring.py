@@ -103,7 +103,7 @@ def test_a_clip_that_fails_before_its_requester_is_remembered_is_still_announced
 def test_a_linked_channels_own_vote_threshold_wins_over_the_global_one(tmp_path: Path) -> None:
     container = container_for(tmp_path, CLIPNET_AUTO_POST="true")  # global threshold: 2
     container.channel_admin().link_source(Platform.TWITCH, "b-1", "source-1", vote_threshold=1)
-    container.voting().cast("clip-1", Platform.TWITCH, "alice", Direction.UP)
+    container.voting().cast("clip-1", Platform.TWITCH, "alice", Direction.UP, channel="b-1")
     with container.uow_factory()() as uow:
         assert uow.clips.get("clip-1").auto_post_eligible
         posts = [j for j in uow.jobs.recent() if j.type.value.startswith("post:")]

@@ -236,6 +236,10 @@ class InMemoryClipRepository(_Repository):
                     query.min_score is None
                     or (clip.score is not None and clip.score.total >= query.min_score)
                 )
+                and (
+                    query.auto_post_eligible is None
+                    or clip.auto_post_eligible is query.auto_post_eligible
+                )
                 and (query.after is None or clip.id > query.after)
             )
 

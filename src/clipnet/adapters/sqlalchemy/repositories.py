@@ -226,6 +226,8 @@ class SqlClipRepository(_Repository):
             conditions.append(c.status.in_([s.value for s in query.statuses]))
         if query.min_score is not None:
             conditions.append(c.score_total >= query.min_score)
+        if query.auto_post_eligible is not None:
+            conditions.append(c.auto_post_eligible.is_(query.auto_post_eligible))
         if query.after is not None:
             conditions.append(c.id > query.after)
         return statement.where(*conditions).order_by(c.id).limit(query.limit)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from clipnet.domain.clipbot.model import ChannelLink
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.domain.shared.platforms import Platform
-from clipnet.domain.sources.model import Source
 from clipnet.ports.bot import ChannelLinks
 from clipnet.ports.clock import Clock
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -61,18 +58,3 @@ class ChannelAdmin:
         """Untie a chat channel: its ``!clip`` commands are ignored from now on."""
         if not self._links.remove_link(platform, channel):
             raise NotFound(f"{platform.value} channel link", channel)
-
-
-def channel_thresholds(links: ChannelLinks, default: int) -> Callable[[Source], int]:
-    """Net votes for auto-posting a source's clips: the lowest threshold set on a channel
-    linked to the source, else ``default`` (``CLIPNET_VOTE_THRESHOLD``)."""
-
-    def threshold(source: Source) -> int:
-        chosen = [
-            link.vote_threshold
-            for link in links.links_for_source(source.id)
-            if link.vote_threshold is not None
-        ]
-        return min(chosen, default=default)
-
-    return threshold

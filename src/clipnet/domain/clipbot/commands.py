@@ -157,12 +157,16 @@ class ChatCommands:
         if command.name is CommandName.VOTE:
             direction = Direction.UP if command.args[1] == "up" else Direction.DOWN
             tally = _retrying(
-                lambda: self._voting.cast(clip.id, command.platform, command.user, direction)
+                lambda: self._voting.cast(
+                    clip.id, command.platform, command.user, direction, channel=command.channel
+                )
             )
             return CommandResult(f"Clip {clip.id}: {_tally(tally)}.")
         if command.name is CommandName.UNVOTE:
             tally = _retrying(
-                lambda: self._voting.withdraw(clip.id, command.platform, command.user)
+                lambda: self._voting.withdraw(
+                    clip.id, command.platform, command.user, channel=command.channel
+                )
             )
             return CommandResult(f"Vote withdrawn. Clip {clip.id}: {_tally(tally)}.")
         return CommandResult(self._status(clip))
