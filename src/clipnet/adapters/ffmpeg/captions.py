@@ -1,21 +1,36 @@
-"""Burned-in captions and titles as an ASS subtitle script (styled per template)."""
+"""Burned-in word-level captions and titles as an ASS subtitle script for libass.
+
+The domain's :class:`~clipnet.domain.highlights.captions.CaptionPlan` says which words share a
+page and when each is active; here every cue becomes one ``Dialogue`` event: the page's lines
+with each word's look written out (active: highlight colour and scale; upcoming, for styles
+that reveal: transparent), placed with ``\\pos`` inside the plan's caption box.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clipnet.domain.highlights.templates import CaptionStyle, Template
-from clipnet.domain.highlights.transcripts import Transcript, Word
+from clipnet.domain.highlights.captions import (
+    CaptionCue,
+    CaptionLayout,
+    CaptionLine,
+    CaptionLook,
+    CaptionPlan,
+    CaptionStyle,
+    plan_captions,
+    safe_area,
+)
+from clipnet.domain.highlights.templates import Template
+from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.shared.geometry import Box
 
-#: A caption line stays up at most this long after its last word ends.
-LINGER = 0.6
-_TITLE_SIZE_RATIO = 1.15
-_TITLE_MARGIN_TOP = 140
+_TITLE_SIZE_RATIO = 1.1
 _STYLE_FIELDS = (
     "Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
     "Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "
     "Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding"
 )
+_OPAQUE, _SHADOW, _HIDDEN = "00", "80", "FF"
 
 
 def ass_time(seconds: float) -> str:
@@ -33,16 +48,31 @@ def ass_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def _style(name: str, style: CaptionStyle, size: int, alignment: int, margin: int) -> str:
+def ass_colour(rgb: str, alpha: str = _OPAQUE) -> str:
+    """``#RRGGBB`` as a style colour, ``&HAABBGGRR``."""
+    value = rgb.lstrip("#")
+    return f"&H{alpha}{value[4:6]}{value[2:4]}{value[0:2]}".upper()
+
+
+def _tag_colour(rgb: str) -> str:
+    value = rgb.lstrip("#")
+    return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&".upper()
+
+
+def _style_line(
+    name: str, style: CaptionStyle, size: int, alignment: int, margins: tuple[int, int, int]
+) -> str:
+    boxed = style.look is CaptionLook.BOXED
+    outline = style.box_colour if boxed else style.outline_colour
     values = [
         name,
         style.font,
         str(size),
-        style.primary_colour,
-        "&H000000FF",
-        style.outline_colour,
-        "&H64000000",
-        "-1",
+        ass_colour(style.text_colour),
+        ass_colour(style.highlight_colour),
+        ass_colour(outline),
+        ass_colour(style.outline_colour, _SHADOW),
+        "-1" if style.bold else "0",
         "0",
         "0",
         "0",
@@ -50,41 +80,50 @@ def _style(name: str, style: CaptionStyle, size: int, alignment: int, margin: in
         "100",
         "0",
         "0",
-        "1",
+        "3" if boxed else "1",  # 3: an opaque box (in OutlineColour) behind each line
         str(style.outline),
-        "0",
+        "2" if style.look is CaptionLook.LOWER_THIRD else "0",
         str(alignment),
-        "60",
-        "60",
-        str(margin),
+        *(str(m) for m in margins),
         "1",
     ]
     return "Style: " + ",".join(values)
 
 
-def caption_lines(
-    words: Sequence[Word], per_line: int, until: float
-) -> list[tuple[float, float, str]]:
-    """(start, end, text) for each group of ``per_line`` words, never overlapping the next."""
-    groups = [words[i : i + max(1, per_line)] for i in range(0, len(words), max(1, per_line))]
-    lines = []
-    for index, group in enumerate(groups):
-        start = max(0.0, group[0].start)
-        end = max(group[-1].end, start + 0.2) + LINGER
-        if index + 1 < len(groups):
-            end = min(end, groups[index + 1][0].start)
-        end = min(end, until)
-        text = ass_text(" ".join(word.text for word in group))
-        if end > start and text:
-            lines.append((start, end, text))
-    return lines
+def caption_plan(
+    template: Template,
+    duration: float,
+    transcript: Transcript | None,
+    avoid: Sequence[Box] = (),
+) -> CaptionPlan | None:
+    """The template's captions of ``transcript`` for its output frame; None without either."""
+    if template.captions is None or transcript is None:
+        return None
+    return plan_captions(
+        template.captions,
+        transcript.words,
+        width=template.width,
+        height=template.height,
+        until=duration,
+        language=transcript.language,
+        avoid=avoid,
+    )
 
 
 def ass_script(
-    template: Template, duration: float, transcript: Transcript | None, title: str = ""
+    template: Template,
+    duration: float,
+    transcript: Transcript | None,
+    title: str = "",
+    *,
+    avoid: Sequence[Box] = (),
 ) -> str:
-    """The whole ASS file: caption lines from word timings (clip-relative) and a title."""
-    style = template.captions
+    """The whole ASS file: word-level caption cues (clip-relative times) and a title."""
+    plan = caption_plan(template, duration, transcript, avoid)
+    style = template.captions or CaptionStyle()
+    safe = safe_area(template.width, template.height)
+    title_size = round(style.size * min(template.width, template.height) / 1080 * _TITLE_SIZE_RATIO)
+    title_style = CaptionStyle(font=style.font, outline=5)
     header = [
         "[Script Info]",
         "ScriptType: v4.00+",
@@ -95,8 +134,11 @@ def ass_script(
         "",
         "[V4+ Styles]",
         f"Format: {_STYLE_FIELDS}",
-        _style("Caption", style, style.size, 2, style.margin_bottom),
-        _style("Title", style, round(style.size * _TITLE_SIZE_RATIO), 8, _TITLE_MARGIN_TOP),
+        _style_line("Title", title_style, title_size, 8, (safe.x, safe.x, safe.y)),
+    ]
+    if plan is not None:
+        header.append(_style_line("Caption", plan.style, plan.layout.font_px, 2, (0, 0, 0)))
+    header += [
         "",
         "[Events]",
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
@@ -104,10 +146,40 @@ def ass_script(
     events = []
     if title.strip():
         events.append(_dialogue(0.0, duration, "Title", ass_text(title)))
-    if transcript is not None:
-        for start, end, text in caption_lines(transcript.words, style.words_per_line, duration):
-            events.append(_dialogue(start, end, "Caption", text))
+    if plan is not None:
+        events += [_dialogue(c.start, c.end, "Caption", _cue_text(plan, c)) for c in plan.cues]
     return "\n".join([*header, *events, ""])
+
+
+def _cue_text(plan: CaptionPlan, cue: CaptionCue) -> str:
+    """The page as it looks during ``cue``: every word's look written out in full."""
+    style, layout = plan.style, plan.layout
+    lines, index = [], 0
+    for line in cue.page.lines:
+        parts = []
+        for word in line.words:
+            parts.append(_word(style, line, word.text, index, cue.active))
+            index += 1
+        lines.append(line.separator.join(parts))
+    return _position(style, layout) + "\\N".join(lines)
+
+
+def _word(style: CaptionStyle, line: CaptionLine, text: str, index: int, active: int) -> str:
+    scale = round(100 * line.scale * (style.active_scale if index == active else 1.0))
+    colour = style.highlight_colour if index == active else style.text_colour
+    alpha = _HIDDEN if style.reveal and index > active else _OPAQUE
+    return f"{{\\alpha&H{alpha}&\\1c{_tag_colour(colour)}\\fscx{scale}\\fscy{scale}}}" + ass_text(
+        text
+    )
+
+
+def _position(style: CaptionStyle, layout: CaptionLayout) -> str:
+    """No wrapping (the lines are the plan's), anchored at the bottom of the caption box."""
+    box, pad = layout.box, layout.padding
+    bottom = box.bottom - pad
+    if style.centre:
+        return f"{{\\q2\\an2\\pos({round(box.centre_x)},{bottom})}}"
+    return f"{{\\q2\\an1\\pos({box.x + pad},{bottom})}}"
 
 
 def _dialogue(start: float, end: float, style: str, text: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import ffmpeg
 
 from clipnet.domain.highlights.templates import Layout, Template
+from clipnet.domain.shared.geometry import Box
 
 #: The face cam's share of the frame's height in the ``split`` layout.
 SPLIT_TOP_SHARE = 1 / 3
@@ -38,6 +39,13 @@ def fit_inside(width: int, height: int, box_w: int, box_h: int) -> tuple[int, in
     """The size of a ``width`` x ``height`` picture scaled to fit inside the box."""
     scale = min(box_w / width, box_h / height)
     return even(width * scale), even(height * scale)
+
+
+def keep_clear(template: Template) -> tuple[Box, ...]:
+    """Parts of the output frame that show a face, which captions must not cover."""
+    if template.layout is Layout.SPLIT:
+        return (Box(0, 0, template.width, even(template.height * SPLIT_TOP_SHARE)),)
+    return ()
 
 
 def frame(video: Any, template: Template, width: int, height: int) -> Any:

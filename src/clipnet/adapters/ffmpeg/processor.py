@@ -173,7 +173,13 @@ class FfmpegMediaProcessor:
         span = span.clamp_to(info.duration)
         with self._scratch() as scratch, self._writing(out) as partial:
             measured = self.measure_loudness(source, span, path) if info.has_audio else None
-            script = ass_script(template, span.duration, transcript if transcript else None, title)
+            script = ass_script(
+                template,
+                span.duration,
+                transcript if transcript else None,
+                title,
+                avoid=layouts.keep_clear(template),
+            )
             captioned = has_events(script)
             if captioned:
                 (scratch / _CAPTIONS_FILE).write_text(script, encoding="utf-8")

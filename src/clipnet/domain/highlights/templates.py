@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from clipnet.domain.highlights.captions import CAPTION_STYLES, CaptionStyle
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
 from clipnet.domain.shared.converters import strings
 from clipnet.domain.shared.errors import InvalidInput
@@ -24,21 +25,6 @@ class Layout(enum.StrEnum):
 
 
 @attrs.frozen
-class CaptionStyle:
-    """How burned-in captions look."""
-
-    font: str = "DejaVu Sans"
-    size: int = 64
-    primary_colour: str = "&H00FFFFFF"
-    """ASS colour (&HAABBGGRR) of the text."""
-    outline_colour: str = "&H00000000"
-    outline: int = 4
-    margin_bottom: int = 320
-    """Pixels from the bottom edge of a 1080x1920 frame."""
-    words_per_line: int = 4
-
-
-@attrs.frozen
 class Template:
     """A named recipe for turning a span into a finished clip."""
 
@@ -49,7 +35,8 @@ class Template:
     """Output aspect ratio."""
     width: int = 1080
     height: int = 1920
-    captions: CaptionStyle = CaptionStyle()
+    captions: CaptionStyle | None = CAPTION_STYLES["bold-pop"]
+    """How word-level captions look when the clip has a transcript; None: no captions."""
     overlay_title: bool = False
     """Burn the clip's title into the top of the frame."""
     tag_rules: tuple[str, ...] = attrs.field(converter=strings, default=())
@@ -74,12 +61,14 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
     Template(
         "blur-pad",
         Layout.BLUR_PAD,
+        captions=CAPTION_STYLES["lower-third"],
         tag_rules=("landscape", "map", "scoreboard", "text", "screen"),
         overlay_title=True,
     ),
     Template(
         "split",
         Layout.SPLIT,
+        captions=CAPTION_STYLES["boxed"],
         tag_rules=("game", "gameplay", "shooter", "streamer", "webcam"),
         weights=Weights({"loudness": 1.0, "motion": 1.2, "speech": 0.8, "scene": 0.4}),
     ),
