@@ -135,7 +135,7 @@ def test_rate_limits_and_server_errors_are_retried(
 def test_a_storage_that_stays_down_fails_with_a_clear_error(
     fake: FakeCloudinary, video: Path
 ) -> None:
-    storage = storage_on(fake, retries=2)
+    storage = storage_on(fake, retries=2, folder_mode="dynamic")  # no Admin API call first
     fake.fail_next = [503, 503, 503]
     with pytest.raises(StorageError, match=r"Cloudinary could not upload 'clips/c1/video\.mp4'"):
         storage.put("clips/c1/video.mp4", video)
@@ -182,3 +182,87 @@ def test_an_unreachable_cloudinary_is_a_clear_storage_error(video: Path, tmp_pat
         storage.put("clips/c1/video.mp4", video)
     with pytest.raises(StorageError, match="Cloudinary could not download"):
         storage.fetch("clips/c1/video.mp4", tmp_path / "x.mp4")
+
+
+# -- folder modes ----------------------------------------------------------------------------
+
+KEYS = ("clips/c1/video.mp4", "clips/c1/thumb.jpg", "clips/c1/captions.ass")
+
+
+def put_all(storage: CloudinaryStorage, video: Path) -> None:
+    for key in KEYS:
+        storage.put(key, video)
+
+
+def test_in_a_dynamic_folder_account_assets_go_to_their_asset_folder(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    fake.folder_mode = "dynamic"
+    storage = storage_on(fake)  # auto: it asks the account
+    put_all(storage, video)
+    assert fake.in_folder("staging_clips/clips/c1") == {f"staging_clips/{key}" for key in KEYS}
+    assert fake.in_folder("") == set()  # nothing fell to the root
+    # The public id keeps its prefix (environments stay apart, URLs unchanged) …
+    assert ("video", "authenticated", "staging_clips/clips/c1/video.mp4") in fake.assets
+    # … and the mode was asked once, of the Admin API, for all three uploads.
+    assert fake.requests.count("GET /v1_1/demo-cloud/config") == 1
+    assert storage.folder_mode() == "dynamic"
+
+
+def test_in_a_fixed_folder_account_the_prefix_places_assets_and_no_asset_folder_is_sent(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    fake.folder_mode = "fixed"
+    storage = storage_on(fake)
+    put_all(storage, video)
+    assert fake.in_folder("staging_clips/clips/c1") == {f"staging_clips/{key}" for key in KEYS}
+    assert all("asset_folder" not in asset.fields for asset in fake.assets.values())
+    assert storage.folder_mode() == "fixed"
+
+
+def test_a_prefix_alone_leaves_a_dynamic_folder_accounts_assets_at_the_root(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    # What ClipNET did before: the fake shows why it was wrong on today's accounts.
+    fake.folder_mode = "dynamic"
+    storage = storage_on(fake, folder_mode="fixed")
+    storage.put("clips/c1/video.mp4", video)
+    assert fake.in_folder("") == {"staging_clips/clips/c1/video.mp4"}
+    assert fake.in_folder("staging_clips/clips/c1") == set()
+
+
+def test_a_configured_folder_mode_asks_nothing_of_the_admin_api(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    storage = storage_on(fake, folder_mode="dynamic")
+    storage.put("clips/c1/video.mp4", video)
+    assert fake.in_folder("staging_clips/clips/c1") == {"staging_clips/clips/c1/video.mp4"}
+    assert not any("/config" in r for r in fake.requests)
+
+
+def test_a_big_file_in_chunks_also_lands_in_its_asset_folder(
+    fake: FakeCloudinary, tmp_path: Path
+) -> None:
+    source = tmp_path / "source.mp4"
+    source.write_bytes(bytes(range(256)) * 1000)
+    storage = storage_on(fake, chunk_size=100_000)
+    storage.put("sources/s1.mp4", source)
+    assert fake.in_folder("staging_clips/sources") == {"staging_clips/sources/s1.mp4"}
+
+
+def test_when_the_admin_api_cannot_say_the_asset_still_lands_in_its_folder(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    fake.folder_mode = "fixed"
+    storage = storage_on(fake, retries=1)
+    fake.fail_next = [420, 420]  # the Admin API's hourly limit, twice: the lookup gives up
+    storage.put("clips/c1/video.mp4", video)
+    assert fake.in_folder("staging_clips/clips/c1") == {"staging_clips/clips/c1/video.mp4"}
+    storage.put("clips/c1/thumb.jpg", video)  # asked again, and answered this time
+    assert storage.folder_mode() == "fixed"
+    assert fake.requests.count("GET /v1_1/demo-cloud/config") == 3
+
+
+def test_an_unknown_folder_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="folder_mode must be one of auto, dynamic, fixed"):
+        CloudinaryStorage(CloudinaryAccount("c", "k", "s"), "f", folder_mode="flexible")

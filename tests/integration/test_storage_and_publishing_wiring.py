@@ -16,6 +16,7 @@ from clipnet.domain.shared.platforms import Platform
 from clipnet.settings import ConfigError, load_settings
 from tests.builders import an_account
 from tests.loopback.cloudinary import fake_cloudinary
+from tests.loopback.tiktok import fake_tiktok
 from tests.loopback.youtube import fake_youtube
 
 
@@ -85,3 +86,83 @@ def test_publishing_can_be_switched_to_memory(tmp_path: Path) -> None:
     assert set(publishers) == {Platform.YOUTUBE, Platform.TIKTOK}
     assert all(isinstance(p, InMemoryPublisher) for p in publishers.values())
     assert publishers[Platform.TIKTOK].platform is Platform.TIKTOK
+
+
+def test_the_youtube_settings_shape_every_upload(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    with fake_youtube() as fake:
+        container = container_for(
+            tmp_path,
+            "staging",
+            CLIPNET_STORAGE="memory",
+            CLIPNET_YOUTUBE_API_BASE=fake.base_url,
+            CLIPNET_YOUTUBE_CATEGORY="24",
+            CLIPNET_YOUTUBE_MADE_FOR_KIDS="true",
+            CLIPNET_YOUTUBE_TAGS="ClipNET, speedrun",
+            CLIPNET_YOUTUBE_PUBLISH_DELAY="3600",
+        )
+        youtube = container.publishers()[Platform.YOUTUBE]
+        account = an_account(provider=Platform.YOUTUBE)
+        published = youtube.publish(video, ClipMetadata("T", "D"), account, "k")
+        resource = fake.videos[published.remote_id][0]
+        assert resource["snippet"]["categoryId"] == "24"
+        assert resource["snippet"]["tags"] == ["ClipNET", "speedrun"]
+        assert resource["status"]["selfDeclaredMadeForKids"] is True
+        assert resource["status"]["privacyStatus"] == "private" and resource["status"]["publishAt"]
+
+
+def test_the_tiktok_interaction_settings_reach_the_post(tmp_path: Path) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    with fake_tiktok() as fake:
+        container = container_for(
+            tmp_path,
+            "staging",
+            CLIPNET_STORAGE="memory",
+            CLIPNET_TIKTOK_API_BASE=fake.base_url,
+            CLIPNET_TIKTOK_ALLOW_COMMENTS="true",
+        )
+        fake.processing_polls = 0  # published at the first poll: no wait between polls
+        tiktok = container.publishers()[Platform.TIKTOK]
+        assert isinstance(tiktok, TikTokPublisher)
+        tiktok._poll = 0.0
+        tiktok.publish(video, ClipMetadata("T", "D"), an_account(provider=Platform.TIKTOK), "k")
+        post_info = fake.posted()[0].post_info
+        assert post_info["disable_comment"] is False
+        assert post_info["disable_duet"] is True and post_info["disable_stitch"] is True
+        assert post_info["privacy_level"] == "SELF_ONLY"  # staging's default
+
+
+@pytest.mark.parametrize("mode", ["dynamic", "fixed"])
+def test_the_cloudinary_folder_mode_can_be_set(tmp_path: Path, mode: str) -> None:
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    with fake_cloudinary() as fake:
+        fake.folder_mode = mode
+        container = container_for(
+            tmp_path,
+            "staging",
+            CLIPNET_CLOUDINARY_URL=fake.url,
+            CLIPNET_CLOUDINARY_API_BASE=fake.base_url,
+            CLIPNET_CLOUDINARY_FOLDER_MODE=mode,
+        )
+        container.storage().put("clips/c1/video.mp4", video)
+        assert fake.in_folder("staging_clips/clips/c1") == {"staging_clips/clips/c1/video.mp4"}
+        assert not any("/config" in r for r in fake.requests)  # set, so not asked
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CLIPNET_CLOUDINARY_FOLDER_MODE", "flexible"),
+        ("CLIPNET_YOUTUBE_CATEGORY", "Gaming"),
+        ("CLIPNET_YOUTUBE_MADE_FOR_KIDS", "maybe"),
+        ("CLIPNET_YOUTUBE_PUBLISH_DELAY", "-5"),
+    ],
+)
+def test_a_bad_publishing_setting_stops_clipnet_naming_it(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        container_for(tmp_path, "embedded", **{variable: value})

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from clipnet.adapters.http_resilience import Backoff
 from clipnet.adapters.publishing import YouTubePublisher
 from clipnet.adapters.publishing.http import PlatformHttp
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
+from clipnet.domain.publishing.model import PostOptions
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import PublishError, TokenExpired
 from tests.builders import an_account
-from tests.loopback.tiktok import tiktok_for_test
+from tests.conftest import require_service
+from tests.loopback.tiktok import PRIVATE_ACCOUNT, tiktok_for_test
 from tests.loopback.youtube import fake_youtube, youtube_for_test
 
 YOUTUBE_ACCOUNT = an_account(provider=Platform.YOUTUBE)
@@ -274,3 +280,382 @@ def test_an_unreachable_platform_fails_for_now_not_for_good(video: Path) -> None
     with pytest.raises(PublishError, match=r"kept failing.*ConnectError") as raised:
         publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
     assert not raised.value.permanent and len(sleeps) == 2
+
+
+# -- YouTube: expired sessions, the chunks' type, what creators set, the thumbnail --------------
+
+
+@pytest.mark.parametrize("gone", [404, 410])
+def test_an_expired_upload_session_is_replaced_and_the_whole_file_sent_again(
+    request: pytest.FixtureRequest, video: Path, gone: int
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    fake.expire_sessions(2, status=gone)  # the first session dies after two of three chunks
+    published = publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    assert list(fake.sessions) == ["session-1", "session-2"]
+    assert list(fake.videos) == [published.remote_id]  # one video, from the second session
+    assert fake.videos[published.remote_id][1] == video.read_bytes()
+    assert bytes(fake.sessions["session-2"].received) == video.read_bytes()  # from byte 0
+    first = [r for r in fake.chunk_puts() if "session-1" in r]
+    assert len(first) == 3  # two chunks, then the third met the expired session
+
+
+def test_sessions_that_keep_expiring_fail_for_now_not_for_good(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    fake.expire_sessions(1, 1, 1, 1)
+    with pytest.raises(PublishError, match="expired 3 times") as raised:
+        publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    assert not raised.value.permanent  # the job retries later
+    assert len(fake.sessions) == 3 and fake.videos == {}  # bounded: three sessions, no video
+
+
+@pytest.mark.parametrize(("suffix", "mime"), [(".mp4", "video/mp4"), (".mov", "video/quicktime")])
+def test_every_chunk_carries_the_videos_content_type(
+    request: pytest.FixtureRequest, video: Path, suffix: str, mime: str
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    named = video.rename(video.with_suffix(suffix))
+    publisher.publish(named, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    assert fake.sessions["session-1"].mime == mime and len(fake.videos) == 1
+
+
+def test_the_fake_refuses_a_chunk_without_the_videos_content_type(
+    request: pytest.FixtureRequest,
+) -> None:
+    fake, _ = youtube_for_test(request)
+    auth = {"Authorization": "Bearer access-secret-token"}
+    start = httpx.post(
+        f"{fake.base_url}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status",
+        json={
+            "snippet": {"title": "t", "categoryId": "20"},
+            "status": {"privacyStatus": "private", "selfDeclaredMadeForKids": False},
+        },
+        headers={**auth, "X-Upload-Content-Length": "4", "X-Upload-Content-Type": "video/mp4"},
+    )
+    chunk = httpx.put(
+        start.headers["Location"],
+        content=b"abcd",
+        headers={**auth, "Content-Range": "bytes 0-3/4"},  # as ClipNET sent them before
+    )
+    assert chunk.status_code == 400 and "video's type" in chunk.text
+    assert fake.videos == {}
+
+
+def test_the_creators_choices_reach_youtube(request: pytest.FixtureRequest, video: Path) -> None:
+    fake, publisher = youtube_for_test(request, privacy="public", tags=("ClipNET", "speedrun"))
+    choices = PostOptions(
+        privacy="unlisted", made_for_kids=True, category_id="24", tags=("funny moments",)
+    )
+    metadata = a_clip_metadata(Platform.YOUTUBE)
+    published = publisher.publish(video, metadata, YOUTUBE_ACCOUNT, "k", choices)
+    resource = fake.videos[published.remote_id][0]
+    assert resource["status"] == {"privacyStatus": "unlisted", "selfDeclaredMadeForKids": True}
+    assert resource["snippet"]["categoryId"] == "24"
+    hashtags = [tag.lstrip("#") for tag in metadata.hashtags]
+    assert resource["snippet"]["tags"] == [*hashtags, "funny moments", "ClipNET", "speedrun"]
+
+
+def test_without_choices_youtube_gets_the_configured_defaults_and_an_audience(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    published = publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    status = fake.videos[published.remote_id][0]["status"]
+    assert status == {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
+
+
+def test_a_scheduled_video_is_uploaded_private_with_its_publish_time(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    now = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+    fake, publisher = youtube_for_test(request, privacy="public", now=lambda: now)
+    fake.clock = lambda: now.timestamp()
+    when = datetime(2030, 5, 2, 20, 30, tzinfo=timezone(timedelta(hours=2)))
+    options = PostOptions(publish_at=when)
+    published = publisher.publish(
+        video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k", options
+    )
+    status = fake.videos[published.remote_id][0]["status"]
+    assert status["privacyStatus"] == "private"  # YouTube publishes it at publishAt
+    assert status["publishAt"] == "2030-05-02T18:30:00Z"
+
+
+def test_a_publish_delay_schedules_every_video(request: pytest.FixtureRequest, video: Path) -> None:
+    now = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
+    fake, publisher = youtube_for_test(request, publish_delay=3600, now=lambda: now)
+    fake.clock = lambda: now.timestamp()
+    published = publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    status = fake.videos[published.remote_id][0]["status"]
+    assert status["publishAt"] == "2030-05-01T13:00:00Z" and status["privacyStatus"] == "private"
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (PostOptions(publish_at=datetime(2020, 1, 1, tzinfo=UTC)), "not in the future"),
+        (
+            PostOptions(privacy="public", publish_at=datetime(2031, 1, 1, tzinfo=UTC)),
+            "must be private",
+        ),
+    ],
+)
+def test_a_schedule_youtube_would_refuse_is_refused_before_any_upload(
+    request: pytest.FixtureRequest, video: Path, options: PostOptions, reason: str
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    with pytest.raises(PublishError, match=reason) as raised:
+        publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k", options)
+    assert raised.value.permanent and fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "problem"),
+    [
+        ({"privacyStatus": "private"}, "madeForKidsRequired"),
+        (
+            {
+                "privacyStatus": "public",
+                "selfDeclaredMadeForKids": False,
+                "publishAt": "2031-01-01T00:00:00Z",
+            },
+            "invalidPublishAt",
+        ),
+        (
+            {
+                "privacyStatus": "private",
+                "selfDeclaredMadeForKids": False,
+                "publishAt": "2031-01-01 00:00",  # no timezone: not RFC 3339
+            },
+            "invalidPublishAt",
+        ),
+    ],
+)
+def test_the_fake_refuses_a_status_youtube_refuses(
+    request: pytest.FixtureRequest, status: dict[str, object], problem: str
+) -> None:
+    fake, _ = youtube_for_test(request)
+    answer = httpx.post(
+        f"{fake.base_url}/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status",
+        json={"snippet": {"title": "t", "categoryId": "20"}, "status": status},
+        headers={
+            "Authorization": "Bearer access-secret-token",
+            "X-Upload-Content-Length": "4",
+            "X-Upload-Content-Type": "video/mp4",
+        },
+    )
+    assert answer.status_code == 400 and problem in answer.text
+
+
+def test_the_clips_thumbnail_is_set_after_the_video_is_inserted(
+    request: pytest.FixtureRequest, video: Path, tmp_path: Path
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    thumbnail = tmp_path / "thumb.jpg"
+    thumbnail.write_bytes(b"\xff\xd8\xff\xe0 a JPEG thumbnail")
+    options = PostOptions(thumbnail=thumbnail)
+    published = publisher.publish(
+        video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k", options
+    )
+    assert fake.thumbnails[published.remote_id] == ("image/jpeg", thumbnail.read_bytes())
+    assert "thumbnails/set" in fake.requests[-1]  # after the last chunk made the video
+    assert f"videoId={published.remote_id}" in fake.requests[-1]
+
+
+def test_a_refused_thumbnail_keeps_the_video(
+    request: pytest.FixtureRequest, video: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, publisher = youtube_for_test(request)
+    fake.custom_thumbnails = False  # an unverified channel
+    thumbnail = tmp_path / "thumb.png"
+    thumbnail.write_bytes(b"\x89PNG\r\n\x1a\n a PNG thumbnail")
+    options = PostOptions(thumbnail=thumbnail)
+    published = publisher.publish(
+        video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k", options
+    )
+    assert list(fake.videos) == [published.remote_id] and fake.thumbnails == {}
+    assert "without its thumbnail" in caplog.text and "forbidden" in caplog.text
+
+
+def test_thumbnails_can_be_turned_off(
+    request: pytest.FixtureRequest, video: Path, tmp_path: Path
+) -> None:
+    fake, publisher = youtube_for_test(request, thumbnails=False)
+    thumbnail = tmp_path / "thumb.jpg"
+    thumbnail.write_bytes(b"\xff\xd8\xff\xe0 a JPEG thumbnail")
+    options = PostOptions(thumbnail=thumbnail)
+    publisher.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k", options)
+    assert not any("thumbnails" in r for r in fake.requests)
+
+
+# -- TikTok: the creator's info, interactions off, the duration limit ---------------------------
+
+CREATOR_INFO = "POST /v2/post/publish/creator_info/query/"
+INIT = "POST /v2/post/publish/video/init/"
+
+
+def test_creator_info_is_queried_before_each_post(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request)
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "post:clip-1")
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "post:clip-2")
+    calls = [r for r in fake.requests if r in (CREATOR_INFO, INIT)]
+    assert calls == [CREATOR_INFO, INIT, CREATOR_INFO, INIT]
+
+
+def test_a_private_account_gets_the_nearest_more_private_level_it_offers(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request, privacy_level="public_to_everyone")
+    fake.creator.privacy_level_options = PRIVATE_ACCOUNT
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k")
+    [upload] = fake.posted()
+    assert upload.post_info["privacy_level"] == "FOLLOWER_OF_CREATOR"
+
+
+def test_a_post_choice_of_privacy_is_used_when_the_creator_offers_it(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request, privacy_level="public_to_everyone")
+    options = PostOptions(privacy="mutual_follow_friends")
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k", options)
+    assert fake.posted()[0].post_info["privacy_level"] == "MUTUAL_FOLLOW_FRIENDS"
+
+
+def test_no_level_as_private_as_asked_is_refused_before_the_upload(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request, privacy_level="self_only")
+    fake.creator.privacy_level_options = ("PUBLIC_TO_EVERYONE", "FOLLOWER_OF_CREATOR")
+    with pytest.raises(PublishError, match="none is as private as SELF_ONLY") as raised:
+        publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k")
+    assert raised.value.permanent and fake.uploads == {}
+
+
+def test_the_fake_refuses_a_level_the_creator_does_not_offer(
+    request: pytest.FixtureRequest,
+) -> None:
+    fake, _ = tiktok_for_test(request)
+    fake.creator.privacy_level_options = PRIVATE_ACCOUNT
+    auth = {"Authorization": "Bearer access-secret-token"}
+    httpx.post(f"{fake.base_url}/v2/post/publish/creator_info/query/", headers=auth)
+    post_info = {"title": "t", "privacy_level": "PUBLIC_TO_EVERYONE"}  # what ClipNET sent before
+    source = {"source": "FILE_UPLOAD", "video_size": 1, "chunk_size": 1, "total_chunk_count": 1}
+    answer = httpx.post(
+        f"{fake.base_url}/v2/post/publish/video/init/",
+        json={"post_info": post_info, "source_info": source},
+        headers=auth,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "privacy_level_option_mismatch"
+
+
+def test_the_fake_refuses_a_post_without_a_creator_info_query(
+    request: pytest.FixtureRequest,
+) -> None:
+    fake, _ = tiktok_for_test(request)
+    post_info = {
+        "title": "t",
+        "privacy_level": "SELF_ONLY",
+        **{f"disable_{name}": True for name in ("comment", "duet", "stitch")},
+    }
+    source = {"source": "FILE_UPLOAD", "video_size": 1, "chunk_size": 1, "total_chunk_count": 1}
+    answer = httpx.post(
+        f"{fake.base_url}/v2/post/publish/video/init/",
+        json={"post_info": post_info, "source_info": source},
+        headers={"Authorization": "Bearer access-secret-token"},
+    )
+    assert answer.status_code == 400 and "creator_info/query" in answer.text
+
+
+def test_comments_duets_and_stitches_are_off_unless_configured(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request)
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k")
+    post_info = fake.posted()[0].post_info
+    assert (
+        post_info["disable_comment"],
+        post_info["disable_duet"],
+        post_info["disable_stitch"],
+    ) == (
+        True,
+        True,
+        True,
+    )
+
+
+def test_interactions_turned_on_stay_off_where_the_creator_disabled_them(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(
+        request, allow_comments=True, allow_duet=True, allow_stitch=True
+    )
+    fake.creator.comment_disabled = True
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k")
+    post_info = fake.posted()[0].post_info
+    assert post_info["disable_comment"] is True  # the creator's own setting wins
+    assert post_info["disable_duet"] is False and post_info["disable_stitch"] is False
+
+
+def test_a_post_can_turn_one_interaction_on(request: pytest.FixtureRequest, video: Path) -> None:
+    fake, publisher = tiktok_for_test(request)
+    options = PostOptions(allow_duet=True)
+    publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k", options)
+    post_info = fake.posted()[0].post_info
+    assert [post_info[f"disable_{n}"] for n in ("comment", "duet", "stitch")] == [True, False, True]
+
+
+def test_a_clip_longer_than_the_creator_may_post_is_refused_before_the_upload(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    sleeps: list[float] = []
+    fake, publisher = tiktok_for_test(request, sleeps)
+    fake.creator.max_video_post_duration_sec = 60
+    options = PostOptions(duration=75.0)
+    with pytest.raises(PublishError, match=r"75\.0 s long .* at most 60 s") as raised:
+        publisher.publish(video, a_clip_metadata(Platform.TIKTOK), TIKTOK_ACCOUNT, "k", options)
+    assert raised.value.permanent and sleeps == []  # not retried
+    assert fake.requests == [CREATOR_INFO]  # nothing was uploaded
+
+
+@pytest.fixture
+def three_second_video(tmp_path: Path) -> Path:
+    found = shutil.which("ffmpeg")
+    require_service(found is not None and shutil.which("ffprobe") is not None, "ffmpeg")
+    assert found is not None
+    path = tmp_path / "three-seconds.mp4"
+    subprocess.run(
+        [
+            *(found, "-hide_banner", "-loglevel", "error", "-y"),
+            *("-f", "lavfi", "-i", "testsrc2=s=160x90:r=10:d=3"),
+            *("-c:v", "libx264", "-preset", "ultrafast", path),
+        ],
+        check=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    return path
+
+
+@pytest.mark.ffmpeg
+def test_the_fake_fails_a_real_video_longer_than_the_creator_may_post(
+    request: pytest.FixtureRequest, three_second_video: Path
+) -> None:
+    fake, publisher = tiktok_for_test(request)
+    fake.creator.max_video_post_duration_sec = 2
+    metadata = a_clip_metadata(Platform.TIKTOK)
+    told = PostOptions(duration=3.0)
+    # Told the length, the publisher refuses it before uploading …
+    with pytest.raises(PublishError, match="at most 2 s"):
+        publisher.publish(three_second_video, metadata, TIKTOK_ACCOUNT, "a", told)
+    assert fake.uploads == {}
+    # … and a publisher that does not check is caught by TikTok's own duration check.
+    with pytest.raises(PublishError, match="duration_check_failed") as raised:
+        publisher.publish(three_second_video, metadata, TIKTOK_ACCOUNT, "b")
+    assert raised.value.permanent
+    fake.creator.max_video_post_duration_sec = 5
+    publisher.publish(three_second_video, metadata, TIKTOK_ACCOUNT, "c", told)
+    assert len(fake.posted()) == 1

@@ -4,6 +4,12 @@ and the Admin API's resource lookup, with signatures checked the way Cloudinary 
 Upload API requests are signed: SHA-1 of the sorted ``key=value`` pairs (``&`` in a pair
 escaped as ``%26``) joined by ``&``, followed by the API secret. The Admin API uses HTTP Basic
 auth with the key and secret. A bad signature or stale timestamp is answered 401.
+
+Folder modes: the fake is a *dynamic folder* environment (every account made since June 2024)
+unless ``folder_mode`` is "fixed". In dynamic mode an asset's Media Library folder is the
+``asset_folder`` it was uploaded with (the root without one), whatever its public id's prefix;
+answers carry ``asset_folder`` and ``display_name``. In fixed mode the folder is the public
+id's prefix. The Admin API's ``config`` (with ``settings=true``) names the mode.
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ class StoredAsset:
     data: bytes
     format: str
     version: int
+    folder: str = ""
+    """Its Media Library folder ("" is the root)."""
+    fields: dict[str, str] = attrs.Factory(dict)
+    """The upload's parameters, as sent."""
 
 
 @attrs.define
@@ -53,6 +63,18 @@ class FakeCloudinary:
     """Statuses to answer the next requests with, before serving them normally."""
     requests: list[str] = attrs.Factory(list)
     clock: Callable[[], float] = time.time
+    folder_mode: str = "dynamic"
+
+    def folder_of(self, public_id: str, fields: dict[str, str]) -> str:
+        """Where the Media Library shows an asset uploaded with ``fields``."""
+        if self.folder_mode == "dynamic":
+            return fields.get("asset_folder", "")
+        # Fixed folders ignore asset_folder: the public id's path is the folder.
+        return public_id.rpartition("/")[0]
+
+    def in_folder(self, folder: str) -> set[str]:
+        """Public ids the Media Library shows in ``folder``."""
+        return {key[2] for key, asset in self.assets.items() if asset.folder == folder}
 
     @property
     def url(self) -> str:
@@ -89,6 +111,8 @@ class CloudinaryHandler(JsonHandler):
         rest = segments[3:]
         if method == "GET" and rest[:1] == ["resources"] and len(rest) >= 4:
             self.resource(rest[1], rest[2], "/".join(rest[3:]))
+        elif method == "GET" and rest == ["config"]:
+            self.config()
         elif method == "POST" and len(rest) == 2 and rest[1] in ("upload", "destroy"):
             self.upload_api(rest[0], rest[1])
         elif method == "GET" and len(rest) == 2 and rest[1] == "download":
@@ -98,10 +122,26 @@ class CloudinaryHandler(JsonHandler):
 
     # -- Admin API -------------------------------------------------------------------------
 
-    def resource(self, resource_type: str, delivery: str, public_id: str) -> None:
+    def admin_allowed(self) -> bool:
         expected = base64.b64encode(f"{self.fake.api_key}:{self.fake.api_secret}".encode())
         if self.headers.get("Authorization", "") != f"Basic {expected.decode()}":
             self.send_json(401, {"error": {"message": "Invalid credentials"}})
+            return False
+        return True
+
+    def config(self) -> None:
+        if not self.admin_allowed():
+            return
+        answer: dict[str, Any] = {
+            "cloud_name": self.fake.cloud,
+            "created_at": "2023-05-08T08:20:11Z",
+        }
+        if self.query.get("settings") in ("true", "True", "1"):
+            answer["settings"] = {"folder_mode": self.fake.folder_mode}
+        self.send_json(200, answer)
+
+    def resource(self, resource_type: str, delivery: str, public_id: str) -> None:
+        if not self.admin_allowed():
             return
         asset = self.fake.assets.get((resource_type, delivery, public_id))
         if asset is None:
@@ -163,8 +203,12 @@ class CloudinaryHandler(JsonHandler):
             return
         fmt = "" if resource_type == "raw" else PurePosixPath(public_id).suffix[1:]
         version = int(self.fake.clock())
-        self.fake.assets[key] = StoredAsset(data, fmt, version)
-        self.send_json(200, _upload_answer(public_id, resource_type, delivery, fmt, data, version))
+        folder = self.fake.folder_of(public_id, fields)
+        self.fake.assets[key] = StoredAsset(data, fmt, version, folder, dict(fields))
+        answer = _upload_answer(public_id, resource_type, delivery, fmt, data, version)
+        if self.fake.folder_mode == "dynamic":
+            answer |= {"asset_folder": folder, "display_name": public_id.rpartition("/")[2]}
+        self.send_json(200, answer)
 
     def download(self, resource_type: str) -> None:
         params = dict(self.query)
@@ -211,11 +255,13 @@ def fake_cloudinary() -> Iterator[FakeCloudinary]:
 
 
 def cloudinary_for_test(
-    request: pytest.FixtureRequest, folder: str = "staging_clips"
+    request: pytest.FixtureRequest, folder: str = "staging_clips", folder_mode: str = "dynamic"
 ) -> CloudinaryStorage:
-    """A CloudinaryStorage on a loopback Cloudinary that stops when the test ends."""
+    """A CloudinaryStorage on a loopback Cloudinary (of ``folder_mode``) that stops when the
+    test ends; the storage finds the mode out itself."""
     running = fake_cloudinary()
     fake = running.__enter__()
+    fake.folder_mode = folder_mode
     request.addfinalizer(lambda: running.__exit__(None, None, None))
     return CloudinaryStorage.from_url(fake.url, folder, api_base=fake.base_url, sleep=_no_wait)
 

@@ -1,16 +1,29 @@
-"""A loopback YouTube Data API v3: resumable video uploads, checked the way YouTube checks them.
+"""A loopback YouTube Data API v3: resumable video uploads and ``thumbnails.set``, checked the
+way YouTube documents them.
 
 A session starts with ``POST /upload/youtube/v3/videos?uploadType=resumable`` and the video
-resource as JSON; the bytes go to the session URL with ``PUT`` and ``Content-Range``. The fake is
-strict: a chunk must start where the session's bytes end (a client that resends after a lost
-answer without asking ``bytes */TOTAL`` first gets 400), and a snippet over YouTube's limits is
-refused as YouTube refuses it.
+resource as JSON; the bytes go to the session URL with ``PUT``, ``Content-Range`` and the
+video's ``Content-Type`` (the one announced in ``X-Upload-Content-Type``). The fake is strict:
+
+- a chunk must start where the session's bytes end (a client that resends after a lost answer
+  without asking ``bytes */TOTAL`` first gets 400), and must carry the video's MIME type;
+- a session can be made to expire (``expire_sessions``): from then on every request to its URL
+  is answered 404 (or 410), as the guide says an expired session is, and a client must start
+  a new session and upload the whole file again;
+- the video resource is refused as YouTube refuses it: a snippet over its limits (tags counted
+  with commas and quotation marks), an unknown category, a status without
+  ``selfDeclaredMadeForKids``, a ``publishAt`` on a video that is not private, or not a
+  future RFC 3339 time;
+- ``thumbnails.set`` takes JPEG or PNG bytes of at most 2 MB for a video that exists, and
+  answers 403 for a channel that may not set custom thumbnails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -22,6 +35,12 @@ from clipnet.adapters.publishing.http import PlatformHttp
 from tests.loopback.server import JsonHandler, serve
 
 PATH = "/upload/youtube/v3/videos"
+THUMBNAILS = "/upload/youtube/v3/thumbnails/set"
+#: Category ids a video can be put in (videoCategories.list with assignable=true, for the US).
+ASSIGNABLE_CATEGORIES = frozenset(
+    {"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"}
+)
+THUMBNAIL_TYPES = frozenset({"image/jpeg", "image/png", "application/octet-stream"})
 
 
 @attrs.define
@@ -33,11 +52,25 @@ class Failure:
 
 
 @attrs.define
+class Expiry:
+    after_chunks: int
+    """The session answers ``status`` once it has been sent this many chunks."""
+    status: int = 404
+
+
+@attrs.define
 class Session:
     resource: dict[str, Any]
     size: int
+    mime: str
     received: bytearray = attrs.Factory(bytearray)
     video_id: str = ""
+    chunks: int = 0
+    expiry: Expiry | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self.expiry is not None and self.chunks >= self.expiry.after_chunks
 
 
 @attrs.define
@@ -48,10 +81,24 @@ class FakeYouTube:
     videos: dict[str, tuple[dict[str, Any], bytes]] = attrs.Factory(dict)
     failures: dict[str, list[Failure]] = attrs.Factory(dict)
     requests: list[str] = attrs.Factory(list)
+    expiries: list[Expiry] = attrs.Factory(list)
+    """Given to the next sessions started, in order."""
+    thumbnails: dict[str, tuple[str, bytes]] = attrs.Factory(dict)
+    """video id -> (Content-Type, image bytes) set with thumbnails.set."""
+    custom_thumbnails: bool = True
+    """False: the channel may not set custom thumbnails (thumbnails.set answers 403)."""
+    clock: Callable[[], float] = time.time
 
     def fail(self, step: str, status: int, *, times: int = 1, **options: Any) -> None:
-        """Answer the next ``times`` requests of ``step`` ("init", "chunk") with ``status``."""
+        """Answer the next ``times`` requests of ``step`` ("init", "chunk", "thumbnail")."""
         self.failures.setdefault(step, []).extend(Failure(status, **options) for _ in range(times))
+
+    def expire_sessions(self, *after_chunks: int, status: int = 404) -> None:
+        """The next sessions expire after receiving these many chunks (one number each)."""
+        self.expiries.extend(Expiry(n, status) for n in after_chunks)
+
+    def chunk_puts(self) -> list[str]:
+        return [r for r in self.requests if r.startswith("PUT")]
 
 
 def google_error(status: int, reason: str, message: str) -> dict[str, Any]:
@@ -65,14 +112,22 @@ class YouTubeHandler(JsonHandler):
 
     def route(self, method: str) -> None:
         self.fake.requests.append(f"{method} {self.path}")
-        if self.route_path != PATH:
+        if self.route_path not in (PATH, THUMBNAILS):
             self.send_json(404, google_error(404, "notFound", "no such route"))
         elif self.headers.get("Authorization", "") not in {f"Bearer {t}" for t in self.fake.tokens}:
             self.send_json(401, google_error(401, "authError", "Invalid Credentials"))
+        elif method == "POST" and self.route_path == THUMBNAILS:
+            self.set_thumbnail()
         elif method == "POST" and self.query.get("uploadType") == "resumable":
             self.start()
         elif method == "PUT" and self.query.get("upload_id") in self.fake.sessions:
-            self.put(self.fake.sessions[self.query["upload_id"]])
+            session = self.fake.sessions[self.query["upload_id"]]
+            if session.expired:
+                assert session.expiry is not None
+                status = session.expiry.status
+                self.send_json(status, google_error(status, "notFound", "upload session expired"))
+            else:
+                self.put(session)
         else:
             self.send_json(404, google_error(404, "notFound", "no such upload session"))
 
@@ -88,13 +143,15 @@ class YouTubeHandler(JsonHandler):
             )
             return
         resource = self.json_body()
-        problem = snippet_problem(resource)
+        problem = snippet_problem(resource, self.fake.clock()) or media_problem(self.headers)
         if problem:
             self.send_json(400, google_error(400, problem, f"invalid video resource: {problem}"))
             return
         upload_id = f"session-{len(self.fake.sessions) + 1}"
         size = int(self.headers.get("X-Upload-Content-Length", "-1"))
-        self.fake.sessions[upload_id] = Session(resource, size)
+        expiry = self.fake.expiries.pop(0) if self.fake.expiries else None
+        mime = self.headers.get("X-Upload-Content-Type", "")
+        self.fake.sessions[upload_id] = Session(resource, size, mime, expiry=expiry)
         location = f"{self.fake.base_url}{PATH}?uploadType=resumable&upload_id={upload_id}"
         self.send_bytes(200, b"", headers={"Location": location})
 
@@ -104,8 +161,14 @@ class YouTubeHandler(JsonHandler):
             self.send_json(400, google_error(400, "badContent", "size differs from the start"))
             return
         if span != "*":
+            session.chunks += 1
             failure = self.injected("chunk")
             start, _, end = span.partition("-")
+            if self.headers.get("Content-Type") != session.mime:
+                self.send_json(
+                    400, google_error(400, "badContent", "a chunk must carry the video's type")
+                )
+                return
             if int(start) != len(session.received) or int(end) - int(start) + 1 != len(self.body):
                 self.send_json(400, google_error(400, "badContent", "chunk out of order"))
                 return
@@ -130,8 +193,44 @@ class YouTubeHandler(JsonHandler):
             self.fake.videos[session.video_id] = (session.resource, bytes(session.received))
         self.send_json(200, {"kind": "youtube#video", "id": session.video_id, **session.resource})
 
+    def set_thumbnail(self) -> None:
+        failure = self.injected("thumbnail")
+        if failure is not None:
+            self.send_json(failure.status, google_error(failure.status, "backendError", "injected"))
+            return
+        video_id = self.query.get("videoId", "")
+        kind = self.headers.get("Content-Type", "")
+        if video_id not in self.fake.videos:
+            self.send_json(404, google_error(404, "videoNotFound", "no such video"))
+        elif not self.fake.custom_thumbnails:
+            self.send_json(
+                403, google_error(403, "forbidden", "the user may not set custom thumbnails")
+            )
+        elif not self.body:
+            self.send_json(400, google_error(400, "mediaBodyRequired", "no image"))
+        elif len(self.body) > 2 * 1024 * 1024:
+            self.send_json(413, google_error(413, "mediaBodyTooLarge", "over 2 MB"))
+        elif kind not in THUMBNAIL_TYPES or not self.body.startswith((b"\xff\xd8\xff", b"\x89PNG")):
+            self.send_json(400, google_error(400, "invalidImage", "not a JPEG or PNG image"))
+        else:
+            self.fake.thumbnails[video_id] = (kind, self.body)
+            self.send_json(
+                200,
+                {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": "x"}}]},
+            )
 
-def snippet_problem(resource: dict[str, Any]) -> str:
+
+def tags_length(tags: list[str]) -> int:
+    """YouTube's count: commas between tags, quotation marks around a tag with a space."""
+    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
+
+
+def media_problem(headers: Any) -> str:
+    kind = headers.get("X-Upload-Content-Type", "")
+    return "" if kind.startswith("video/") or kind == "application/octet-stream" else "badContent"
+
+
+def snippet_problem(resource: dict[str, Any], now: float | None = None) -> str:
     """YouTube's refusal reason for a video resource, or "" when it would be accepted."""
     snippet, status = resource.get("snippet", {}), resource.get("status", {})
     title, description = snippet.get("title", ""), snippet.get("description", "")
@@ -139,11 +238,30 @@ def snippet_problem(resource: dict[str, Any]) -> str:
         return "invalidTitle"
     if len(description.encode()) > 5000 or "<" in description or ">" in description:
         return "invalidDescription"
-    if len(",".join(snippet.get("tags", []))) > 500:
+    if tags_length(snippet.get("tags", [])) > 500:
         return "invalidTags"
+    if snippet.get("categoryId") not in ASSIGNABLE_CATEGORIES:
+        return "invalidCategoryId"
     if status.get("privacyStatus") not in ("public", "unlisted", "private"):
         return "invalidPrivacyStatus"
+    if not isinstance(status.get("selfDeclaredMadeForKids"), bool):
+        return "madeForKidsRequired"  # every upload must declare its audience
+    if "publishAt" in status and not _schedulable(status, time.time() if now is None else now):
+        return "invalidPublishAt"
     return ""
+
+
+def _schedulable(status: dict[str, Any], now: float) -> bool:
+    """publishAt is set only on a private video, as an RFC 3339 time in the future."""
+    try:
+        when = datetime.fromisoformat(str(status["publishAt"]).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return (
+        status.get("privacyStatus") == "private"
+        and when.utcoffset() is not None
+        and when.timestamp() > now
+    )
 
 
 @contextmanager

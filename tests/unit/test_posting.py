@@ -20,7 +20,7 @@ from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import JobStatus, JobType
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.jobs.runner import JobRunner
-from clipnet.domain.publishing.model import PostStatus
+from clipnet.domain.publishing.model import PostOptions, PostStatus
 from clipnet.domain.publishing.posting import PostingService
 from clipnet.domain.shared.errors import PermanentJobError
 from clipnet.domain.shared.platforms import Platform
@@ -37,10 +37,15 @@ class CountingPublisher(InMemoryPublisher):
         self._crashes_left = crash_after_upload
 
     def publish(
-        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+        self,
+        video: Path,
+        metadata: ClipMetadata,
+        account: OAuthAccount,
+        idempotency_key: str,
+        options: PostOptions | None = None,
     ) -> Published:
         self.calls += 1
-        published = super().publish(video, metadata, account, idempotency_key)
+        published = super().publish(video, metadata, account, idempotency_key, options)
         if self._crashes_left:
             self._crashes_left -= 1
             raise ConnectionResetError("connection lost after the upload")
@@ -181,3 +186,98 @@ def test_a_post_job_without_a_clip_id_is_a_permanent_error(
     )
     with pytest.raises(PermanentJobError, match="clip_id"):
         posting.handle(a_job(type=JobType.POST_TIKTOK, payload={}))
+
+
+class ThumbnailReader(CountingPublisher):
+    """Reads the thumbnail while publishing (the posting service's copy is gone after)."""
+
+    def __init__(self, platform: Platform) -> None:
+        super().__init__(platform)
+        self.thumbnail_bytes: bytes | None = None
+
+    def publish(
+        self,
+        video: Path,
+        metadata: ClipMetadata,
+        account: OAuthAccount,
+        idempotency_key: str,
+        options: PostOptions | None = None,
+    ) -> Published:
+        if options is not None and options.thumbnail is not None:
+            self.thumbnail_bytes = options.thumbnail.read_bytes()
+        return super().publish(video, metadata, account, idempotency_key, options)
+
+
+def set_payload(db: InMemoryDatabase, payload: dict[str, object]) -> None:
+    with db.unit_of_work() as uow:
+        job = uow.jobs.get("job-1")
+        job.payload = payload
+        uow.jobs.update(job)
+        uow.commit()
+
+
+def test_a_post_job_hands_the_creators_choices_and_the_clips_length_to_the_publisher(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    choices = PostOptions(privacy="unlisted", tags=("speedrun",), made_for_kids=False)
+    set_payload(db, {"clip_id": "clip-1", "options": choices.to_payload()})
+    youtube = CountingPublisher(Platform.YOUTUBE)
+
+    assert runner_for(db, storage, youtube).run("job-1").status is JobStatus.SUCCEEDED
+
+    [options] = youtube.options.values()
+    assert (options.privacy, options.tags, options.made_for_kids) == (
+        "unlisted",
+        ("speedrun",),
+        False,
+    )
+    assert options.duration == 30.0  # the clip's span, 10 s to 40 s
+    assert options.thumbnail is None  # this clip has none
+
+
+def test_a_post_job_with_choices_the_platform_cannot_take_is_dead_without_a_post(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    set_payload(db, {"clip_id": "clip-1", "options": {"privacy": "self_only"}})  # TikTok's word
+    youtube = CountingPublisher(Platform.YOUTUBE)
+
+    job = runner_for(db, storage, youtube).run("job-1")
+
+    assert job.status is JobStatus.DEAD and "privacy 'self_only'" in job.last_error
+    assert youtube.calls == 0
+
+
+def test_the_clips_thumbnail_goes_with_the_post(
+    world: tuple[InMemoryDatabase, InMemoryStorage], tmp_path: Path
+) -> None:
+    db, storage = world
+    thumbnail = tmp_path / "thumb.jpg"
+    thumbnail.write_bytes(b"\xff\xd8\xff a thumbnail")
+    storage.put("clips/clip-1/thumb.jpg", thumbnail)
+    with db.unit_of_work() as uow:
+        clip = uow.clips.get("clip-1")
+        clip.assets = {**clip.assets, "thumbnail": "clips/clip-1/thumb.jpg"}
+        uow.clips.update(clip)
+        uow.commit()
+    youtube = ThumbnailReader(Platform.YOUTUBE)
+
+    runner_for(db, storage, youtube).run("job-1")
+
+    assert youtube.thumbnail_bytes == thumbnail.read_bytes()
+
+
+def test_a_missing_thumbnail_does_not_stop_the_post(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    with db.unit_of_work() as uow:
+        clip = uow.clips.get("clip-1")
+        clip.assets = {**clip.assets, "thumbnail": "clips/clip-1/gone.jpg"}
+        uow.clips.update(clip)
+        uow.commit()
+    youtube = ThumbnailReader(Platform.YOUTUBE)
+
+    assert runner_for(db, storage, youtube).run("job-1").status is JobStatus.SUCCEEDED
+    assert youtube.thumbnail_bytes is None and len(youtube.posts) == 1

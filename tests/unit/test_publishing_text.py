@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clipnet.adapters.publishing.text import (
     fit,
@@ -19,11 +20,15 @@ from tests.strategies import clip_metadata
 
 
 @settings(max_examples=150, deadline=None)
-@given(clip_metadata())
-def test_any_metadata_becomes_a_snippet_youtube_accepts(metadata: ClipMetadata) -> None:
-    snippet = youtube_snippet(metadata, "20")
-    resource = {"snippet": snippet, "status": {"privacyStatus": "private"}}
-    assert snippet_problem(resource) == ""
+@given(clip_metadata(), st.lists(st.text(max_size=60), max_size=40))
+def test_any_metadata_becomes_a_snippet_youtube_accepts(
+    metadata: ClipMetadata, extra_tags: list[str]
+) -> None:
+    snippet = youtube_snippet(metadata, "20", extra_tags)
+    status = {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
+    assert snippet_problem({"snippet": snippet, "status": status}) == ""
+    lowered = [tag.lower() for tag in snippet["tags"]]  # type: ignore[union-attr]
+    assert len(lowered) == len(set(lowered))  # each tag once
 
 
 @settings(max_examples=150, deadline=None)

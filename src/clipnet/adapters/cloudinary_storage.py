@@ -10,6 +10,14 @@ Assets are stored with delivery type ``authenticated``: nothing is public. ``url
 signed ``private_download_url`` that expires, and ``fetch()`` downloads through one.
 The SDK is called with per-call credentials, never its global config, so two instances (two
 environments, or a test's loopback server) do not interfere.
+
+Folder modes: in a *fixed folder* environment (accounts made before June 2024) the public id's
+prefix is the Media Library folder. In a *dynamic folder* environment (every account since) it
+is not: an asset goes to the folder named by ``asset_folder``, or to the root without one. The
+public id keeps its prefix in both modes (it keeps environments apart and URLs stable), and in
+dynamic mode each upload also names the prefix as its ``asset_folder``, so the Media Library
+shows ``staging_clips/clips/c1`` either way. ``folder_mode="auto"`` asks the Admin API's
+``config`` (``settings.folder_mode``) once, on the first upload.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import logging
 import random
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -49,6 +58,7 @@ DEFAULT_CHUNK_SIZE = 20_000_000
 API_BASE = "https://api.cloudinary.com"
 #: Retries after 420/429/5xx and network errors: half to all of 2, 4, 8 … s, up to 30 s.
 CLOUDINARY_BACKOFF = Backoff(retries=3, base=2.0, cap=30.0, jitter=0.5)
+FOLDER_MODES = ("auto", "dynamic", "fixed")
 
 
 @attrs.frozen
@@ -78,6 +88,12 @@ class Asset:
     format: str
     """The delivery format (the extension) for images and videos; empty for raw files."""
 
+    @property
+    def asset_folder(self) -> str:
+        """The Media Library folder a fixed-folder environment derives from the public id,
+        which a dynamic-folder one must be told: everything before the last '/'."""
+        return self.public_id.rpartition("/")[0]
+
 
 def resource_type_of(key: str) -> str:
     suffix = PurePosixPath(key).suffix.lower()
@@ -97,6 +113,7 @@ class CloudinaryStorage:
         folder: str,
         *,
         api_base: str = "",
+        folder_mode: str = "auto",
         timeout: float = 300.0,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         retries: int = 3,
@@ -107,6 +124,10 @@ class CloudinaryStorage:
         self._account = account
         self._folder = folder.strip("/")
         self._api_base = (api_base or API_BASE).rstrip("/")  # "": the documented API
+        if folder_mode not in FOLDER_MODES:
+            raise ValueError(f"folder_mode must be one of {', '.join(FOLDER_MODES)}")
+        self._folder_mode = None if folder_mode == "auto" else folder_mode
+        self._mode_lock = threading.Lock()
         self._timeout = timeout
         self._chunk_size = chunk_size
         self._backoff = attrs.evolve(CLOUDINARY_BACKOFF, retries=retries)
@@ -132,6 +153,8 @@ class CloudinaryStorage:
             "invalidate": True,
             "timeout": self._timeout,
         }
+        if self.folder_mode() == "dynamic":  # the prefix alone does not place it there
+            options["asset_folder"] = asset.asset_folder
         # Big files (sources) go in chunks: one request each, resumable by Cloudinary.
         if size > self._chunk_size:
             upload = self._with_retries(
@@ -192,7 +215,44 @@ class CloudinaryStorage:
             ),
         )
 
+    def folder_mode(self) -> str:
+        """``dynamic`` or ``fixed``: as configured, else as the Admin API says (asked once).
+
+        When the Admin API cannot answer (it is rate-limited per hour), this upload is made as
+        in dynamic mode, which places the asset right in both modes (fixed folders take the
+        public id's prefix), and the question is asked again next time."""
+        with self._mode_lock:
+            if self._folder_mode is None:
+                try:
+                    self._folder_mode = self._ask_folder_mode()
+                except StorageError as error:
+                    log.warning("Cloudinary folder mode unknown (%s); sending asset_folder", error)
+                    return "dynamic"
+            return self._folder_mode
+
     # -- helpers -----------------------------------------------------------------------------
+
+    def _ask_folder_mode(self) -> str:
+        answer = self._with_retries(
+            "ask the folder mode of",
+            self._account.cloud_name,
+            lambda: cloudinary.api.config(settings=True, **self._credentials()),
+        )
+        settings = answer.get("settings") if isinstance(answer, dict) else None
+        mode = settings.get("folder_mode") if isinstance(settings, dict) else None
+        # Environments from before dynamic folders existed name no mode: they are fixed.
+        mode = mode if mode in ("dynamic", "fixed") else "fixed"
+        log.info("Cloudinary %s uses %s folders", self._account.cloud_name, mode)
+        return str(mode)
+
+    def _credentials(self) -> dict[str, Any]:
+        return {
+            "cloud_name": self._account.cloud_name,
+            "api_key": self._account.api_key,
+            "api_secret": self._account.api_secret,
+            "upload_prefix": self._api_base,
+            "timeout": self._timeout,
+        }
 
     def asset(self, key: str) -> Asset:
         """The public id, resource type and format of ``key``. Raises ``InvalidInput``."""

@@ -114,6 +114,7 @@ class CoreContainer(containers.DeclarativeContainer):
             settings.provided.storage.cloudinary_url,
             settings.provided.storage.folder,
             api_base=settings.provided.storage.cloudinary_api_base,
+            folder_mode=settings.provided.storage.cloudinary_folder_mode,
         ),
     )
     media = providers.Singleton(

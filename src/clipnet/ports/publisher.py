@@ -9,6 +9,7 @@ import attrs
 
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.publishing.model import PostOptions
 from clipnet.domain.shared.platforms import Platform
 
 
@@ -46,5 +47,10 @@ class Publisher(Protocol):
         metadata: ClipMetadata,
         account: OAuthAccount,
         idempotency_key: str,
+        options: PostOptions | None = None,
     ) -> Published:
-        """Upload the clip. Calling twice with one key must not create two posts."""
+        """Upload the clip. Calling twice with one key must not create two posts.
+
+        ``options``: the creator's choices for this post and the clip's thumbnail and
+        duration; ``None`` (or any field left empty) takes the publisher's configured default.
+        """

@@ -33,6 +33,12 @@ from clipnet.settings.job_limits import PerJobType, as_per_job_type
 from clipnet.settings.oauth import as_oauth_clients, as_oauth_endpoints
 
 
+def _youtube_category(raw: str) -> str:
+    if not raw.strip().isdigit():
+        raise ValueError("expected a YouTube category id (digits, e.g. 20 for Gaming)")
+    return raw.strip()
+
+
 def _per_profile(
     embedded: object, staging: object, production: object | None = None
 ) -> Callable[[Context], object]:
@@ -176,6 +182,13 @@ class StorageSettings:
         default_for=_per_profile("clips", "staging_clips", "prod_clips"),
         doc="Folder (prefix) for this environment's objects",
     )
+    cloudinary_folder_mode: str = setting(
+        "CLIPNET_CLOUDINARY_FOLDER_MODE",
+        "auto",
+        parse=as_choice("auto", "dynamic", "fixed"),
+        doc="The Cloudinary environment's folder mode: dynamic (asset_folder places assets), "
+        "fixed (the public id's prefix does), or auto (ask the Admin API once)",
+    )
     cloudinary_api_base: str = setting(
         "CLIPNET_CLOUDINARY_API_BASE",
         "",
@@ -212,7 +225,38 @@ class PublishingSettings:
         doc="Privacy of posted YouTube videos: public, unlisted or private",
     )
     youtube_category: str = setting(
-        "CLIPNET_YOUTUBE_CATEGORY", "20", doc="YouTube category id of posted videos (20: Gaming)"
+        "CLIPNET_YOUTUBE_CATEGORY",
+        "20",
+        parse=_youtube_category,
+        doc="YouTube category id of posted videos (20: Gaming)",
+    )
+    youtube_made_for_kids: bool = setting(
+        "CLIPNET_YOUTUBE_MADE_FOR_KIDS",
+        False,
+        parse=as_bool,
+        doc="Declare posted YouTube videos made for kids (status.selfDeclaredMadeForKids; "
+        "YouTube requires every upload to say)",
+    )
+    youtube_tags: tuple[str, ...] = setting(
+        "CLIPNET_YOUTUBE_TAGS",
+        (),
+        parse=as_list,
+        doc="Comma-separated tags added to every YouTube video after the clip's hashtags "
+        "(500 characters in all, as YouTube counts)",
+    )
+    youtube_publish_delay: float = setting(
+        "CLIPNET_YOUTUBE_PUBLISH_DELAY",
+        0.0,
+        parse=as_float(0),
+        doc="Seconds after the upload at which YouTube publishes the video (status.publishAt; "
+        "private until then); 0 publishes at once",
+    )
+    youtube_thumbnails: bool = setting(
+        "CLIPNET_YOUTUBE_THUMBNAILS",
+        True,
+        parse=as_bool,
+        doc="Set the clip's thumbnail as the video's custom thumbnail (thumbnails.set; needs a "
+        "verified channel, else the video keeps YouTube's own)",
     )
     tiktok_api_base: str = setting(
         "CLIPNET_TIKTOK_API_BASE",
@@ -226,7 +270,21 @@ class PublishingSettings:
             "public_to_everyone", "mutual_follow_friends", "follower_of_creator", "self_only"
         ),
         default_for=_per_profile("self_only", "self_only", "public_to_everyone"),
-        doc="Privacy of TikTok posts (unaudited TikTok apps may only post self_only)",
+        doc="Privacy of TikTok posts (unaudited TikTok apps may only post self_only); when "
+        "the creator does not offer it, the nearest more private level offered is used",
+    )
+    tiktok_allow_comments: bool = setting(
+        "CLIPNET_TIKTOK_ALLOW_COMMENTS",
+        False,
+        parse=as_bool,
+        doc="Allow comments on TikTok posts (off by default, as TikTok's guidelines ask; a "
+        "creator who turned comments off keeps them off)",
+    )
+    tiktok_allow_duet: bool = setting(
+        "CLIPNET_TIKTOK_ALLOW_DUET", False, parse=as_bool, doc="Allow duets of TikTok posts"
+    )
+    tiktok_allow_stitch: bool = setting(
+        "CLIPNET_TIKTOK_ALLOW_STITCH", False, parse=as_bool, doc="Allow stitches of TikTok posts"
     )
     retries: int = setting(
         "CLIPNET_PUBLISH_RETRIES",

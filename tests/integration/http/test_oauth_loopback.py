@@ -133,7 +133,12 @@ class RecordingPublisher:
         self.tokens: list[str] = []
 
     def publish(
-        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+        self,
+        video: Path,
+        metadata: ClipMetadata,
+        account: OAuthAccount,
+        idempotency_key: str,
+        options: object = None,
     ) -> Published:
         self.tokens.append(account.access_token)
         return Published(f"yt-{len(self.tokens)}", f"https://youtube.example/{len(self.tokens)}")

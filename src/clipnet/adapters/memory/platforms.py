@@ -9,6 +9,7 @@ import attrs
 
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.highlights.metadata import ClipMetadata
+from clipnet.domain.publishing.model import PostOptions
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.publisher import Published
 
@@ -25,16 +26,24 @@ class InMemoryPublisher:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.posts: dict[str, tuple[Published, ClipMetadata]] = {}
+        self.options: dict[str, PostOptions] = {}
+        """The options each key was first published with."""
         self._lock = threading.Lock()
 
     def publish(
-        self, video: Path, metadata: ClipMetadata, account: OAuthAccount, idempotency_key: str
+        self,
+        video: Path,
+        metadata: ClipMetadata,
+        account: OAuthAccount,
+        idempotency_key: str,
+        options: PostOptions | None = None,
     ) -> Published:
         with self._lock:
             if idempotency_key not in self.posts:
                 remote_id = f"{self.platform.value}-{len(self.posts) + 1}"
                 url = f"https://{self.platform.value}.example/{remote_id}"
                 self.posts[idempotency_key] = (Published(remote_id, url), metadata)
+                self.options[idempotency_key] = options or PostOptions()
             return self.posts[idempotency_key][0]
 
 

@@ -27,12 +27,24 @@ log = logging.getLogger(__name__)
 PUBLISHING_BACKOFF = Backoff(retries=5, base=1.0, cap=60.0, max_wait=300.0)
 
 
+#: Platform error codes that mean "not today" (a creator's or an app's daily cap), not "never".
+DAILY_CAPS = ("spam_risk_too_many_posts", "reached_active_user_cap")
+
+
 class Transient(Exception):
     """One try failed in a way that another may not: 429, 5xx, a network error."""
 
     def __init__(self, problem: str, retry_after: float | None) -> None:
         super().__init__(problem)
         self.retry_after = retry_after
+
+
+class Gone(PublishError):
+    """404 or 410: the platform no longer knows what was addressed (an expired upload session,
+    for YouTube). Permanent unless the caller knows how to start over."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
 
 
 class PlatformHttp:
@@ -74,6 +86,13 @@ class PlatformHttp:
             )
         if status == 429 or status >= 500 or _rate_limited(reason):
             raise Transient(f"HTTP {status} {reason}", retry_after(response))
+        if reason.startswith(DAILY_CAPS):
+            raise PublishError(f"{self.platform} refused {what} for now: {reason}; try again later")
+        if status in (404, 410):
+            raise Gone(
+                f"{self.platform} no longer knows what it was sent while {what}: "
+                f"HTTP {status} {reason}"
+            )
         raise PublishError(
             f"{self.platform} refused {what}: HTTP {status} {reason}", permanent=True
         )

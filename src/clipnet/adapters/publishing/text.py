@@ -58,9 +58,33 @@ def with_hashtags(body: str, hashtags: Iterable[str], limit: int, measure: Measu
     return f"{body}\n{line}" if body else line
 
 
-def youtube_snippet(metadata: ClipMetadata, category_id: str) -> dict[str, object]:
+def youtube_tags_length(tags: Iterable[str]) -> int:
+    """How YouTube counts ``snippet.tags`` against its 500: the commas between tags, and two
+    quotation marks around a tag with a space."""
+    listed = list(tags)
+    return sum(len(t) + (2 if " " in t else 0) for t in listed) + max(len(listed) - 1, 0)
+
+
+def youtube_tags(hashtags: Iterable[str], extra: Iterable[str] = ()) -> list[str]:
+    """The clip's hashtags (without '#'), then ``extra`` tags, each once (ignoring case),
+    as many as fit in YouTube's 500 characters."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for raw in (*(t.lstrip("#") for t in hashtags), *extra):
+        tag = " ".join(without_control(raw).replace("<", "").replace(">", "").split())
+        if not tag or tag.lower() in seen:
+            continue
+        if youtube_tags_length([*tags, tag]) <= YOUTUBE_TAGS_CHARS:
+            tags.append(tag)
+            seen.add(tag.lower())
+    return tags
+
+
+def youtube_snippet(
+    metadata: ClipMetadata, category_id: str, extra_tags: Iterable[str] = ()
+) -> dict[str, object]:
     """The ``snippet`` of a YouTube video: no '<' or '>', title 100 characters, description
-    5000 bytes, tags 500 characters in all (YouTube counts a comma between tags)."""
+    5000 bytes, tags 500 characters in all (as ``youtube_tags_length`` counts)."""
 
     def clean(text: str) -> str:
         return without_control(text).replace("<", "").replace(">", "").strip()
@@ -69,10 +93,7 @@ def youtube_snippet(metadata: ClipMetadata, category_id: str) -> dict[str, objec
     description = with_hashtags(
         clean(metadata.description), metadata.hashtags, YOUTUBE_DESCRIPTION_BYTES, utf8_bytes
     )
-    tags: list[str] = []
-    for tag in (t.lstrip("#") for t in metadata.hashtags):
-        if tag and len(",".join([*tags, tag])) <= YOUTUBE_TAGS_CHARS:
-            tags.append(tag)
+    tags = youtube_tags(metadata.hashtags, extra_tags)
     return {"title": title, "description": description, "tags": tags, "categoryId": category_id}
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
+
+import attrs
 
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
 from clipnet.domain.jobs.model import Job, JobType
-from clipnet.domain.publishing.model import Post, PostStatus
-from clipnet.domain.shared.errors import NotFound, PermanentJobError
+from clipnet.domain.publishing.model import Post, PostOptions, PostStatus
+from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.ports.clock import Clock
@@ -59,18 +62,32 @@ class PostingService:
         self._fresh_account = fresh_account
 
     def handle(self, job: Job) -> None:
-        """Job handler for ``post:youtube`` / ``post:tiktok`` (payload: ``clip_id``)."""
+        """Job handler for ``post:youtube`` / ``post:tiktok`` (payload: ``clip_id``, and
+        optionally ``options``: ``PostOptions.to_payload()``, the creator's choices)."""
         platform = PLATFORM_OF_JOB.get(job.type)
         clip_id = job.payload.get("clip_id")
         if platform is None or not isinstance(clip_id, str):
             raise PermanentJobError(f"{job.type.value}: the payload names no clip_id")
-        self.post(clip_id, platform)
+        raw = job.payload.get("options") or {}
+        try:
+            if not isinstance(raw, dict):
+                raise InvalidInput("options must be an object")
+            options = PostOptions.from_payload(raw)
+            options.check_for(platform)
+        except InvalidInput as error:
+            raise PermanentJobError(f"{job.type.value}: {error}") from None
+        self.post(clip_id, platform, options)
 
-    def post(self, clip_id: str, platform: Platform) -> Post:
-        """Publish the clip on ``platform`` unless that was already done; the post record."""
+    def post(self, clip_id: str, platform: Platform, options: PostOptions | None = None) -> Post:
+        """Publish the clip on ``platform`` unless that was already done; the post record.
+
+        ``options``: the creator's choices (checked with ``PostOptions.check_for``); the
+        clip's thumbnail and duration are added here."""
         publisher = self._publishers.get(platform)
         if publisher is None:
             raise PermanentJobError(f"no publisher is configured for {platform.value}")
+        options = options or PostOptions()
+        options.check_for(platform)
         post, clip, account = self._prepare(clip_id, platform)
         if post.status is PostStatus.POSTED:
             log.info("clip %s is already on %s (%s)", clip_id, platform.value, post.url)
@@ -81,10 +98,27 @@ class PostingService:
         metadata = _metadata(clip, platform)
         with scratch_folder("post") as folder:
             video = self._storage.fetch(clip.assets["video"], folder / "video.mp4")
-            published = publisher.publish(video, metadata, account, post.idempotency_key)
+            options = attrs.evolve(
+                options,
+                thumbnail=self._thumbnail(clip, folder),
+                duration=clip.span.duration,
+            )
+            published = publisher.publish(video, metadata, account, post.idempotency_key, options)
         post = self._record(post.id, published.remote_id, published.url)
         self._mark_clip_posted(clip_id, platform)
         return post
+
+    def _thumbnail(self, clip: Clip, folder: Path) -> Path | None:
+        """A local copy of the clip's thumbnail, or None when it has none (or it is gone: a
+        post without a custom thumbnail beats no post)."""
+        key = clip.assets.get("thumbnail")
+        if not key:
+            return None
+        try:
+            return self._storage.fetch(key, folder / f"thumbnail{PurePosixPath(key).suffix}")
+        except NotFound:
+            log.warning("clip %s: its thumbnail %s is missing; posting without it", clip.id, key)
+            return None
 
     def _prepare(self, clip_id: str, platform: Platform) -> tuple[Post, Clip, OAuthAccount]:
         with self._uow() as uow:
