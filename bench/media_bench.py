@@ -13,7 +13,8 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
   ``ffmpeg -i SRC -f null -``, a plain full decode (the floor for anything that looks at
   every frame). Target: within 1.3x.
 * **polish**: one clip made by ``FfmpegMediaProcessor.polish`` (probe, loudness measurement,
-  9:16 center-crop, two-pass loudnorm, x264 + AAC, faststart) against the plain ``ffmpeg``
+  9:16 center-crop, measured linear gain (a true-peak limiter when needed) and its check,
+  x264 + AAC, faststart) against the plain ``ffmpeg``
   command a person would type for the same encode (same crop, scale, codecs and settings,
   one-pass loudnorm). Target: within 1.10x.
 * **whole run**: ``clipnet clip SRC --out DIR`` (the real command, a fresh data folder) as a

@@ -42,30 +42,26 @@ def streams(path: Path) -> dict[str, Any]:
 
 def integrated_loudness(path: Path) -> float:
     """Integrated loudness (LUFS) as FFmpeg's EBU R128 meter reports it."""
+    return r128(path)["I"]
+
+
+def r128(path: Path) -> dict[str, float]:
+    """FFmpeg's EBU R128 meter (``ebur128=peak=true``) on the file's audio: integrated
+    loudness ``I`` (LUFS), loudness range ``LRA`` (LU) and true peak ``TP`` (dBTP)."""
+    meter = ["-map", "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"]
     result = subprocess.run(
-        [
-            ffmpeg_binary(),
-            "-hide_banner",
-            "-nostats",
-            "-i",
-            str(path),
-            "-map",
-            "0:a",
-            "-af",
-            "ebur128",
-            "-f",
-            "null",
-            "-",
-        ],
+        [ffmpeg_binary(), "-hide_banner", "-nostats", "-i", str(path), *meter],
         check=True,
         capture_output=True,
         text=True,
         timeout=120,
     )
     summary = result.stderr[result.stderr.rfind("Summary:") :]
-    match = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
-    assert match, result.stderr[-500:]
-    return float(match.group(1))
+    patterns = {"I": r"I:\s+(-?[\d.]+) LUFS", "LRA": r"LRA:\s+(-?[\d.]+) LU\b"}
+    patterns["TP"] = r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS"
+    found = {name: re.search(pattern, summary) for name, pattern in patterns.items()}
+    assert all(found.values()), result.stderr[-500:]
+    return {name: float(match.group(1)) for name, match in found.items() if match}
 
 
 def frame(path: Path, at: float, out: Path) -> np.ndarray:

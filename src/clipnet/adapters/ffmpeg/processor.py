@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,11 @@ from clipnet.ports.media import MediaError
 
 __all__ = ["EncodeOptions", "FfmpegMediaProcessor", "MediaLimits"]
 
+log = logging.getLogger(__name__)
+
 _QUIET = ("-hide_banner", "-nostats", "-loglevel", "error")
 _CAPTIONS_FILE = "captions.ass"
+_AUDIO_FILE = "audio.m4a"
 
 
 @attrs.frozen
@@ -50,9 +54,7 @@ class EncodeOptions:
     """x264 speed/size trade-off."""
     crf: int = 23
     audio_bitrate: str = "160k"
-    target_lufs: float = -14.0
-    true_peak: float = -1.5
-    loudness_range: float = 11.0
+    loudness: loudness.LoudnessTarget = loudness.LoudnessTarget()
 
 
 class FfmpegMediaProcessor:
@@ -172,7 +174,8 @@ class FfmpegMediaProcessor:
         source, info = self._source(path)
         span = span.clamp_to(info.duration)
         with self._scratch() as scratch, self._writing(out) as partial:
-            measured = self.measure_loudness(source, span, path) if info.has_audio else None
+            track = scratch / _AUDIO_FILE
+            self.normalise_audio(source, span, track, path, has_audio=info.has_audio)
             script = ass_script(
                 template,
                 span.duration,
@@ -183,23 +186,63 @@ class FfmpegMediaProcessor:
             captioned = has_events(script)
             if captioned:
                 (scratch / _CAPTIONS_FILE).write_text(script, encoding="utf-8")
-            output = self._polish_graph(source, info, span, template, partial, measured, captioned)
+            output = self._polish_graph(source, info, span, template, partial, track, captioned)
             self._run(self._args(output), path, cwd=scratch)
         return Path(out)
 
+    def normalise_audio(
+        self, source: Path, span: TimeSpan, out: Path, subject: Path, *, has_audio: bool = True
+    ) -> loudness.Measurement | None:
+        """The span's audio as the clip's AAC track at the loudness target (the chain is in
+        :mod:`.loudness`); returns the finished track's measurement, None when it is silent."""
+        if not has_audio:  # a silent track, so every clip has the AAC stream players expect
+            silence = ffmpeg.input("anullsrc=r=48000:cl=stereo", f="lavfi")
+            self._encode_track(silence, out, subject, duration=span.duration)
+            return None
+        measured = self.measure_loudness(source, span, subject)
+        if measured is None:  # silence stays silence: no gain is pushed into it
+            self._encode_track(loudness.stereo_48k(self._input(source, span).audio), out, subject)
+            return None
+        target = self.encode.loudness
+        gain = loudness.first_gain(measured, target)
+        renders: list[tuple[Path, loudness.Measurement]] = []
+        for attempt in range(1 + loudness.MAX_CORRECTIONS):
+            track = out.with_name(f"{attempt}-{out.name}")
+            result = self._render_track(source, span, gain, track, subject)
+            if result is None:  # the gain made nothing audible: keep the track as it is
+                track.replace(out)
+                return None
+            renders.append((track, result))
+            corrected = loudness.correction(measured, gain, result, target)
+            if corrected is None:
+                break
+            gain = corrected
+        best, result = min(renders, key=lambda render: loudness.miss(render[1], target))
+        best.replace(out)
+        for track, _ in renders:
+            track.unlink(missing_ok=True)
+        if not loudness.within(result, target):
+            log.warning(
+                "%s: clip audio at %.1f LUFS, %.1f dBTP after %d passes (target %.1f LUFS, "
+                "<= %.1f dBTP)",
+                file_name(subject), result.integrated, result.true_peak, len(renders),
+                target.integrated, target.true_peak,
+            )  # fmt: skip
+        return result
+
     def measure_loudness(
-        self, source: Path, span: TimeSpan, subject: Path | None = None
-    ) -> dict[str, str] | None:
-        """First pass: the span's loudness as loudnorm's second pass needs it; None if silent."""
+        self, source: Path, span: TimeSpan | None = None, subject: Path | None = None
+    ) -> loudness.Measurement | None:
+        """EBU R128 loudness and true peak of the span (all of ``source`` without one) as it
+        will be output, 48 kHz stereo; None when it is silent."""
+        audio = loudness.stereo_48k(self._input(source, span).audio)
         output = (
-            loudness.meter(self._input(source, span).audio)
-            .output("-", format="null")
-            .global_args("-hide_banner", "-nostats")
+            loudness.meter(audio).output("-", format="null").global_args("-hide_banner", "-nostats")
         )
         result = self._run(output.compile(cmd=self.binary), subject or source)
         if "Summary:" not in result.stderr:
             raise MediaError(f"{file_name(subject or source)}: could not measure loudness")
-        return loudness.measured(result.stderr)
+        return loudness.measurement(result.stderr)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -210,7 +253,7 @@ class FfmpegMediaProcessor:
         span: TimeSpan,
         template: Template,
         partial: Path,
-        measured: dict[str, str] | None,
+        track: Path,
         captioned: bool,
     ) -> Any:
         stream = self._input(source, span)
@@ -218,7 +261,7 @@ class FfmpegMediaProcessor:
         video = layouts.frame(stream.video, template, width, height).filter("setsar", 1)
         if captioned:
             video = video.filter("ass", _CAPTIONS_FILE)
-        audio = self._audio(stream, span, measured, info.has_audio)
+        audio = ffmpeg.input(ffmpeg_url(track), **input_options()).audio  # already finished
         return ffmpeg.output(
             video,
             audio,
@@ -227,35 +270,29 @@ class FfmpegMediaProcessor:
             preset=self.encode.preset,
             crf=self.encode.crf,
             movflags="+faststart",
-            ar=48000,
-            **{"c:v": "libx264", "c:a": "aac", "b:a": self.encode.audio_bitrate},
+            **{"c:v": "libx264", "c:a": "copy"},
         )
 
-    def _audio(
-        self, stream: Any, span: TimeSpan, measured: dict[str, str] | None, has_audio: bool
-    ) -> Any:
-        if not has_audio:  # a silent track, so every clip has the AAC stream players expect
-            return ffmpeg.input("anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{span.duration:.3f}")
-        if measured is None:
-            return _stereo_48k(stream.audio)
-        normalised = stream.audio.filter(
-            "loudnorm",
-            measured_I=measured["input_i"],
-            measured_TP=measured["input_tp"],
-            measured_LRA=measured["input_lra"],
-            measured_thresh=measured["input_thresh"],
-            offset=measured["target_offset"],
-            linear="true",
-            **self._loudness_target(),
-        )
-        return _stereo_48k(normalised)
+    def _render_track(
+        self, source: Path, span: TimeSpan, gain: loudness.Gain, out: Path, subject: Path
+    ) -> loudness.Measurement | None:
+        """Pass 2 (the gain, and the limiter if needed) into ``out``, and its measurement."""
+        audio = loudness.apply(loudness.stereo_48k(self._input(source, span).audio), gain)
+        self._encode_track(audio, out, subject)
+        return self.measure_loudness(out, None, subject)
 
-    def _loudness_target(self) -> dict[str, float]:
-        return {
-            "I": self.encode.target_lufs,
-            "TP": self.encode.true_peak,
-            "LRA": self.encode.loudness_range,
-        }
+    def _encode_track(
+        self, audio: Any, out: Path, subject: Path, duration: float | None = None
+    ) -> None:
+        timing = {"t": f"{duration:.3f}"} if duration is not None else {}
+        output = audio.output(
+            _file(out),
+            format="mp4",
+            ar=loudness.OUTPUT_RATE,
+            **timing,
+            **{"c:a": "aac", "b:a": self.encode.audio_bitrate},
+        )
+        self._run(self._args(output), subject)
 
     def _source(self, path: Path) -> tuple[Path, MediaInfo]:
         source = checked_file(path, self.limits)
@@ -317,14 +354,6 @@ def _require_whole(path: Path, duration: float, motion: list[tuple[float, float]
             f"{file_name(path)}: truncated or damaged: only {decoded:.1f} s of its "
             f"{duration:.1f} s could be decoded"
         )
-
-
-def _stereo_48k(audio: Any) -> Any:
-    # A fixed output format: loudnorm works at 192 kHz, and sources may change layout midway
-    # (joined recordings), which FFmpeg cannot renegotiate without being told the target.
-    return audio.filter("aresample", 48000).filter(
-        "aformat", sample_rates=48000, channel_layouts="stereo"
-    )
 
 
 def _file(path: Path) -> str:
