@@ -24,7 +24,7 @@ from clipnet.domain.publishing.model import PostOptions, PostStatus
 from clipnet.domain.publishing.posting import PostingService
 from clipnet.domain.shared.errors import PermanentJobError
 from clipnet.domain.shared.platforms import Platform
-from clipnet.ports.publisher import Published
+from clipnet.ports.publisher import Published, PublishError
 from tests.builders import a_clip, a_job, an_account, at
 
 
@@ -281,3 +281,47 @@ def test_a_missing_thumbnail_does_not_stop_the_post(
 
     assert runner_for(db, storage, youtube).run("job-1").status is JobStatus.SUCCEEDED
     assert youtube.thumbnail_bytes is None and len(youtube.posts) == 1
+
+
+class RefusingPublisher(CountingPublisher):
+    def __init__(self, platform: Platform, *, permanent: bool) -> None:
+        super().__init__(platform)
+        self.permanent = permanent
+
+    def publish(
+        self,
+        video: Path,
+        metadata: ClipMetadata,
+        account: OAuthAccount,
+        idempotency_key: str,
+        options: PostOptions | None = None,
+    ) -> Published:
+        self.calls += 1
+        raise PublishError("the clip is 75.0 s long and may be 60 s", permanent=self.permanent)
+
+
+def test_a_post_the_platform_refuses_for_good_is_dead_at_once_with_its_reason(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    youtube = RefusingPublisher(Platform.YOUTUBE, permanent=True)
+
+    job = runner_for(db, storage, youtube).run("job-1")
+
+    assert job.status is JobStatus.DEAD and youtube.calls == 1  # not retried
+    assert "youtube: the clip is 75.0 s long" in job.last_error
+    with db.unit_of_work() as uow:
+        [post] = uow.posts.list_for_clip("clip-1")
+        assert uow.clips.get("clip-1").status is ClipStatus.READY  # still ready, not posted
+    assert post.status is PostStatus.FAILED and "75.0 s" in post.last_error
+
+
+def test_a_post_that_fails_for_now_is_retried(
+    world: tuple[InMemoryDatabase, InMemoryStorage],
+) -> None:
+    db, storage = world
+    youtube = RefusingPublisher(Platform.YOUTUBE, permanent=False)
+
+    job = runner_for(db, storage, youtube).run("job-1")
+
+    assert job.status is JobStatus.FAILED  # waiting for its next try

@@ -49,6 +49,10 @@ class Post:
             "",
         )
 
+    def mark_failed(self, reason: str) -> None:
+        """The platform refused the post for good (a new request may try again)."""
+        self.status, self.last_error = PostStatus.FAILED, reason[:2000]
+
 
 #: Each platform's own privacy words (YouTube's ``privacyStatus``, TikTok's ``privacy_level``,
 #: lower-cased), from most to least public.

@@ -25,7 +25,7 @@ from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
-from clipnet.ports.publisher import Publisher
+from clipnet.ports.publisher import Publisher, PublishError
 from clipnet.ports.repositories import UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
@@ -103,7 +103,16 @@ class PostingService:
                 thumbnail=self._thumbnail(clip, folder),
                 duration=clip.span.duration,
             )
-            published = publisher.publish(video, metadata, account, post.idempotency_key, options)
+            try:
+                published = publisher.publish(
+                    video, metadata, account, post.idempotency_key, options
+                )
+            except PublishError as refused:
+                if not refused.permanent:
+                    raise  # the job retries with backoff
+                # Retrying cannot help (the platform refused the clip) or could post twice.
+                self._record_failure(post.id, str(refused))
+                raise PermanentJobError(f"{platform.value}: {refused}") from None
         post = self._record(post.id, published.remote_id, published.url)
         self._mark_clip_posted(clip_id, platform)
         return post
@@ -150,6 +159,13 @@ class PostingService:
             uow.posts.update(post)
             uow.commit()
         return post
+
+    def _record_failure(self, post_id: str, reason: str) -> None:
+        with self._uow() as uow:
+            post = uow.posts.get(post_id)
+            post.mark_failed(reason)
+            uow.posts.update(post)
+            uow.commit()
 
     def _mark_clip_posted(self, clip_id: str, platform: Platform) -> None:
         """The first post makes a ready clip posted; one already posted stays as it is."""
