@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 
+from clipnet.adapters.memory.platforms import InMemoryChat
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
 from clipnet.container.jobs import JOB_HANDLERS, JOB_MIDDLEWARE
@@ -90,6 +91,8 @@ def test_the_notifier_queues_a_chat_notification_after_a_clip_job_whatever_its_h
     container = container_for(tmp_path)
     queue = RecordingJobQueue()
     container.queue.override(providers.Object(queue))
+    # Twitch can be answered on (a notification is queued only where it can be sent)
+    container.chats.override(providers.Object({Platform.TWITCH: InMemoryChat(Platform.TWITCH)}))
     with container.uow_factory()() as uow:
         uow.users.add(a_user())
         uow.sources.add(a_source())

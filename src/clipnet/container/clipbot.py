@@ -22,7 +22,12 @@ from clipnet.domain.clipbot.cooldowns import DEFAULT_RULES
 from clipnet.domain.clipbot.inbox import ClipBotInbox
 from clipnet.domain.clipbot.platform_clips import PlatformClipJobs
 from clipnet.domain.clipbot.presence import StreamPresence
-from clipnet.domain.clipbot.replies import ClipBotJobs, ClipBotNotifier, clip_links
+from clipnet.domain.clipbot.replies import (
+    ChatReplies,
+    ClipBotJobs,
+    ClipBotNotifier,
+    clip_links,
+)
 from clipnet.domain.clipbot.voting import VotingService, channel_thresholds
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.chat import ChatPlatform
@@ -31,9 +36,11 @@ from clipnet.settings.sections import BotSettings
 
 
 def chat_platforms(bot: BotSettings) -> dict[Platform, ChatPlatform]:
-    """One adapter per configured platform; ``clipbot:post`` for another fails permanently."""
+    """One adapter per platform with bot credentials (``BotSettings.reply_platforms``);
+    ClipBOT queues no answers for another."""
     chats: dict[Platform, ChatPlatform] = {}
-    if bot.twitch_bot_token and bot.twitch_client_id and bot.twitch_bot_user_id:
+    able = bot.reply_platforms
+    if Platform.TWITCH in able:
         chats[Platform.TWITCH] = TwitchChat(
             bot.twitch_api_url,
             bot.twitch_client_id,
@@ -41,14 +48,14 @@ def chat_platforms(bot: BotSettings) -> dict[Platform, ChatPlatform]:
             bot.twitch_bot_user_id,
             ChatHttp("twitch"),
         )
-    if bot.discord_application_id:
+    if Platform.DISCORD in able:
         chats[Platform.DISCORD] = DiscordChat(
             bot.discord_api_url,
             bot.discord_application_id,
             bot.discord_bot_token,
             ChatHttp("discord"),
         )
-    if bot.x_bot_token:
+    if Platform.X in able:
         chats[Platform.X] = XChat(bot.x_api_url, bot.x_bot_token, ChatHttp("x"))
     return chats
 
@@ -99,7 +106,12 @@ class ClipBotContainer(PublishingContainer):
         twitch_clip_makers, bot, PublishingContainer.settings.provided.media.max_source_bytes
     )
     clip_url = providers.Callable(clip_links, PublishingContainer.settings.provided.api.public_url)
-    clipbot_notifier = providers.Singleton(ClipBotNotifier, bot_store, uow_factory, outbox)
+    reply_platforms = providers.Callable(sorted, chats)
+    """The chat platforms ClipBOT can answer on: those with a chat adapter."""
+    chat_replies = providers.Singleton(ChatReplies, uow_factory, outbox, reply_platforms)
+    clipbot_notifier = providers.Singleton(
+        ClipBotNotifier, bot_store, uow_factory, outbox, reply_platforms
+    )
     chat_clipper = providers.Singleton(
         ChatClipper,
         bot_store,
@@ -119,7 +131,7 @@ class ClipBotContainer(PublishingContainer):
         bot_store,
         bot_store,
         uow_factory,
-        outbox,
+        chat_replies,
         clock,
         chat_clipper,
         voting,
@@ -138,7 +150,7 @@ class ClipBotContainer(PublishingContainer):
         PlatformClipJobs,
         bot_store,
         uow_factory,
-        outbox,
+        chat_replies,
         clock,
         lifecycle,
         PublishingContainer.sources_service,

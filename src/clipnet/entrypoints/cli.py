@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clipnet import __version__
+from clipnet.domain.clipbot.replies import reply_summary
 from clipnet.entrypoints.bot_cli import bot_app
 from clipnet.entrypoints.clip_cli import clip, sample
 from clipnet.entrypoints.db_cli import db_app
@@ -58,13 +59,15 @@ def config(
         bool, typer.Option("--docs", help="Also print what each setting is for.")
     ] = False,
 ) -> None:
-    """Print the effective settings (secrets masked), one CLIPNET_* variable a line."""
+    """Print the effective settings (secrets masked), one CLIPNET_* variable a line, then
+    the chat platforms ClipBOT can answer on."""
     settings = settings_or_exit()
     rows = settings.describe()
     width = max(len(name) for name, _, _ in rows)
     for name, value, doc in rows:
         line = f"{name.ljust(width)}  {value}"
         typer.echo(f"{line.ljust(width + 40)}  # {doc}" if show_docs and doc else line)
+    typer.echo(f"# {reply_summary(settings.bot.reply_platforms)}")
 
 
 @app.command()

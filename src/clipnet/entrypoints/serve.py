@@ -9,7 +9,7 @@ from typing import Any
 
 from clipnet.container import Container, build_container
 from clipnet.entrypoints.http import create_app
-from clipnet.entrypoints.worker import catch_up, remove_stale_scratch
+from clipnet.entrypoints.worker import announce_replies, catch_up, remove_stale_scratch
 from clipnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
     """Start the in-process worker with the app when embedded; close every resource (the
     worker, database pools, Redis clients) when the app stops."""
     settings = container.settings()
-    on_startup: list[Hook] = []
+    on_startup: list[Hook] = [lambda: announce_replies(container)]
     if settings.queue.backend == "inprocess":
 
         def start_worker() -> None:

@@ -13,6 +13,7 @@ import threading
 from types import FrameType
 
 from clipnet.container import Container
+from clipnet.domain.clipbot.replies import reply_summary
 from clipnet.domain.shared.scratch import sweep_stale_scratch
 
 log = logging.getLogger(__name__)
@@ -42,11 +43,18 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
         settings.queue.namespace,
         settings.queue.concurrency,
     )
+    announce_replies(container)
     catch_up(container)
     stop.wait()
     log.info("stopping: the running job may finish, the others go back to the queue")
     container.shutdown_resources()  # stops the worker, then closes pools and clients
     log.info("worker stopped")
+
+
+def announce_replies(container: Container) -> None:
+    """Say at start which chat platforms ClipBOT can answer on (answers for the others are
+    not queued)."""
+    log.info("%s", reply_summary(container.reply_platforms()))
 
 
 def catch_up(container: Container) -> None:

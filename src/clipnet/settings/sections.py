@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.shared.platforms import Platform
 from clipnet.settings.fields import (
     REQUIRED,
     ConfigError,
@@ -613,3 +614,16 @@ class BotSettings:
         secret=True,
         doc="OAuth 2.0 user token of the bot's X account (tweet.read, tweet.write, users.read)",
     )
+
+    @property
+    def reply_platforms(self) -> tuple[Platform, ...]:
+        """The chat platforms ClipBOT can answer on: those whose "out" credentials are set
+        (Discord's application id is enough for answers to slash commands)."""
+        able = {
+            Platform.TWITCH: bool(
+                self.twitch_bot_token and self.twitch_client_id and self.twitch_bot_user_id
+            ),
+            Platform.DISCORD: bool(self.discord_application_id),
+            Platform.X: bool(self.x_bot_token),
+        }
+        return tuple(platform for platform, can in able.items() if can)

@@ -85,11 +85,12 @@ def test_a_rate_limited_post_waits_and_goes_out(helix: tuple[str, ChatServerStat
     assert server.attempts == 2 and len(server.received) == 1
 
 
-def test_a_post_for_an_unconfigured_platform_fails_permanently() -> None:
-    world = bot_world(chats={})
+def test_a_post_queued_before_its_platforms_credentials_were_removed_fails_permanently() -> None:
+    world = bot_world()  # every platform can reply: the answer is queued
     world.say("!help", delivery="d-1")
+    restarted = bot_world(chats={}, restart_of=world)  # started again without credentials
     with pytest.raises(PermanentJobError, match="no chat adapter"):
-        world.jobs.post(world.jobs_of(JobType.CLIPBOT_POST)[0])
+        restarted.jobs.post(world.jobs_of(JobType.CLIPBOT_POST)[0])
 
 
 def finish(world: BotWorld, clip_id: str, *path: ClipStatus) -> None:

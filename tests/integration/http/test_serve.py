@@ -74,6 +74,7 @@ def test_clipnet_serve_alone_turns_an_upload_into_a_ready_playable_clip(
     assert http.get("/health/ready").json() == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "ok"},
+        "chat_replies": [],  # no bot credentials: ClipBOT can answer nowhere
     }
     credentials = {"email": "me@example.com", "password": "correct horse battery"}
     assert http.post("/auth/signup", json=credentials).status_code == 201
@@ -110,4 +111,5 @@ def test_clipnet_serve_alone_turns_an_upload_into_a_ready_playable_clip(
     assert process.wait(timeout=60) in (0, -signal.SIGTERM)
     written = log.read_text()
     assert "in-process worker started" in written
+    assert "ClipBOT replies on: none; not on twitch, discord, x" in written
     assert "Application shutdown complete" in written and "Traceback" not in written

@@ -1,10 +1,13 @@
-"""What a starting worker does once for ClipBOT: post the clips that became eligible while
-auto-posting was off."""
+"""What a starting worker does once for ClipBOT: say which chat platforms it can answer on,
+and post the clips that became eligible while auto-posting was off."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
+
+import pytest
 
 from clipnet.container import Container
 from clipnet.domain.clips.model import ClipStatus
@@ -54,3 +57,15 @@ def test_a_worker_without_auto_post_posts_nothing_at_start(tmp_path: Path) -> No
     container = in_process_container(tmp_path)  # CLIPNET_AUTO_POST is off by default
     start_and_stop(container)
     assert post_job_keys(container) == []
+
+
+def test_a_starting_worker_says_which_chat_platforms_it_can_answer_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = in_process_container(tmp_path, CLIPNET_X_BOT_TOKEN="x-token")
+    with caplog.at_level(logging.INFO, logger="clipnet.entrypoints.worker"):
+        start_and_stop(container)
+    assert (
+        "ClipBOT replies on: x; not on twitch, discord (no bot credentials: see docs/clipbot.md)"
+        in caplog.messages
+    )

@@ -60,6 +60,7 @@ def test_readiness_with_the_database_down_is_a_503_naming_the_check_only(
     assert response.json() == {
         "status": "failing",
         "checks": {"database": "unavailable", "broker": "ok"},
+        "chat_replies": [],
     }
     assert "db.internal" not in response.text and "6543" not in response.text
 

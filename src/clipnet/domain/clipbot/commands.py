@@ -29,11 +29,10 @@ from clipnet.domain.clipbot.model import (
     Tally,
 )
 from clipnet.domain.clipbot.parser import HELP, InvalidCommand, parse_command
-from clipnet.domain.clipbot.replies import ClipUrl, queue_reply
+from clipnet.domain.clipbot.replies import ChatReplies, ClipUrl
 from clipnet.domain.clipbot.voting import VotingService
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.jobs.model import JobType, job_key
-from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import ConcurrencyConflict, DomainError, NotFound
 from clipnet.ports.bot import ChannelLinks, CommandCooldowns, DeliveryClaims
 from clipnet.ports.clock import Clock
@@ -67,7 +66,7 @@ class ChatCommands:
         cooldowns: CommandCooldowns,
         links: ChannelLinks,
         uow: UnitOfWorkFactory,
-        outbox: Outbox,
+        replies: ChatReplies,
         clock: Clock,
         clipper: ChatClipper,
         voting: VotingService,
@@ -82,7 +81,7 @@ class ChatCommands:
         self._cooldowns = cooldowns
         self._links = links
         self._uow = uow
-        self._outbox = outbox
+        self._replies = replies
         self._clock = clock
         self._clipper = clipper
         self._voting = voting
@@ -137,10 +136,11 @@ class ChatCommands:
     def _deliver(
         self, message: ChatMessage, result: CommandResult, answer_inline: bool
     ) -> BotAnswer:
-        if answer_inline and not result.queued_work:
-            return BotAnswer(result.text)
+        can_follow_up = self._replies.can_reply(message.platform)
+        if answer_inline and not (result.queued_work and can_follow_up):
+            return BotAnswer(result.text)  # now, or never: nothing could follow it up
         key = job_key(JobType.CLIPBOT_POST, message.platform.value, message.delivery_id)
-        queue_reply(self._uow, self._outbox, message.target, result.text, key)
+        self._replies.queue(message.target, result.text, key)
         return BotAnswer(result.text, deferred=answer_inline)
 
     def _run(self, command: BotCommand, target: ReplyTarget) -> CommandResult:

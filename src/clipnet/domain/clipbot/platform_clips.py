@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Protocol
 
 from clipnet.domain.clipbot.model import PlatformClip, ReplyTarget
-from clipnet.domain.clipbot.replies import queue_reply
+from clipnet.domain.clipbot.replies import ChatReplies
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import ClipOrigin
 from clipnet.domain.jobs.model import Job, JobType, job_key
-from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
@@ -65,7 +64,7 @@ class PlatformClipJobs:
         self,
         store: ClipJobMemory,
         uow: UnitOfWorkFactory,
-        outbox: Outbox,
+        replies: ChatReplies,
         clock: Clock,
         lifecycle: ClipLifecycle,
         sources: SourceService,
@@ -79,7 +78,7 @@ class PlatformClipJobs:
     ) -> None:
         self._store = store
         self._uow = uow
-        self._outbox = outbox
+        self._replies = replies
         self._clock = clock
         self._lifecycle = lifecycle
         self._sources = sources
@@ -174,7 +173,7 @@ class PlatformClipJobs:
 
     def _reply(self, target: ReplyTarget, delivery: str, text: str) -> None:
         key = job_key(JobType.CLIPBOT_POST, target.platform.value, delivery, "platform-clip")
-        queue_reply(self._uow, self._outbox, target, text, key)
+        self._replies.queue(target, text, key)
 
 
 def _read(job: Job) -> tuple[ReplyTarget, str, str]:

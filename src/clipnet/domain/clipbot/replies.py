@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Protocol
 
 from clipnet.domain.clipbot.model import ReplyTarget
@@ -49,20 +49,51 @@ def clip_links(public_url: str) -> ClipUrl:
     return lambda clip_id: f"{base}/clips/{clip_id}"
 
 
-def queue_reply(
-    uow_factory: UnitOfWorkFactory, outbox: Outbox, target: ReplyTarget, text: str, key: str
-) -> None:
-    """Queue a ``clipbot:post`` job (the one payload shape ``ClipBotJobs.post`` reads)."""
-    payload = {
-        "platform": target.platform.value,
-        "channel": target.channel,
-        "reply_to": target.reply_to,
-        "text": text,
-    }
-    with uow_factory() as uow:
-        job = outbox.add(uow, JobType.CLIPBOT_POST, payload, key)
-        uow.commit()
-    outbox.release([job])
+#: The platforms ClipBOT talks on (it posts clips to the others).
+CHAT_PLATFORMS = (Platform.TWITCH, Platform.DISCORD, Platform.X)
+
+
+def reply_summary(reply_platforms: Collection[Platform]) -> str:
+    """One line saying which chat platforms ClipBOT can answer on, and which it cannot."""
+    can = [p.value for p in CHAT_PLATFORMS if p in reply_platforms]
+    cannot = [p.value for p in CHAT_PLATFORMS if p not in reply_platforms]
+    line = f"ClipBOT replies on: {', '.join(can) or 'none'}"
+    if cannot:
+        line += f"; not on {', '.join(cannot)} (no bot credentials: see docs/clipbot.md)"
+    return line
+
+
+class ChatReplies:
+    """Queues ``clipbot:post`` jobs, for the platforms ClipBOT can answer on only: one without
+    a chat adapter (no bot credentials) could only see its jobs die, so nothing is queued."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, outbox: Outbox, reply_platforms: Collection[Platform]
+    ) -> None:
+        self._uow = uow
+        self._outbox = outbox
+        self._platforms = frozenset(reply_platforms)
+
+    def can_reply(self, platform: Platform) -> bool:
+        return platform in self._platforms
+
+    def queue(self, target: ReplyTarget, text: str, key: str) -> bool:
+        """Queue the answer (the one payload shape ``ClipBotJobs.post`` reads); False, and
+        nothing queued, when ``target``'s platform cannot be answered on."""
+        if not self.can_reply(target.platform):
+            log.debug("no reply on %s (no chat adapter): %s", target.platform.value, text[:80])
+            return False
+        payload = {
+            "platform": target.platform.value,
+            "channel": target.channel,
+            "reply_to": target.reply_to,
+            "text": text,
+        }
+        with self._uow() as uow:
+            job = self._outbox.add(uow, JobType.CLIPBOT_POST, payload, key)
+            uow.commit()
+        self._outbox.release([job])
+        return True
 
 
 class ReplyMemory(ClipRequests, SentMessages, Protocol):
@@ -164,10 +195,19 @@ class ClipBotNotifier(JobMiddleware):
     need not know about chat.
     """
 
-    def __init__(self, store: ClipRequests, uow: UnitOfWorkFactory, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        store: ClipRequests,
+        uow: UnitOfWorkFactory,
+        outbox: Outbox,
+        reply_platforms: Collection[Platform] = CHAT_PLATFORMS,
+    ) -> None:
+        """``reply_platforms``: where notices can be sent; a clip asked for elsewhere gets
+        none (its ``clipbot:notify`` job could only fail)."""
         self._store = store
         self._uow = uow
         self._outbox = outbox
+        self._reply_platforms = frozenset(reply_platforms)
 
     def after_job(self, job: Job, error: BaseException | None) -> None:
         clip_id = job.payload.get("clip_id")
@@ -176,7 +216,8 @@ class ClipBotNotifier(JobMiddleware):
 
     def clip_changed(self, clip_id: str) -> None:
         """Queue a notification if the clip came from chat and reached a status worth one."""
-        if self._store.request_for(clip_id) is None:
+        target = self._store.request_for(clip_id)
+        if target is None or target.platform not in self._reply_platforms:
             return
         with self._uow() as uow:
             try:

@@ -18,6 +18,7 @@ from clipnet.domain.accounts.service import AccountService
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.jobs.queries import JobQueries
 from clipnet.domain.shared.health import HealthService
+from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.service import SourceService
 from clipnet.settings import Settings
 
@@ -30,6 +31,7 @@ JobsDep: TypeAlias = NamedDependency[JobQueries]
 OAuthDep: TypeAlias = NamedDependency[OAuthLinking]
 HealthDep: TypeAlias = NamedDependency[HealthService]
 SettingsDep: TypeAlias = NamedDependency[Settings]
+ReplyPlatformsDep: TypeAlias = NamedDependency[list[Platform]]
 
 #: Container providers that route handlers may ask for, by parameter name.
 SERVICES = (
@@ -41,6 +43,7 @@ SERVICES = (
     "health",
     "settings",
     "clipbot_inbox",
+    "reply_platforms",
 )
 
 

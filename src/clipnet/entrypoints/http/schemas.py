@@ -233,6 +233,12 @@ class HealthOut(msgspec.Struct, kw_only=True):
     checks: dict[str, str]
 
 
+class ReadyOut(HealthOut, kw_only=True):
+    chat_replies: list[str]
+    """The chat platforms ClipBOT can answer on (those with bot credentials); information,
+    not a check: a platform missing here does not make ClipNET unready."""
+
+
 class ProblemOut(msgspec.Struct, kw_only=True):
     """RFC 9457 problem details."""
 
