@@ -16,8 +16,10 @@ MEMORY_PROFILE = {
     "CLIPNET_DATABASE_URL": "memory://",
     "CLIPNET_QUEUE": "memory",
     "CLIPNET_STORAGE": "memory",
+    "CLIPNET_WHISPER_MODEL": "off",
 }
-"""Everything in this process: no database file, no broker, no stored media on disk."""
+"""Everything in this process: no database file, no broker, no stored media on disk, and no
+speech model (the embedded default would use the installed Whisper model)."""
 
 
 def memory_env(data_dir: Path | str, **env: str) -> dict[str, str]:

@@ -118,11 +118,13 @@ class FasterWhisperTranscriber:
 
     def __init__(
         self,
-        model: str,
+        model: str | Callable[[], str],
         options: WhisperOptions | None = None,
         *,
         resolve: Resolver = local_file,
     ) -> None:
+        """``model``: a model folder or name, or what gives one when the model first loads
+        (so a packaged model is assembled only when speech is first needed)."""
         self._model_name = model
         self._options = options or WhisperOptions()
         self._resolve = resolve
@@ -169,17 +171,20 @@ class FasterWhisperTranscriber:
         compute = self._options.compute_type
         if compute == "default":
             compute = "int8" if device == "cpu" else "float16"
-        log.info("loading Whisper model %s on %s (%s)", self._model_name, device, compute)
+        model_name = self._model_name
+        name = "the packaged model" if callable(model_name) else model_name
         try:
+            name = model_name() if callable(model_name) else model_name
+            log.info("loading Whisper model %s on %s (%s)", name, device, compute)
             model = WhisperModel(
-                self._model_name,
+                name,
                 device=device,
                 compute_type=compute,
                 cpu_threads=self._options.cpu_threads,
             )
         except Exception as error:  # a missing or broken model: nothing can be transcribed
             raise TranscriptionUnavailable(
-                f"Whisper model {self._model_name!r} could not be loaded: {_reason(error)}"
+                f"Whisper model {name!r} could not be loaded: {_reason(error)}"
             ) from error
         self._pipeline = BatchedInferencePipeline(model)
         return self._pipeline

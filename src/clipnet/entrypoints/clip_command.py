@@ -87,6 +87,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     if options.template:
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
     container.media().probe(options.input)  # bad input fails here, before anything is stored
+    _tell_models(container, console)
     service = container.highlights()
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
@@ -99,6 +100,15 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         finally:
             unsubscribe()
     return export(service.source(source.id), finished, options.out, container.storage())
+
+
+def _tell_models(container: Container, console: Console) -> None:
+    """Which models this run uses; when speech is off, why and how to turn it on (once)."""
+    models = container.models_in_use()
+    lines = [f"speech: {models.speech}" if models.speech_on else models.speech]
+    lines.append(f"vision: {models.vision}")
+    for line in lines:
+        console.print(f"clipnet: {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 # -- waiting and progress ------------------------------------------------------------------------

