@@ -134,6 +134,7 @@ def stored_clips() -> st.SearchStrategy[Clip]:
         origin=st.sampled_from(list(ClipOrigin)),
         title=stored_text,
         template=stored_text,
+        caption_style=stored_text,
         status=statuses,
         score=st.none() | stored_scores(),
         transcript=st.none() | stored_transcripts(),

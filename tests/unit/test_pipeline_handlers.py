@@ -21,6 +21,7 @@ from clipnet.domain.highlights.scoring import RankedSegment, score_segment
 from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.jobs.model import Job, JobStatus, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.media import MediaInfo
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import SourceKind, SourceStatus
@@ -84,9 +85,15 @@ class World:
     def uow(self) -> Any:
         return self.container.uow_factory()()
 
-    def request(self, span: TimeSpan | None = None, template: str = "") -> Clip:
+    def request(
+        self, span: TimeSpan | None = None, template: str = "", caption_style: str = ""
+    ) -> Clip:
         return self.container.lifecycle().request(
-            "source-1", "user-1", span or TimeSpan(135, 165), template=template
+            "source-1",
+            "user-1",
+            span or TimeSpan(135, 165),
+            template=template,
+            caption_style=caption_style,
         )
 
     def clip(self, clip_id: str) -> Clip:
@@ -179,6 +186,28 @@ def test_a_clip_keeps_the_template_it_was_asked_for(world: World) -> None:
     world.run(JobType.CLIP_PROCESS)
     world.run(JobType.ML_SCORE)
     assert world.clip(clip.id).template == "split"
+
+
+@pytest.mark.parametrize(
+    ("asked", "rendered_with"),
+    [("", "bold-pop"), ("boxed", "boxed"), ("lower-third", "lower-third"), ("none", "none")],
+)
+def test_a_caption_style_asked_for_with_the_clip_wins_over_the_templates(
+    world: World, asked: str, rendered_with: str
+) -> None:
+    # center-crop's own style is bold-pop
+    clip = world.request(template="center-crop", caption_style=asked)
+    for job_type in (JobType.CLIP_PROCESS, JobType.ML_SCORE, JobType.FFMPEG_POLISH):
+        assert world.run(job_type).status is JobStatus.SUCCEEDED
+    ready = world.clip(clip.id)
+    assert ready.caption_style == asked
+    rendered = json.loads(world.storage._objects[ready.assets["video"]])
+    assert (rendered["template"], rendered["caption_style"]) == ("center-crop", rendered_with)
+
+
+def test_an_unknown_caption_style_is_refused_naming_the_known_ones(world: World) -> None:
+    with pytest.raises(InvalidInput, match="bold-pop, lower-third, boxed, none"):
+        world.request(caption_style="comic")
 
 
 def test_polishing_uploads_the_video_and_thumbnail_and_makes_the_clip_ready(

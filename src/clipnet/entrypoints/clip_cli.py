@@ -19,6 +19,12 @@ def clip(
     template: Annotated[
         str, typer.Option("--template", help="center-crop, blur-pad or split; default: chosen.")
     ] = "",
+    captions: Annotated[
+        str,
+        typer.Option(
+            "--captions", help="bold-pop, lower-third, boxed or none; default: the template's."
+        ),
+    ] = "",
     min_len: Annotated[
         float | None, typer.Option("--min-len", help="Shortest clip, seconds.")
     ] = None,
@@ -41,7 +47,9 @@ def clip(
 
     remove_stale_scratch()  # an earlier run killed mid-clip left its scratch folders
     try:
-        options = ClipOptions(local_path(input_file), out, top, template, min_len, max_len)
+        options = ClipOptions(
+            local_path(input_file), out, top, template, min_len, max_len, captions=captions
+        )
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())
     except ConfigError as error:

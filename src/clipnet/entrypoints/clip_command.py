@@ -30,6 +30,7 @@ from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_ti
 from clipnet.container import Container
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
+from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import SETTLED, HighlightService
 from clipnet.domain.pipeline.handlers import PipelineEvent
 from clipnet.domain.shared.errors import DomainError
@@ -55,6 +56,8 @@ class ClipOptions:
     template: str = ""
     min_len: float | None = None
     max_len: float | None = None
+    captions: str = ""
+    """Caption style for every clip; "" = each template's."""
 
 
 @attrs.frozen
@@ -86,6 +89,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     )
     if options.template:
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
+    check_caption_style(options.captions)
     container.media().probe(options.input)  # bad input fails here, before anything is stored
     _tell_models(container, console)
     service = container.highlights()
@@ -94,7 +98,9 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         try:
             source = service.register_local_file(str(options.input.resolve()), options.input.stem)
             progress.analysing(options.input.name)
-            clips = service.clip_best_moments(source.id, options.top, bounds, options.template)
+            clips = service.clip_best_moments(
+                source.id, options.top, bounds, options.template, caption_style=options.captions
+            )
             progress.clips(len(clips))
             finished = _wait(service, [c.id for c in clips], settings.media.timeout)
         finally:

@@ -160,6 +160,24 @@ def test_the_cursor_walks_every_clip_once_and_pages_are_capped(
     assert seen == made and pages == 3
 
 
+@pytest.mark.parametrize("mode", ["span", "auto"])
+def test_a_clip_can_ask_for_a_caption_style_but_only_a_known_one(
+    mode: str, client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    body = {"source_id": alice.source(), "mode": mode, "start": 5, "end": 35, "count": 1}
+    made = client.post("/clips/", json={**body, "captions": "boxed"}, headers=alice.headers)
+    assert made.status_code == 201, made.text
+    clip_id = made.json()["items"][0]["id"]
+    detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
+    assert detail["caption_style"] == "boxed"
+    bad = client.post("/clips/", json={**body, "captions": "comic"}, headers=alice.headers)
+    assert bad.status_code == 422
+    assert (
+        "unknown caption style 'comic' (known: bold-pop, lower-third, boxed, none)"
+        in (bad.json()["detail"])
+    )
+
+
 def test_title_and_template_can_be_changed_but_only_to_known_templates(
     client: TestClient[Litestar], alice: ApiUser
 ) -> None:

@@ -66,6 +66,7 @@ class FakeMediaProcessor:
                 "polish_of": str(path),
                 "span": _span(span),
                 "template": template.name,
+                "caption_style": template.captions.look.value if template.captions else "none",
                 "captions": transcript.text if transcript else "",
                 "title": title,
             },

@@ -9,6 +9,7 @@ from typing import TypeAlias
 import attrs
 
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
+from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.scoring import RankedSegment
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
@@ -56,11 +57,13 @@ class ClipLifecycle:
         *,
         title: str = "",
         template: str = "",
+        caption_style: str = "",
         origin: ClipOrigin = ClipOrigin.USER,
     ) -> Clip:
         """A new clip of ``span`` of the owner's source, queued for processing."""
         if template:
             self._templates.get(template)  # raises InvalidInput naming the known templates
+        check_caption_style(caption_style)
         with self._uow() as uow:
             source = self._owned_source(uow, source_id, owner_id)
             # A person's span must lie in the source; a bot's "last 30 s" is cut to its end.
@@ -71,7 +74,7 @@ class ClipLifecycle:
             )
             clip = self._new_clip(source.id, owner_id, fitted, origin)
             clip.rename(title)
-            clip.template = template
+            clip.template, clip.caption_style = template, caption_style
             job = self._queue(uow, clip)
             uow.clips.add(clip)
             uow.commit()
@@ -91,9 +94,15 @@ class ClipLifecycle:
         )
 
     def create_detected(
-        self, source_id: str, owner_id: str, ranked: Sequence[RankedSegment], template: str = ""
+        self,
+        source_id: str,
+        owner_id: str,
+        ranked: Sequence[RankedSegment],
+        template: str = "",
+        caption_style: str = "",
     ) -> list[Clip]:
         """Clips for segments that scoring picked, each queued with its score already known."""
+        check_caption_style(caption_style)
         clips: list[Clip] = []
         jobs: list[Job] = []
         with self._uow() as uow:
@@ -104,7 +113,7 @@ class ClipLifecycle:
                 )
                 clip.score = item.score
                 clip.captions, clip.tags = item.segment.captions, item.segment.tags
-                clip.template = template
+                clip.template, clip.caption_style = template, caption_style
                 jobs.append(self._queue(uow, clip))
                 uow.clips.add(clip)
                 clips.append(clip)

@@ -96,6 +96,8 @@ class Clip:
     title: str = ""
     template: str = ""
     """Template name; "" until one is chosen."""
+    caption_style: str = ""
+    """Caption style asked for with the clip ("none": no captions); "" = the template's."""
     status: ClipStatus = ClipStatus.REQUESTED
     score: Score | None = None
     transcript: Transcript | None = None

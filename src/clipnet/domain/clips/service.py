@@ -8,6 +8,7 @@ import attrs
 from clipnet.domain.clipbot.model import Tally
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
+from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
@@ -70,14 +71,25 @@ class ClipService:
     # -- creating ------------------------------------------------------------------------------
 
     def create_span(
-        self, actor: Actor, source_id: str, span: TimeSpan, title: str = "", template: str = ""
+        self,
+        actor: Actor,
+        source_id: str,
+        span: TimeSpan,
+        title: str = "",
+        template: str = "",
+        caption_style: str = "",
     ) -> Clip:
         return self._lifecycle.request(
-            source_id, actor.user_id, span, title=title, template=template
+            source_id,
+            actor.user_id,
+            span,
+            title=title,
+            template=template,
+            caption_style=caption_style,
         )
 
     def create_auto(
-        self, actor: Actor, source_id: str, count: int, template: str = ""
+        self, actor: Actor, source_id: str, count: int, template: str = "", caption_style: str = ""
     ) -> list[Clip]:
         """The ``count`` best non-overlapping moments of the source, as queued clips.
 
@@ -87,12 +99,17 @@ class ClipService:
             raise InvalidInput(f"count must be between 1 and {MAX_AUTO_CLIPS}")
         if template:
             self._templates.get(template)
+        check_caption_style(caption_style)
         with self._uow() as uow:
             source = uow.sources.get(source_id)
         actor.require_visible(source.owner_id, "source", source_id)
         try:
             return self._highlights.clip_best_moments(
-                source_id, count, template=template, owner_id=actor.user_id
+                source_id,
+                count,
+                template=template,
+                caption_style=caption_style,
+                owner_id=actor.user_id,
             )
         except MediaError as error:
             raise InvalidInput(f"the source could not be analysed: {error}") from None

@@ -126,6 +126,12 @@ def caption_style(name: str) -> CaptionStyle | None:
         raise InvalidInput(f"unknown caption style {name!r} (known: {known})") from None
 
 
+def check_caption_style(name: str) -> None:
+    """``InvalidInput`` naming the known styles unless ``name`` is one ("" = the template's)."""
+    if name:
+        caption_style(name)
+
+
 def caption_style_names() -> list[str]:
     return [*CAPTION_STYLES, NO_CAPTIONS]
 

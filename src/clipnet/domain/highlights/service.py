@@ -81,6 +81,7 @@ class HighlightService:
         bounds: LengthBounds | None = None,
         template: str = "",
         *,
+        caption_style: str = "",
         owner_id: str | None = None,
     ) -> list[Clip]:
         """Analyse the source (once), pick its ``count`` best moments and queue a clip of each.
@@ -101,7 +102,7 @@ class HighlightService:
                 f"at least {chosen.shortest:g} s"
             )
         owner = owner_id or source.owner_id
-        return self._lifecycle.create_detected(source.id, owner, ranked, template)
+        return self._lifecycle.create_detected(source.id, owner, ranked, template, caption_style)
 
     def best_moments(
         self, source: Source, count: int, bounds: LengthBounds, weights: Weights

@@ -27,6 +27,7 @@ from clipnet.domain.highlights.candidates import (
     span_features,
     transcript_features,
 )
+from clipnet.domain.highlights.captions import caption_style
 from clipnet.domain.highlights.features import Segment
 from clipnet.domain.highlights.metadata import build_metadata
 from clipnet.domain.highlights.scoring import score_segment
@@ -218,6 +219,8 @@ class PipelineService:
             return
         self._emit("polishing", clip.id)
         template = self._templates.get(clip.template) if clip.template else self._templates.default
+        if clip.caption_style:  # asked for with the clip: wins over the template's
+            template = attrs.evolve(template, captions=caption_style(clip.caption_style))
         source = self._source(clip.source_id)
         with self._scratch() as scratch, self._source_file(source) as path:
             video = self._media.polish(

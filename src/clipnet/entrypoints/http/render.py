@@ -132,6 +132,7 @@ def clip_detail(d: ClipDetail, media: dict[str, str]) -> s.ClipDetailOut:
         end=c.span.end,
         title=c.title,
         template=c.template,
+        caption_style=c.caption_style,
         created_at=c.created_at,
         score=score(c.score),
         transcript=transcript(c.transcript),

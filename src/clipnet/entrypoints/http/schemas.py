@@ -14,6 +14,7 @@ Password = Annotated[str, Meta(min_length=1, max_length=256)]
 Title = Annotated[str, Meta(max_length=200)]
 Name = Annotated[str, Meta(max_length=100)]
 TemplateName = Annotated[str, Meta(max_length=64)]
+CaptionStyleName = Annotated[str, Meta(max_length=32)]
 Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Seconds = Annotated[float, Meta(ge=0, le=7 * 24 * 3600)]
 
@@ -107,6 +108,8 @@ class ClipCreate(Request):
     """Auto mode: how many of the best moments to clip."""
     title: Title = ""
     template: TemplateName = ""
+    captions: CaptionStyleName = ""
+    """Caption style: bold-pop, lower-third, boxed or none; empty: the template's."""
 
 
 class ClipUpdate(Request):
@@ -182,6 +185,8 @@ class ClipDetailOut(msgspec.Struct, kw_only=True):
     end: float
     title: str
     template: str
+    caption_style: str
+    """The caption style asked for with the clip; empty: the template's."""
     created_at: datetime
     score: ScoreOut | None
     transcript: TranscriptOut | None

@@ -52,12 +52,18 @@ def create_clip(
     data: JSONBody[ClipCreate], actor: ActorDep, clips_service: ClipsDep
 ) -> CreatedClips:
     if data.mode == "auto":
-        made = clips_service.create_auto(actor, data.source_id, data.count, data.template)
+        made = clips_service.create_auto(
+            actor, data.source_id, data.count, data.template, data.captions
+        )
     else:
         if data.start is None or data.end is None:
             raise InvalidInput("a span clip needs 'start' and 'end' (seconds)")
         span = TimeSpan(data.start, data.end)
-        made = [clips_service.create_span(actor, data.source_id, span, data.title, data.template)]
+        made = [
+            clips_service.create_span(
+                actor, data.source_id, span, data.title, data.template, data.captions
+            )
+        ]
     return CreatedClips(items=[render.clip(c) for c in made])
 
 
