@@ -40,8 +40,9 @@ PUBLIC_URL = "https://clipnet.example"
 CHAT_PLATFORMS = (Platform.TWITCH, Platform.DISCORD, Platform.X)
 
 
-def clip_url(clip_id: str) -> str:
-    return f"{PUBLIC_URL}/clips/{clip_id}"
+def share_url(token: str) -> str:
+    """A share page's link, as ClipBOT posts it."""
+    return f"{PUBLIC_URL}/share/{token}"
 
 
 class Database(Protocol):

@@ -148,6 +148,7 @@ def stored_clips() -> st.SearchStrategy[Clip]:
         auto_post_eligible=st.booleans(),
         history=st.lists(transitions, max_size=4),
         version=stored_versions,
+        share_token=st.just("") | st.text(alphabet="abcdefghij-_0123456789", min_size=16),
     )
 
 

@@ -277,6 +277,40 @@ def test_clip_summaries_are_the_searched_clips_in_brief(uow_factory: UnitOfWorkF
     assert (brief.status, brief.score_total, brief.span) == (ClipStatus.READY, 90, scored.span)
 
 
+def test_a_shared_clip_is_found_by_its_token_and_an_unshared_one_by_none(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    seed(
+        uow_factory,
+        a_user(),
+        a_source(),
+        a_clip("clip-1", share_token="token-of-clip-1-abcdef"),
+        a_clip("clip-2"),
+        a_clip("clip-3"),  # two unshared clips: no token is no clash
+    )
+    with uow_factory() as uow:
+        found = uow.clips.find_shared("token-of-clip-1-abcdef")
+        assert found is not None and found.id == "clip-1"
+        assert found.share_token == "token-of-clip-1-abcdef"
+        assert uow.clips.find_shared("token-of-clip-1-abcdeF") is None
+        assert uow.clips.find_shared("") is None
+        unshared = uow.clips.get("clip-2")
+        assert unshared.share_token == ""
+        found.share_token = ""
+        uow.clips.update(found)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.clips.find_shared("token-of-clip-1-abcdef") is None
+
+
+def test_two_clips_cannot_hold_one_share_token(uow_factory: UnitOfWorkFactory) -> None:
+    seed(uow_factory, a_user(), a_source(), a_clip("clip-1", share_token="same-token-0123456789"))
+    with pytest.raises((InvalidInput, ConcurrencyConflict)), uow_factory() as uow:
+        second = uow.clips.get("clip-1")
+        uow.clips.add(a_clip("clip-2", share_token=second.share_token))
+        uow.commit()
+
+
 def test_deleting_a_clip_removes_its_votes_and_posts(uow_factory: UnitOfWorkFactory) -> None:
     seed(uow_factory, a_user(), a_source(), a_clip())
     with uow_factory() as uow:

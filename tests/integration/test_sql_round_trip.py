@@ -46,6 +46,13 @@ def fresh(entity: Any, **changes: Any) -> Any:
     return attrs.evolve(entity, id=f"{uuid.uuid4().hex}{entity.id}", **changes)
 
 
+def fresh_clip(clip: Clip, **changes: Any) -> Clip:
+    """:func:`fresh`, and a share token of its own too (tokens are unique)."""
+    token = f"{uuid.uuid4().hex}{clip.share_token}" if clip.share_token else ""
+    made: Clip = fresh(clip, share_token=token)
+    return attrs.evolve(made, **changes) if changes else made
+
+
 def same_fields(a: object, b: object) -> bool:
     return attrs.asdict(a, recurse=False) == attrs.asdict(b, recurse=False)  # type: ignore[arg-type]
 
@@ -80,7 +87,7 @@ def test_any_source_reads_back_equal(db: SqlDatabase, source: Any) -> None:
 @EXAMPLES
 @given(clip=stored_clips())
 def test_any_clip_reads_back_equal(db: SqlDatabase, clip: Clip) -> None:
-    clip = fresh(clip)
+    clip = fresh_clip(clip)
     with db.unit_of_work() as uow:
         uow.clips.add(clip)
         uow.commit()
@@ -93,8 +100,8 @@ def test_any_clip_reads_back_equal(db: SqlDatabase, clip: Clip) -> None:
 def test_any_clip_state_saved_by_update_reads_back_equal(
     db: SqlDatabase, first: Clip, second: Clip
 ) -> None:
-    first = fresh(first)
-    changed = attrs.evolve(second, id=first.id, version=first.version)
+    first = fresh_clip(first)
+    changed = fresh_clip(second, id=first.id, version=first.version)
     with db.unit_of_work() as uow:
         uow.clips.add(first)
         uow.clips.update(changed)

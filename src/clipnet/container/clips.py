@@ -8,6 +8,7 @@ from dependency_injector import providers
 from clipnet.container.accounts import AccountsContainer
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
+from clipnet.domain.clips.sharing import ClipSharing, ShareLinks
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
@@ -71,6 +72,10 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.clock,
         AccountsContainer.ids,
     )
+    # Public share pages (POST/DELETE /clips/{id}/share, GET /share/{token}).
+    share_links = providers.Singleton(
+        ShareLinks, AccountsContainer.settings.provided.api.public_url
+    )
     clips_service = providers.Singleton(
         ClipService,
         AccountsContainer.uow_factory,
@@ -78,4 +83,12 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.storage,
         AccountsContainer.templates,
         highlights,
+        share_links=share_links,
+    )
+    clip_sharing = providers.Singleton(
+        ClipSharing,
+        AccountsContainer.uow_factory,
+        AccountsContainer.storage,
+        share_links,
+        AccountsContainer.templates,
     )

@@ -72,6 +72,9 @@ class ClipRepository(Protocol):
     def summaries(self, query: ClipQuery) -> list[ClipSummary]:
         """What :meth:`search` finds, as summaries: the cheap read behind a list of clips."""
 
+    def find_shared(self, share_token: str) -> Clip | None:
+        """The clip shared under this token (tokens are unique); None for any other."""
+
 
 class VoteRepository(Protocol):
     def get(self, key: VoterKey) -> Vote | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from litestar.testing import TestClient
 
 from clipnet.adapters.crypto import new_key
 from clipnet.container import Container, build_container
@@ -144,7 +145,12 @@ def test_a_signed_twitch_clip_command_ends_with_the_ready_clips_link_in_chat(
     # and chat heard twice, in reply to the viewer's message: requested, then ready with the link
     requested, ready = texts(server)
     assert requested.startswith(f"Clip {clip.id} requested (30 s)")
-    assert ready == f"Your clip 'what a save' is ready: {PUBLIC_URL}/clips/{clip.id}"
+    # (asked for in chat, so shared when made: the link is its public share page, which opens)
+    assert clip.share_token
+    assert ready == f"Your clip 'what a save' is ready: {PUBLIC_URL}/share/{clip.share_token}"
+    with TestClient(create_app(container)) as anyone:
+        page = anyone.get(f"/share/{clip.share_token}")
+    assert page.status_code == 200 and "what a save" in page.text
     with server.lock:
         replies_to = [body["reply_parent_message_id"] for _, body in server.received]
     assert replies_to == ["chat-7", "chat-7"]
@@ -183,7 +189,7 @@ def test_with_twitch_clips_on_a_live_clip_command_is_made_by_twitch_and_ends_rea
             "Asking Twitch to clip that...",
             f"Clip {clip.id} made by Twitch (https://clips.twitch.tv/{made}), 30 s. "
             "I will post the link when it is ready.",
-            f"Your clip 'big play' is ready: {PUBLIC_URL}/clips/{clip.id}",
+            f"Your clip 'big play' is ready: {PUBLIC_URL}/share/{clip.share_token}",
         ]
     finally:
         container.job_worker().stop(timeout=30)

@@ -11,9 +11,10 @@ from clipnet.adapters.twitch.helix import TwitchChat
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.model import JobStatus, JobType
 from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import PermanentJobError
 from clipnet.domain.shared.platforms import Platform
-from tests.bot_world import BotWorld, bot_world, clip_url
+from tests.bot_world import BotWorld, bot_world, share_url
 from tests.loopback.chat_platforms import (
     TWITCH_CLIENT_ID,
     TWITCH_TOKEN,
@@ -116,8 +117,30 @@ def test_a_ready_clip_asked_for_in_chat_is_announced_with_its_link(
     world.jobs.notify(notify)
     world.jobs.notify(notify)
     ((_, body),) = server.received
-    assert body["message"] == f"Your clip 'Epic' is ready: {clip_url(clip_id)}"
+    with world.db.unit_of_work() as uow:
+        token = uow.clips.get(clip_id).share_token
+    assert len(token) >= 24  # asked for in chat: shared when made, so the link opens for viewers
+    assert body["message"] == f"Your clip 'Epic' is ready: {share_url(token)}"
     assert body["reply_parent_message_id"] == "msg-of-d-1"
+
+
+def test_a_clip_its_owner_stopped_sharing_is_announced_without_a_link(
+    helix: tuple[str, ChatServerState],
+) -> None:
+    url, server = helix
+    world = world_on(url)
+    world.say("!clip Epic", delivery="d-1")
+    clip_id = str(world.jobs_of(JobType.CLIP_PROCESS)[0].payload["clip_id"])
+    with world.db.unit_of_work() as uow:
+        owner = uow.clips.get(clip_id).owner_id
+    world.container.clip_sharing().unshare(Actor(owner), clip_id)
+    path = (ClipStatus.SCORING, ClipStatus.POLISHING, ClipStatus.UPLOADING, ClipStatus.READY)
+    finish(world, clip_id, *path)
+    world.notifier.clip_changed(clip_id)
+    (notify,) = world.jobs_of(JobType.CLIPBOT_NOTIFY)
+    world.jobs.notify(notify)
+    ((_, body),) = server.received
+    assert body["message"] == "Your clip 'Epic' is ready."
 
 
 def test_a_failed_clip_is_announced_with_the_reason() -> None:

@@ -15,7 +15,7 @@ from clipnet.domain.jobs.model import JobType
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.repositories import ClipQuery
-from tests.bot_world import CHANNEL, OWNER, SOURCE, BotWorld, bot_world, clip_url
+from tests.bot_world import CHANNEL, OWNER, SOURCE, BotWorld, bot_world, share_url
 from tests.builders import T0, a_clip, a_source
 
 
@@ -120,6 +120,9 @@ def test_a_command_on_cooldown_is_not_claimed_as_handled_twice(world: BotWorld) 
     assert world.say("!clip", delivery="d-2").duplicate
 
 
+TOKEN_A, TOKEN_B = "share-token-of-clip-a", "share-token-of-clip-b"
+
+
 def add_clip(world: BotWorld, clip_id: str, owner: str = OWNER, **changes: object) -> None:
     with world.db.unit_of_work() as uow:
         if owner != OWNER:
@@ -165,7 +168,7 @@ def test_votes_over_the_threshold_make_the_clip_eligible_once(world: BotWorld) -
 
 def test_top_ranks_the_channels_clips_by_net_votes(world: BotWorld) -> None:
     add_clip(world, "clip-a", title="Alpha")
-    add_clip(world, "clip-b", title="Beta", status=ClipStatus.READY)
+    add_clip(world, "clip-b", title="Beta", status=ClipStatus.READY, share_token=TOKEN_B)
     add_clip(world, "clip-c", title="Gamma")
     add_clip(world, "clip-z", owner="stranger", title="Not ours")
     world.voting.cast(
@@ -175,14 +178,14 @@ def test_top_ranks_the_channels_clips_by_net_votes(world: BotWorld) -> None:
         Direction.UP,
     )
     answer = world.say("!top 2")
-    assert answer.text == f"Top clips: 1. Beta (+1) {clip_url('clip-b')} | 2. Alpha (+0)"
+    assert answer.text == f"Top clips: 1. Beta (+1) {share_url(TOKEN_B)} | 2. Alpha (+0)"
 
 
 def test_status_names_the_state_and_links_a_ready_clip(world: BotWorld) -> None:
-    add_clip(world, "clip-a", title="Alpha", status=ClipStatus.READY)
+    add_clip(world, "clip-a", title="Alpha", status=ClipStatus.READY, share_token=TOKEN_A)
     add_clip(world, "clip-b")
     assert world.say("!status clip-a", user="u1").text == (
-        f"Clip clip-a 'Alpha': ready {clip_url('clip-a')}"
+        f"Clip clip-a 'Alpha': ready {share_url(TOKEN_A)}"
     )
     assert world.say("!status clip-b", user="u2").text == "Clip clip-b: requested"
     assert world.say("!status nope", user="u3").text == "No clip nope here."

@@ -23,6 +23,8 @@ ROUTES_WITH_IDS = [
     ("PATCH", "/clips/{clip}", {"title": "mine now"}),
     ("POST", "/clips/{clip}/cancel", None),
     ("POST", "/clips/{clip}/retry", None),
+    ("POST", "/clips/{clip}/share", None),
+    ("DELETE", "/clips/{clip}/share", None),
     ("DELETE", "/clips/{clip}", None),
     ("GET", "/jobs/{job}", None),
     ("POST", "/clips/", {"source_id": "{source}", "start": 0, "end": 10}),

@@ -169,6 +169,8 @@ _UNIQUE: dict[str, Callable[[Any], Hashable]] = {
     "users": lambda user: user.email.lower(),
     "jobs": lambda job: job.idempotency_key,
     "posts": lambda post: post.idempotency_key,
+    # Share tokens are unique; an unshared clip ("") holds none.
+    "clips": lambda clip: clip.share_token or ("unshared", clip.id),
 }
 
 
@@ -248,6 +250,12 @@ class InMemoryClipRepository(_Repository):
 
     def summaries(self, query: ClipQuery) -> list[ClipSummary]:
         return [ClipSummary.of(clip) for clip in self.search(query)]
+
+    def find_shared(self, share_token: str) -> Clip | None:
+        if not share_token:
+            return None
+        found = [c for c in self._tx.rows(self.table) if c.share_token == share_token]
+        return found[0] if found else None
 
 
 class InMemoryVoteRepository(_Repository):

@@ -215,6 +215,12 @@ class SqlClipRepository(_Repository):
         statement = self._matching(sa.select(*columns), query)
         return [rows.clip_summary_from_row(r) for r in self._uow.all(statement)]
 
+    def find_shared(self, share_token: str) -> Clip | None:
+        if not share_token:
+            return None
+        row = self._uow.one(sa.select(self.t).where(self.t.c.share_token == share_token))
+        return None if row is None else rows.clip_from_row(row)
+
     def _matching(self, statement: sa.Select[Any], query: ClipQuery) -> sa.Select[Any]:
         c = self.t.c
         conditions: list[sa.ColumnElement[bool]] = []

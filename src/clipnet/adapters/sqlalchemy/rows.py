@@ -219,6 +219,7 @@ def clip_to_row(clip: Clip) -> dict[str, Any]:
         "auto_post_eligible": clip.auto_post_eligible,
         "history": history_to_json(clip.history),
         "version": clip.version,
+        "share_token": clip.share_token or None,
     }
 
 
@@ -246,6 +247,7 @@ def clip_from_row(row: Row) -> Clip:
         auto_post_eligible=bool(row["auto_post_eligible"]),
         history=history_from_json(row["history"]),
         version=row["version"],
+        share_token=row["share_token"] or "",
     )
 
 

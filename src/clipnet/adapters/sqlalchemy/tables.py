@@ -144,6 +144,8 @@ clips = sa.Table(
     sa.Column("auto_post_eligible", sa.Boolean(), nullable=False),
     sa.Column("history", sa.JSON(), nullable=False),
     _version(),
+    # The public share page's token; NULL while the clip is not shared (unique allows many).
+    sa.Column("share_token", key_type(), nullable=True, unique=True),
     sa.CheckConstraint("span_start >= 0 AND span_start < span_end", name="valid_span"),
 )
 

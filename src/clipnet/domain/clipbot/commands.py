@@ -213,7 +213,7 @@ class ChatCommands:
         return f"{text} {link}" if link else text
 
     def _link_of(self, clip: Clip) -> str:
-        return self._clip_url(clip.id) if clip.status in _LINKABLE else ""
+        return self._clip_url(clip) if clip.status in _LINKABLE else ""
 
 
 def _retrying(change: Callable[[], Tally], attempts: int = 5) -> Tally:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from clipnet.domain.clipbot.model import ReplyTarget
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.clips.sharing import ShareLinks
 from clipnet.domain.jobs.middleware import JobMiddleware
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
@@ -20,8 +21,8 @@ from clipnet.ports.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
-ClipUrl = Callable[[str], str]
-"""The public link of a clip, from its id."""
+ClipUrl = Callable[[Clip], str]
+"""The link of a clip that anyone in chat can open (its share page); "" when it is not shared."""
 
 #: The jobs after which a clip may have reached a status its requester hears about.
 CLIP_MOVING_JOBS = frozenset(
@@ -44,9 +45,10 @@ def notify_key(clip_id: str, status: ClipStatus, attempt: int) -> str:
 
 
 def clip_links(public_url: str) -> ClipUrl:
-    """Links to clips on the ClipNET site at ``public_url``."""
-    base = public_url.rstrip("/")
-    return lambda clip_id: f"{base}/clips/{clip_id}"
+    """Links to clips' share pages on the ClipNET site at ``public_url``: a clip's API route
+    needs its owner's token, so only a share page opens for a viewer. Clips asked for in chat
+    are shared when they are made (``sharing.shared_on_creation``)."""
+    return ShareLinks(public_url).of
 
 
 #: The platforms ClipBOT talks on (it posts clips to the others).
@@ -149,11 +151,16 @@ class ClipBotJobs:
 
     def _notice(self, clip: Clip, status: ClipStatus, post_urls: list[str]) -> str:
         name = f"'{clip.title}'" if clip.title else clip.id
+        link = self._clip_url(clip)  # "" once its owner stopped sharing it
         if status is ClipStatus.READY:
-            return f"Your clip {name} is ready: {self._clip_url(clip.id)}"
+            return f"Your clip {name} is ready: {link}" if link else f"Your clip {name} is ready."
         if status is ClipStatus.POSTED:
-            where = post_urls[-1] if post_urls else self._clip_url(clip.id)
-            return f"Your clip {name} was posted: {where}"
+            where = post_urls[-1] if post_urls else link
+            return (
+                f"Your clip {name} was posted: {where}"
+                if where
+                else f"Your clip {name} was posted."
+            )
         reason = f" ({clip.last_error[:80]})" if clip.last_error else ""
         return f"Sorry, your clip {name} failed{reason}."
 

@@ -9,6 +9,7 @@ from typing import TypeAlias
 import attrs
 
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
+from clipnet.domain.clips.sharing import new_share_token, shared_on_creation
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.scoring import RankedSegment
 from clipnet.domain.highlights.templates import TemplateCatalogue
@@ -192,6 +193,7 @@ class ClipLifecycle:
             span=span,
             created_at=self._clock.now(),
             origin=origin,
+            share_token=new_share_token() if shared_on_creation(origin) else "",
         )
 
     def _advance_once(self, clip_id: str, step: _Step) -> Clip | None:

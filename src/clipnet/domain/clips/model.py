@@ -112,6 +112,9 @@ class Clip:
     last_error: str = ""
     auto_post_eligible: bool = False
     """Set once when viewers' votes pass the channel's threshold."""
+    share_token: str = ""
+    """The random token of the clip's public share page; "" while it is not shared
+    (see :mod:`clipnet.domain.clips.sharing`)."""
     history: list[Transition] = attrs.field(factory=list)
     version: int = 0
     """Bumped by the repository on every save; guards against lost updates."""

@@ -8,6 +8,7 @@ import attrs
 from clipnet.domain.clipbot.model import Tally
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
+from clipnet.domain.clips.sharing import ShareLinks
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import TemplateCatalogue
@@ -41,6 +42,8 @@ class ClipDetail:
     """The clip's latest processing job, if one was recorded."""
     media_urls: dict[str, str]
     """Asset kind -> a URL a browser can fetch."""
+    share_url: str = ""
+    """The public share page's URL; "" while the clip is not shared."""
 
 
 @attrs.frozen
@@ -60,6 +63,8 @@ class ClipService:
         storage: ObjectStorage,
         templates: TemplateCatalogue,
         highlights: HighlightService,
+        *,
+        share_links: ShareLinks | None = None,
     ) -> None:
         self._uow = uow
         self._lifecycle = lifecycle
@@ -67,6 +72,7 @@ class ClipService:
         self._templates = templates
         self._highlights = highlights
         """Picks the best moments, as for every other caller (the CLI, the worker, ClipBOT)."""
+        self._share_links = share_links
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -138,7 +144,8 @@ class ClipService:
             posts = uow.posts.list_for_clip(clip.id)
             job = uow.jobs.find_by_key(job_key(JobType.CLIP_PROCESS, clip.id, clip.attempts))
         urls = {kind: self._storage.url(key) for kind, key in sorted(clip.assets.items())}
-        return ClipDetail(clip, tally, posts, job, urls)
+        shared = self._share_links.of(clip) if self._share_links is not None else ""
+        return ClipDetail(clip, tally, posts, job, urls, shared)
 
     # -- changing ------------------------------------------------------------------------------
 

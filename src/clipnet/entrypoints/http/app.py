@@ -29,7 +29,17 @@ from clipnet.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from clipnet.entrypoints.http.options import allow_every_method
 from clipnet.entrypoints.http.problems import EXCEPTION_HANDLERS
 from clipnet.entrypoints.http.request import ApiRequest
-from clipnet.entrypoints.http.routes import auth, bot, clips, health, jobs, media, oauth, sources
+from clipnet.entrypoints.http.routes import (
+    auth,
+    bot,
+    clips,
+    health,
+    jobs,
+    media,
+    oauth,
+    share,
+    sources,
+)
 from clipnet.entrypoints.http.security import ACTOR, COMPONENTS
 
 #: Every route of the API, in one place.
@@ -40,6 +50,7 @@ CORE_ROUTES: list[ControllerRouterHandler] = [
     clips.router,
     *jobs.ROUTES,
     *media.ROUTES,
+    *share.ROUTES,  # public share pages: /share/{token}
     oauth.router,
     bot.router,  # ClipBOT's webhooks: /bot/twitch, /bot/discord, /bot/x
     *api_docs.ROUTES,  # Swagger UI's files, so /schema works offline

@@ -16,6 +16,7 @@ from clipnet.container import Container
 from clipnet.domain.accounts.oauth_linking import OAuthLinking
 from clipnet.domain.accounts.service import AccountService
 from clipnet.domain.clips.service import ClipService
+from clipnet.domain.clips.sharing import ClipSharing
 from clipnet.domain.jobs.queries import JobQueries
 from clipnet.domain.shared.health import HealthService
 from clipnet.domain.shared.platforms import Platform
@@ -27,6 +28,7 @@ from clipnet.settings import Settings
 AccountsDep: TypeAlias = NamedDependency[AccountService]
 SourcesDep: TypeAlias = NamedDependency[SourceService]
 ClipsDep: TypeAlias = NamedDependency[ClipService]
+SharingDep: TypeAlias = NamedDependency[ClipSharing]
 JobsDep: TypeAlias = NamedDependency[JobQueries]
 OAuthDep: TypeAlias = NamedDependency[OAuthLinking]
 HealthDep: TypeAlias = NamedDependency[HealthService]
@@ -38,6 +40,7 @@ SERVICES = (
     "accounts",
     "sources_service",
     "clips_service",
+    "clip_sharing",
     "job_queries",
     "oauth",
     "health",

@@ -146,6 +146,7 @@ def clip_detail(d: ClipDetail, media: dict[str, str]) -> s.ClipDetailOut:
         job=job(d.job) if d.job else None,
         attempts=c.attempts,
         last_error=c.last_error,
+        share_url=d.share_url or None,
     )
 
 

@@ -200,6 +200,13 @@ class ClipDetailOut(msgspec.Struct, kw_only=True):
     job: JobOut | None
     attempts: int
     last_error: str
+    share_url: str | None
+    """The public share page (``POST /clips/{id}/share``); null while not shared."""
+
+
+class ShareOut(msgspec.Struct, kw_only=True):
+    url: str
+    """The share page: anyone with this link may watch the clip, until it is unshared."""
 
 
 class ClipPage(msgspec.Struct, kw_only=True):

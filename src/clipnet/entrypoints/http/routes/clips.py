@@ -16,7 +16,7 @@ from clipnet.domain.clips.service import ClipFilter
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.entrypoints.http import render
-from clipnet.entrypoints.http.di import ClipsDep, SettingsDep
+from clipnet.entrypoints.http.di import ClipsDep, SettingsDep, SharingDep
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY
 from clipnet.entrypoints.http.routes.media import MediaLinksDep
 from clipnet.entrypoints.http.schemas import (
@@ -26,6 +26,7 @@ from clipnet.entrypoints.http.schemas import (
     ClipPage,
     ClipUpdate,
     CreatedClips,
+    ShareOut,
 )
 from clipnet.entrypoints.http.security import SECURITY, ActorDep
 
@@ -153,6 +154,28 @@ def retry_clip(clip_id: IdParam, actor: ActorDep, clips_service: ClipsDep) -> Cl
     return render.clip(clips_service.retry(actor, clip_id))
 
 
+@post(
+    "/{clip_id:str}/share",
+    responses=AUTHED,
+    status_code=200,
+    summary="Share the clip: a public page anyone with the link may open",
+    sync_to_thread=True,
+)
+def share_clip(clip_id: IdParam, actor: ActorDep, clip_sharing: SharingDep) -> ShareOut:
+    return ShareOut(url=clip_sharing.share(actor, clip_id))
+
+
+@delete(
+    "/{clip_id:str}/share",
+    responses=AUTHED,
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Stop sharing the clip: its link is a 404 from now on",
+    sync_to_thread=True,
+)
+def unshare_clip(clip_id: IdParam, actor: ActorDep, clip_sharing: SharingDep) -> None:
+    clip_sharing.unshare(actor, clip_id)
+
+
 @delete(
     "/{clip_id:str}",
     responses=AUTHED,
@@ -173,6 +196,8 @@ router = Router(
         update_clip,
         cancel_clip,
         retry_clip,
+        share_clip,
+        unshare_clip,
         delete_clip,
     ],
     tags=["clips"],
