@@ -9,6 +9,8 @@ from typing import Any
 from dependency_injector import providers
 
 from clipnet.adapters.crypto import new_key
+from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
+from clipnet.adapters.memory.framing import ScriptedSubjectScanner
 from clipnet.container import Container, build_container
 from clipnet.settings import Settings, load_settings
 
@@ -38,8 +40,13 @@ def memory_settings(data_dir: Path | str, **env: str) -> Settings:
 
 def app_container(settings: Settings, **fakes: Any) -> Container:
     """``build_container(settings)`` with each named provider replaced by the object given,
-    e.g. ``app_container(settings, queue=RecordingJobQueue(), clock=ManualClock())``."""
+    e.g. ``app_container(settings, queue=RecordingJobQueue(), clock=ManualClock())``.
+
+    A fake ``media`` comes with a scripted subject scanner (the real one decodes the file with
+    FFmpeg, which a fake's made-up paths are not) unless ``subject_scanner`` is given too."""
     container = build_container(settings)
+    if "media" in fakes and not isinstance(fakes["media"], FfmpegMediaProcessor):
+        fakes.setdefault("subject_scanner", ScriptedSubjectScanner())
     for name, fake in fakes.items():
         getattr(container, name).override(providers.Object(fake))
     return container

@@ -286,3 +286,16 @@ def length_bounds(draw: st.DrawFn) -> LengthBounds:
     """Clip length bounds from 1 s up to three minutes, shortest <= longest."""
     shortest = draw(st.floats(min_value=1.0, max_value=90.0))
     return LengthBounds(shortest, shortest + draw(st.floats(min_value=0.0, max_value=90.0)))
+
+
+@st.composite
+def subject_tracks(
+    draw: st.DrawFn, width: float = 1920.0, height: float = 1080.0
+) -> list[tuple[float, tuple[float, float]]]:
+    """(time, subject centre) samples a few times a second, anywhere in (or past) the frame."""
+    count = draw(st.integers(min_value=1, max_value=40))
+    gaps = draw(st.lists(st.floats(0.05, 1.0), min_size=count, max_size=count))
+    xs = st.floats(-0.2 * width, 1.2 * width, allow_nan=False)
+    ys = st.floats(-0.2 * height, 1.2 * height, allow_nan=False)
+    times = [sum(gaps[:i]) for i in range(count)]
+    return [(t, (draw(xs), draw(ys))) for t in times]

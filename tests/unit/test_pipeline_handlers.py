@@ -165,7 +165,7 @@ def test_scoring_records_the_score_template_and_metadata_then_queues_the_polish(
     assert scored.score is not None
     assert scored.score.total > 50
     assert "loud burst" in scored.score.explanation
-    assert scored.template == "center-crop"
+    assert scored.template == "reframe"
     assert scored.title == scored.score.explanation[:1].upper() + scored.score.explanation[1:]
     assert scored.description
     assert world.queue.jobs[-1].idempotency_key == job_key(JobType.FFMPEG_POLISH, clip.id, 1)
@@ -226,6 +226,9 @@ def test_polishing_uploads_the_video_and_thumbnail_and_makes_the_clip_ready(
     rendered = json.loads(world.storage._objects[ready.assets["video"]])
     assert rendered["polish_of"] == VOD
     assert rendered["span"] == [135.0, 165.0]
+    # framed by the framing service's plan (the scripted scanner's whole 1920x1080 picture)
+    assert rendered["framing"]["picture"] == [0.0, 0.0, 1920.0, 1080.0]
+    assert rendered["framing"]["crop_segments"] >= 1
     assert [t.target for t in ready.history][-3:] == [
         ClipStatus.POLISHING,
         ClipStatus.UPLOADING,

@@ -22,7 +22,7 @@ def test_without_matching_tags_the_default_template_is_chosen() -> None:
 
 
 def test_an_unknown_template_name_lists_the_known_ones() -> None:
-    with pytest.raises(InvalidInput, match="center-crop, blur-pad, split"):
+    with pytest.raises(InvalidInput, match="reframe, center-crop, blur-pad, split"):
         TemplateCatalogue().get("vhs")
 
 

@@ -9,6 +9,7 @@ from clipnet.container.accounts import AccountsContainer
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing, ShareLinks
+from clipnet.domain.framing.service import FramingService
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
@@ -31,6 +32,11 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.ids,
         AccountsContainer.templates,
     )
+    framing = providers.Singleton(
+        FramingService,
+        AccountsContainer.subject_scanner,
+        face_cams=AccountsContainer.settings.provided.media.face_cams,
+    )
     # clip:process, ml:score, ffmpeg:polish
     pipeline = providers.Singleton(
         PipelineService,
@@ -41,6 +47,7 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.transcriber,
         AccountsContainer.templates,
         vision=AccountsContainer.vision,
+        framing=framing,
     )
     transcription = providers.Singleton(  # whisper:batch
         TranscriptionBatcher,

@@ -24,6 +24,7 @@ from clipnet.adapters.ffmpeg import EncodeOptions, FfmpegMediaProcessor, MediaLi
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
+from clipnet.adapters.opencv import OpencvSubjectScanner
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.adapters.system import SystemClock, TimeOrderedIds
 from clipnet.domain.highlights.candidates import LengthBounds
@@ -124,6 +125,8 @@ class CoreContainer(containers.DeclarativeContainer):
         limits=providers.Callable(media_limits, settings.provided.media),
         encode=providers.Callable(encode_options, settings.provided.media),
     )
+    # Faces, motion, bars and face cams in a clip's span (FFmpeg decodes, OpenCV looks).
+    subject_scanner = providers.Singleton(OpencvSubjectScanner, media)
     clip_bounds = providers.Callable(default_clip_bounds, settings.provided.media)
     url_guard = providers.Singleton(
         UrlGuard, settings.provided.api.allowed_source_hosts, providers.Singleton(SystemResolver)

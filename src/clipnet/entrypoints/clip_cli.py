@@ -17,7 +17,10 @@ def clip(
     out: Annotated[Path, typer.Option("--out", help="Folder for clips.json, clips, timeline.")],
     top: Annotated[int, typer.Option("--top", min=1, help="How many clips to make.")] = 3,
     template: Annotated[
-        str, typer.Option("--template", help="center-crop, blur-pad or split; default: chosen.")
+        str,
+        typer.Option(
+            "--template", help="reframe, center-crop, blur-pad or split; default: chosen."
+        ),
     ] = "",
     captions: Annotated[
         str,

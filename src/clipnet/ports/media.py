@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from clipnet.domain.framing.model import Framing
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.templates import Template
 from clipnet.domain.highlights.transcripts import Transcript
@@ -38,8 +39,11 @@ class MediaProcessor(Protocol):
         *,
         transcript: Transcript | None = None,
         title: str = "",
+        framing: Framing | None = None,
     ) -> Path:
-        """The finished vertical clip: framed by ``template``, loudness-normalised, captioned."""
+        """The finished clip: framed by ``template`` (following ``framing``, from
+        :class:`~clipnet.domain.framing.service.FramingService`, when given; else the whole
+        frame, centred), loudness-normalised, captioned."""
 
     def thumbnail(self, path: Path, at: float, out: Path) -> Path:
         """A JPEG of the frame at ``at`` seconds."""

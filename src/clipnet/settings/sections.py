@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from clipnet.domain.shared.platforms import Platform
+from clipnet.settings.face_cams import FaceCams, as_face_cams
 from clipnet.settings.fields import (
     REQUIRED,
     ConfigError,
@@ -435,6 +436,13 @@ class MediaSettings:
             "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
         ),
         doc="x264 speed/size trade-off for finished clips",
+    )
+    face_cams: FaceCams = setting(
+        "CLIPNET_FACE_CAMS",
+        (),
+        parse=as_face_cams,
+        doc="Per source (channel, title or file name): its face cam as fractions of the frame, "
+        "NAME=X,Y,WIDTH,HEIGHT;... (the split layout uses it instead of detecting one)",
     )
 
 

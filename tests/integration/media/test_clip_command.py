@@ -103,7 +103,7 @@ def test_clips_json_describes_the_source_and_each_clip_best_first(
         assert {"loudness", "motion", "speech", "scene"} <= set(clip["features"])
         assert all(0 <= v <= 1 for v in clip["features"].values())
         assert clip["explanation"] and clip["title"]
-        assert clip["template"] == "center-crop"
+        assert clip["template"] == "reframe"
         assert clip["transcript"] is None or isinstance(clip["transcript"], str)
     first, second = sorted(clips, key=lambda c: c["start"])
     assert first["end"] <= second["start"]  # the chosen moments never overlap

@@ -29,6 +29,7 @@ from clipnet.adapters.ffmpeg.safety import (
     input_options,
     require_video,
 )
+from clipnet.domain.framing.model import Framing
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.templates import Template
 from clipnet.domain.highlights.transcripts import Transcript
@@ -169,8 +170,10 @@ class FfmpegMediaProcessor:
         *,
         transcript: Transcript | None = None,
         title: str = "",
+        framing: Framing | None = None,
     ) -> Path:
-        """The clip as ``template`` frames it; ``transcript`` times are clip-relative."""
+        """The clip as ``template`` (and ``framing``, if given) frames it; ``transcript`` times
+        are clip-relative."""
         source, info = self._source(path)
         span = span.clamp_to(info.duration)
         with self._scratch() as scratch, self._writing(out) as partial:
@@ -181,12 +184,17 @@ class FfmpegMediaProcessor:
                 span.duration,
                 transcript if transcript else None,
                 title,
-                avoid=layouts.keep_clear(template),
+                avoid=layouts.keep_clear(template, framing),
             )
             captioned = has_events(script)
             if captioned:
                 (scratch / _CAPTIONS_FILE).write_text(script, encoding="utf-8")
-            output = self._polish_graph(source, info, span, template, partial, track, captioned)
+            if framing is not None and framing.crop is not None:
+                commands = layouts.crop_commands(framing.crop)
+                (scratch / layouts.CROP_COMMANDS).write_text(commands, encoding="utf-8")
+            output = self._polish_graph(
+                source, info, span, template, partial, track, captioned, framing
+            )
             self._run(self._args(output), path, cwd=scratch)
         return Path(out)
 
@@ -255,10 +263,12 @@ class FfmpegMediaProcessor:
         partial: Path,
         track: Path,
         captioned: bool,
+        framing: Framing | None = None,
     ) -> Any:
         stream = self._input(source, span)
         width, height = info.display_size
-        video = layouts.frame(stream.video, template, width, height).filter("setsar", 1)
+        video = layouts.frame(stream.video, template, width, height, framing)
+        video = video.filter("setsar", 1)
         if captioned:
             video = video.filter("ass", _CAPTIONS_FILE)
         audio = ffmpeg.input(ffmpeg_url(track), **input_options()).audio  # already finished

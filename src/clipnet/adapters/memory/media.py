@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
+
+from clipnet.domain.framing.model import Framing
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.templates import Template
 from clipnet.domain.highlights.transcripts import Transcript
@@ -58,6 +61,7 @@ class FakeMediaProcessor:
         *,
         transcript: Transcript | None = None,
         title: str = "",
+        framing: Framing | None = None,
     ) -> Path:
         self._known(path)
         return self._write(
@@ -69,6 +73,7 @@ class FakeMediaProcessor:
                 "caption_style": template.captions.look.value if template.captions else "none",
                 "captions": transcript.text if transcript else "",
                 "title": title,
+                "framing": _framing(framing),
             },
         )
 
@@ -88,6 +93,16 @@ class FakeMediaProcessor:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(record))
         return out
+
+
+def _framing(framing: Framing | None) -> dict[str, object] | None:
+    if framing is None:
+        return None
+    return {
+        "picture": list(attrs.astuple(framing.picture)),
+        "crop_segments": len(framing.crop.segments) if framing.crop else 0,
+        "face_cam": list(attrs.astuple(framing.face_cam)) if framing.face_cam else None,
+    }
 
 
 def _span(span: TimeSpan | None) -> list[float] | None:

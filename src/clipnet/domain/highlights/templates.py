@@ -16,8 +16,10 @@ from clipnet.domain.shared.errors import InvalidInput
 class Layout(enum.StrEnum):
     """How a landscape source is fitted into a vertical frame."""
 
+    REFRAME = "reframe"
+    """A window of the output's aspect that follows the subject (faces, else motion)."""
     CENTER_CROP = "center-crop"
-    """Crop the middle of the frame to 9:16."""
+    """Crop the middle of the frame to the output's aspect."""
     BLUR_PAD = "blur-pad"
     """The whole frame, over a blurred, enlarged copy of itself."""
     SPLIT = "split"
@@ -48,7 +50,8 @@ class Template:
     )
     """Texts a CLIP model compares frames with to judge a highlight for this template."""
     face_cam: tuple[float, float, float, float] = (0.0, 0.0, 0.3, 0.3)
-    """For ``split``: x, y, width, height of the face cam, as fractions of the source frame."""
+    """For ``split``: x, y, width, height of the face cam, as fractions of the source frame,
+    where none is found in the clip and none is set for the source (``CLIPNET_FACE_CAMS``)."""
 
     def matches(self, words: Iterable[str]) -> int:
         """How many of this template's tag rules appear among ``words``."""
@@ -57,7 +60,10 @@ class Template:
 
 
 DEFAULT_TEMPLATES: tuple[Template, ...] = (
-    Template("center-crop", Layout.CENTER_CROP, tag_rules=("person", "face", "talking")),
+    # First, so the default: it follows the subject, and on a source whose picture already has
+    # the output's aspect it is the whole picture.
+    Template("reframe", Layout.REFRAME, tag_rules=("person", "face", "talking")),
+    Template("center-crop", Layout.CENTER_CROP),
     Template(
         "blur-pad",
         Layout.BLUR_PAD,

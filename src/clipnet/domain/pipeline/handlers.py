@@ -22,6 +22,7 @@ import attrs
 
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.framing.service import FramingService
 from clipnet.domain.highlights.candidates import (
     normalise,
     span_features,
@@ -85,6 +86,7 @@ class PipelineService:
         templates: TemplateCatalogue,
         *,
         vision: VisionScorer | None = None,
+        framing: FramingService | None = None,
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
     ) -> None:
@@ -95,6 +97,7 @@ class PipelineService:
         self._transcriber = transcriber
         self._templates = templates
         self._vision = vision
+        self._framing = framing
         self._platform = platform
         self._scratch_dir = scratch_dir
         # A local path to a source's media for the length of a ``with`` block.
@@ -223,6 +226,11 @@ class PipelineService:
             template = attrs.evolve(template, captions=caption_style(clip.caption_style))
         source = self._source(clip.source_id)
         with self._scratch() as scratch, self._source_file(source) as path:
+            framing = (
+                self._framing.plan(path, clip.span, template, _names(source))
+                if self._framing
+                else None
+            )
             video = self._media.polish(
                 path,
                 clip.span,
@@ -230,6 +238,7 @@ class PipelineService:
                 scratch / "video.mp4",
                 transcript=clip.transcript,
                 title=clip.title if template.overlay_title else "",
+                framing=framing,
             )
             thumbnail = self._media.thumbnail(
                 video, clip.span.duration * THUMBNAIL_AT, scratch / "thumbnail.jpg"
@@ -321,6 +330,12 @@ class PipelineService:
     def _scratch(self) -> Iterator[Path]:
         with scratch_folder("pipeline", self._scratch_dir) as folder:
             yield folder
+
+
+def _names(source: Source) -> tuple[str, ...]:
+    """What a per-source setting may call the source: its channel, title and file name."""
+    file_name = source.location.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return tuple(name for name in (source.channel, source.title, file_name) if name)
 
 
 def _with_transcript(segment: Segment, clip: Clip) -> Segment:
