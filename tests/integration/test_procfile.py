@@ -1,0 +1,193 @@
+"""The Procfile, run as Railway and Heroku-style hosts run it (here through honcho), on real
+PostgreSQL and Redis: its web process answers on $PORT, its workers (two, ``-c worker=2``) take
+the jobs the API queues, and a clip asked for over HTTP is cut and polished by a worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from clipnet.adapters.crypto import new_key
+from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
+from clipnet.domain.shared.spans import TimeSpan
+from tests.conftest import require_service
+from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
+from tests.loopback.asgi import free_port
+from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
+from tests.waiting import wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.ffmpeg, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Two shared cores start three Python processes, then cut and encode; the waits end early.
+TIMEOUT = 240.0
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The embedded profile moved onto a PostgreSQL schema and a Redis namespace of its own."""
+    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
+    require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    namespace = fresh_namespace()
+    with postgres_schema_url() as url, sql_database(url):  # migrated, as the release step does
+        try:
+            yield {
+                # the venv's clipnet first: the Procfile names the command, not a path
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+                "CLIPNET_HOST": "127.0.0.1",
+                "CLIPNET_DATA_DIR": str(tmp_path / "data"),
+                "CLIPNET_DATABASE_URL": url,
+                "CLIPNET_QUEUE": "dramatiq",
+                "CLIPNET_REDIS_URL": REDIS_URL,
+                "CLIPNET_REDIS_NAMESPACE": namespace,
+                "CLIPNET_STORAGE": "local",
+                "CLIPNET_SECRET_KEYS": new_key(),
+                "CLIPNET_WHISPER_MODEL": "off",
+                "CLIPNET_X264_PRESET": "ultrafast",
+                "CLIPNET_LOG_LEVEL": "INFO",
+            }
+        finally:
+            delete_namespace(namespace)
+
+
+class Honcho:
+    """``honcho start`` on the repository's Procfile, in a process group of its own."""
+
+    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+        empty_env_file = log.with_name("empty.env")
+        empty_env_file.write_text("")  # a developer's .env must not leak in
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "honcho",
+                    "start",
+                    "--no-colour",
+                    "-f",
+                    str(ROOT / "Procfile"),
+                    "-d",
+                    str(ROOT),
+                    "-e",
+                    str(empty_env_file),
+                    "-p",
+                    str(port),
+                    "-c",
+                    "web=1,worker=2",
+                ],
+                env={**os.environ, **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def lines_of(self, process: str) -> list[str]:
+        return [line for line in self.output().splitlines() if f" {process} " in line]
+
+    def stop(self) -> int:
+        """SIGTERM to honcho, which stops its processes; SIGKILL to the group if it hangs."""
+        group = self.process.pid
+        if self.process.poll() is None:
+            os.killpg(group, signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(group, signal.SIGKILL)
+            self.process.wait()
+            raise
+        for _ in range(100):  # the children leave just after honcho
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return code
+            time.sleep(0.1)
+        os.killpg(group, signal.SIGKILL)
+        raise AssertionError("a Procfile process outlived honcho")
+
+
+@pytest.fixture
+def procfile(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Honcho, str]]:
+    port = free_port()
+    honcho = Honcho(env, port, tmp_path / "honcho.log")
+    try:
+        yield honcho, f"http://127.0.0.1:{port}"
+    finally:
+        honcho.stop()
+
+
+def wait(condition: Callable[[], bool], what: str, honcho: Honcho) -> None:
+    try:
+        wait_for(condition, TIMEOUT, what)
+    except AssertionError:
+        pytest.fail(f"timed out waiting for {what}; honcho's output:\n{honcho.output()[-4000:]}")
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
+    procfile: tuple[Honcho, str], tmp_path: Path
+) -> None:
+    honcho, base_url = procfile
+    video = make_sample(
+        tmp_path / "stream.mp4",
+        SampleSpec(
+            seconds=10, exciting=TimeSpan(4, 8), width=320, height=180, fps=15, preset="ultrafast"
+        ),
+    )
+    # given the Procfile's processes, started by honcho
+    wait(lambda: answers(f"{base_url}/health/ready"), "the web process to be ready", honcho)
+    wait(
+        lambda: all("worker started" in " ".join(honcho.lines_of(f"worker.{n}")) for n in (1, 2)),
+        "both workers to start",
+        honcho,
+    )
+
+    # when a user asks the web process for a clip
+    http = httpx.Client(base_url=base_url, timeout=60)
+    credentials = {"email": "streamer@example.com", "password": "a long enough password"}
+    assert http.post("/auth/signup", json=credentials).is_success
+    token = http.post("/auth/login", json=credentials).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    with video.open("rb") as file:
+        uploaded = http.post(
+            "/sources/upload", files={"file": ("s.mp4", file, "video/mp4")}, headers=auth
+        )
+    assert uploaded.status_code == 201, uploaded.text
+    created = http.post(
+        "/clips/",
+        json={"source_id": uploaded.json()["id"], "start": 2, "end": 6},
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    (clip,) = created.json()["items"]
+
+    # then a worker process cuts and polishes it, and the web process shows it ready
+    def ready() -> bool:
+        status = http.get(f"/clips/{clip['id']}", headers=auth).json()["status"]
+        assert status not in {"failed", "rejected", "cancelled"}, status
+        return bool(status == "ready")
+
+    wait(ready, "the clip to be ready", honcho)
+    job = http.get(f"/clips/{clip['id']}", headers=auth).json()["job"]
+    assert job["status"] == "succeeded"
+    worker_lines = honcho.lines_of("worker.1") + honcho.lines_of("worker.2")
+    assert any("(clip:process) done" in line for line in worker_lines), honcho.output()[-3000:]
+    assert not any("(clip:process) done" in line for line in honcho.lines_of("web.1"))
+    assert honcho.lines_of("web.1"), "the web process logs under honcho"
