@@ -46,7 +46,9 @@ from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.ffmpeg.layouts import cover_crop
 from clipnet.adapters.ffmpeg.runner import find_ffmpeg
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
-from clipnet.domain.highlights.templates import DEFAULT_TEMPLATES
+from clipnet.adapters.opencv import OpencvSubjectScanner
+from clipnet.domain.framing.service import FramingService
+from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.shared.spans import TimeSpan
 
 CLIP = TimeSpan(280.0, 310.0)
@@ -152,6 +154,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--skip-whole-run", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
+    parser.add_argument("--skip-framing", action="store_true")
     options = parser.parse_args()
 
     ffmpeg = find_ffmpeg()
@@ -165,6 +168,7 @@ def main() -> None:
     print(f"source: {info.width}x{info.height} {info.fps:g} fps {info.duration:.0f} s H.264/AAC")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
 
+    decode_cpu = None
     if not options.skip_analysis:
         decode, ours = compare(
             lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]),
@@ -175,8 +179,10 @@ def main() -> None:
             f"analysis  vs ffmpeg -i SRC -f null - ({info.duration / decode.wall:.1f}x real time)"
         )
         report(decode, ours, 1.30)
+        decode_cpu = decode.cpu
 
-    center = DEFAULT_TEMPLATES[0]
+    catalogue = TemplateCatalogue()
+    center = catalogue.get("center-crop")
     with tempfile.TemporaryDirectory(prefix="clipnet-bench-") as name:
         work = Path(name)
         plain_polish, our_polish = compare(
@@ -186,6 +192,8 @@ def main() -> None:
         )
         print(f"polish    {CLIP.duration:g} s clip, center-crop 1080x1920, vs the plain command")
         report(plain_polish, our_polish, 1.10)
+        if not options.skip_framing:
+            framing_bench(media, source, center, work, decode_cpu, options.repeat)
         if not options.skip_whole_run:
             encoded: list[float] = []
             run = timed(lambda: encoded.append(whole_run(source, work)))  # once: minutes
@@ -194,6 +202,34 @@ def main() -> None:
                 f"{info.duration:.0f} s of video = {run.wall / info.duration:.2f}x its duration"
             )
             print(f"          encoded {encoded[0]:.0f} s of clips of the {info.duration:.0f} s")
+
+
+def framing_bench(
+    media: FfmpegMediaProcessor,
+    source: Path,
+    center: Template,
+    work: Path,
+    decode_cpu: float | None,
+    repeat: int,
+) -> None:
+    """The reframe layout (scan of the clip's span: faces, motion, cuts, bars; the crop path;
+    the polish that follows it) against the centre-crop polish of the same clip."""
+    planner = FramingService(OpencvSubjectScanner(media))
+    reframe = TemplateCatalogue().get("reframe")
+
+    def reframed() -> None:
+        framing = planner.plan(source, CLIP, reframe)
+        media.polish(source, CLIP, reframe, work / "reframed.mp4", framing=framing)
+
+    centre, ours = compare(
+        lambda: media.polish(source, CLIP, center, work / "centre.mp4"), reframed, repeat
+    )
+    print(f"reframe   {CLIP.duration:g} s clip: scan + crop path + polish, vs center-crop polish")
+    report(centre, ours, 1.25)
+    scan = _median([timed(lambda: planner.plan(source, CLIP, reframe)) for _ in range(repeat)])
+    print(f"          of which the scan: wall {scan.wall:.1f} s, cpu {scan.cpu:.1f} s")
+    if decode_cpu:
+        print(f"          scan cpu / full decode cpu of the source: {scan.cpu / decode_cpu:.3f}")
 
 
 if __name__ == "__main__":
