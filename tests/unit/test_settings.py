@@ -246,3 +246,27 @@ def test_the_start_up_checks_are_documented() -> None:
     assert "checked at start" in docs["CLIPNET_CLOUDINARY_URL"]
     assert "empty = off" in docs["CLIPNET_BLIP_MODEL"]
     assert "empty = off" in docs["CLIPNET_CLIP_MODEL"]
+
+
+@pytest.mark.parametrize(
+    "env, public_url",
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"CLIPNET_PORT": "32100"}, "http://127.0.0.1:32100"),
+        ({"CLIPNET_HOST": "0.0.0.0", "CLIPNET_PORT": "9000"}, "http://127.0.0.1:9000"),
+        ({"CLIPNET_HOST": "::", "CLIPNET_PORT": "9000"}, "http://[::1]:9000"),
+        ({"CLIPNET_HOST": "::1"}, "http://[::1]:8000"),
+        ({"CLIPNET_HOST": "clips.lan", "CLIPNET_PORT": "80"}, "http://clips.lan:80"),
+        (
+            {"CLIPNET_PUBLIC_URL": "https://clips.example", "CLIPNET_PORT": "9000"},
+            "https://clips.example",
+        ),
+    ],
+)
+def test_the_public_url_defaults_to_where_serve_listens(
+    tmp_path: Path, env: dict[str, str], public_url: str
+) -> None:
+    settings = load_settings({"CLIPNET_DATA_DIR": str(tmp_path), **env})
+    assert settings.api.public_url == public_url
+    shown = dict((name, value) for name, value, _ in settings.describe())
+    assert shown["CLIPNET_PUBLIC_URL"] == public_url  # clipnet config shows the one in use

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -30,10 +32,11 @@ app.command()(clip)
 app.command()(sample)
 
 
-def settings_or_exit() -> Settings:
-    """The settings, or a one-line message naming the bad variable and exit status 2."""
+def settings_or_exit(overrides: Mapping[str, str] | None = None) -> Settings:
+    """The settings (``overrides`` replacing variables of the environment, as a command's
+    options do), or a one-line message naming the bad variable and exit status 2."""
     try:
-        return load_settings()
+        return load_settings({**os.environ, **overrides} if overrides else None)
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -93,9 +96,12 @@ def serve(
     """Run the HTTP API (and, on the embedded profile, the job worker) until Ctrl-C."""
     from clipnet.entrypoints.serve import serve as run_server  # heavy: only this command
 
-    settings = settings_or_exit()
+    # The options are the variables: read with them, so that a public URL that is not set
+    # follows the address and port the server really listens on.
+    options = {"CLIPNET_HOST": host, "CLIPNET_PORT": None if port is None else str(port)}
+    settings = settings_or_exit({name: value for name, value in options.items() if value})
     configure_logging(settings)
-    run_server(settings, host or settings.api.host, port or settings.api.port)
+    run_server(settings, settings.api.host, settings.api.port)
 
 
 def main() -> None:

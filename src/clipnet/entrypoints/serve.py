@@ -23,10 +23,16 @@ Hook = Callable[[], None]
 
 
 def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
-    """Start the in-process worker with the app when embedded; close every resource (the
-    worker, database pools, Redis clients) when the app stops."""
+    """Say where links point and which chat platforms ClipBOT can answer on, and start the
+    in-process worker when embedded, as the app starts; close every resource (the worker,
+    database pools, Redis clients) when it stops."""
     settings = container.settings()
-    on_startup: list[Hook] = [lambda: announce_replies(container)]
+
+    def announce() -> None:
+        log.info("links and media URLs start with %s (CLIPNET_PUBLIC_URL)", settings.api.public_url)
+        announce_replies(container)
+
+    on_startup: list[Hook] = [announce]
     if settings.queue.backend == "inprocess":
 
         def start_worker() -> None:

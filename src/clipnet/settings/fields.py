@@ -51,18 +51,22 @@ def setting(
     *,
     parse: Callable[[str], Any] = str,
     default_for: Callable[[Context], Any] | None = None,
+    derive: Callable[[Mapping[str, Any]], Any] | None = None,
     secret: bool = False,
     empty: Any = AS_UNSET,
     doc: str = "",
 ) -> Any:
     """``empty``: the value when the variable is set to the empty string (say, "off" for a
-    feature whose default is on); by default an empty variable counts as unset."""
+    feature whose default is on); by default an empty variable counts as unset.
+    ``derive``: the default made from the section's fields read before this one (by field
+    name), for a setting that follows another unless it is set."""
     return attrs.field(
         metadata={
             "env": env,
             "default": default,
             "parse": parse,
             "default_for": default_for,
+            "derive": derive,
             "secret": secret,
             "empty": empty,
             "doc": doc,
@@ -87,6 +91,8 @@ def load_section(cls: type[T], env: Mapping[str, str], context: Context) -> T:
             values[field.name] = meta["empty"]
         elif meta["default_for"] is not None:
             values[field.name] = meta["default_for"](context)
+        elif meta["derive"] is not None:
+            values[field.name] = meta["derive"](values)
         elif meta["default"] is not REQUIRED:
             values[field.name] = meta["default"]
         else:

@@ -446,6 +446,19 @@ class MediaSettings:
     )
 
 
+def listening_url(host: str, port: int) -> str:
+    """The URL of a server listening on ``host``:``port``, as a link to it: a wildcard
+    address (every interface) becomes this machine's loopback address of the same family,
+    which reaches it; any other address or name is kept (an IPv6 address in brackets)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @attrs.frozen
 class ApiSettings:
     host: str = setting("CLIPNET_HOST", "127.0.0.1", doc="Address `clipnet serve` listens on")
@@ -454,9 +467,11 @@ class ApiSettings:
     )
     public_url: str = setting(
         "CLIPNET_PUBLIC_URL",
-        "http://127.0.0.1:8000",
         parse=as_url("http", "https"),
-        doc="How clients reach the API (links in chat replies)",
+        derive=lambda api: listening_url(api["host"], api["port"]),
+        doc="How clients reach the API (links in chat replies, media URLs); unset: where "
+        "`clipnet serve` listens, http://CLIPNET_HOST:CLIPNET_PORT (0.0.0.0 as 127.0.0.1, "
+        ":: as [::1])",
     )
     max_upload_bytes: int = setting(
         "CLIPNET_MAX_UPLOAD_BYTES",

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,30 +26,49 @@ CLIPNET = Path(sys.executable).with_name("clipnet")
 PIPELINE_TIMEOUT = 300.0
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CLIPNET_")} | {
-        "CLIPNET_DATA_DIR": str(tmp_path / "data"),
-        "CLIPNET_PUBLIC_URL": base,
-        "CLIPNET_X264_PRESET": "ultrafast",
-    }
+@contextmanager
+def running_serve(
+    tmp_path: Path, *options: str, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """``clipnet serve OPTIONS`` on the embedded default (a data folder and ``env`` only);
+    the process and its log. It is killed if the test has not stopped it."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("CLIPNET_")}
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(CLIPNET), "serve", "--port", str(port)],
-            env=env,
+            [str(CLIPNET), "serve", *options],
+            env=clean
+            | {
+                "CLIPNET_DATA_DIR": str(tmp_path / "data"),
+                "CLIPNET_X264_PRESET": "ultrafast",
+                **env,
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until(lambda: _answers(f"{base}/health/live"), "the server to start", log, 60)
-        yield base, process, log
+        yield process, log
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_serve(tmp_path, "--port", str(port), CLIPNET_PUBLIC_URL=base) as (process, log):
+        wait_until(lambda: _answers(f"{base}/health/live"), "the server to start", log, 60)
+        yield base, process, log
+
+
+def signed_up(http: httpx.Client) -> dict[str, str]:
+    """A new user's Authorization header."""
+    credentials = {"email": "me@example.com", "password": "correct horse battery"}
+    assert http.post("/auth/signup", json=credentials).status_code == 201
+    token = http.post("/auth/login", json=credentials).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _answers(url: str) -> bool:
@@ -76,10 +96,7 @@ def test_clipnet_serve_alone_turns_an_upload_into_a_ready_playable_clip(
         "checks": {"database": "ok", "broker": "ok"},
         "chat_replies": [],  # no bot credentials: ClipBOT can answer nowhere
     }
-    credentials = {"email": "me@example.com", "password": "correct horse battery"}
-    assert http.post("/auth/signup", json=credentials).status_code == 201
-    token = http.post("/auth/login", json=credentials).json()["access_token"]
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = signed_up(http)
     video = generated_video(tmp_path / "stream.mp4", seconds=20)
     with video.open("rb") as file:
         source = http.post("/sources/upload", files={"file": file}, headers=auth).json()
@@ -113,3 +130,25 @@ def test_clipnet_serve_alone_turns_an_upload_into_a_ready_playable_clip(
     assert "in-process worker started" in written
     assert "ClipBOT replies on: none; not on twitch, discord, x" in written
     assert "Application shutdown complete" in written and "Traceback" not in written
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+def test_without_a_public_url_links_point_where_serve_listens(tmp_path: Path, host: str) -> None:
+    # given no CLIPNET_PUBLIC_URL, and a port other than the default 8000
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"  # 0.0.0.0 (every interface) is linked as 127.0.0.1
+    with running_serve(tmp_path, "--host", host, "--port", str(port)) as (process, log):
+        wait_until(lambda: _answers(f"{base}/health/live"), "the server to start", log, 60)
+        http = httpx.Client(base_url=base, timeout=60)
+        auth = signed_up(http)
+        video = generated_video(tmp_path / "stream.mp4", seconds=2)
+        with video.open("rb") as file:
+            uploaded = http.post("/sources/upload", files={"file": file}, headers=auth)
+        assert uploaded.status_code == 201, uploaded.text
+        # then the upload's media link names the port it listens on, and answers there
+        link = uploaded.json()["url"]
+        assert link.startswith(f"{base}/media/sources/"), link
+        assert httpx.get(link, timeout=30).content == video.read_bytes()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    assert f"links and media URLs start with {base} (CLIPNET_PUBLIC_URL)" in log.read_text()
