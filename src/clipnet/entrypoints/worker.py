@@ -60,7 +60,10 @@ def announce_replies(container: Container) -> None:
 def catch_up(container: Container) -> None:
     """What a started worker does once: post the clips that became eligible while
     ``CLIPNET_AUTO_POST`` was off (nothing when it is off)."""
-    container.voting().post_eligible()
+    try:
+        container.voting().post_eligible()
+    except Exception as error:  # e.g. the database is down: start anyway (a vote catches up)
+        log.warning("auto-post catch-up skipped: %s", str(error)[:300])
 
 
 def remove_stale_scratch() -> None:

@@ -8,10 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from clipnet.container import Container
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.model import JobType
+from clipnet.domain.shared.errors import ServiceUnavailable
 from clipnet.entrypoints.worker import serve_jobs
 from tests.builders import a_clip, a_source, a_user
 from tests.containers import app_container, memory_settings
@@ -69,3 +71,18 @@ def test_a_starting_worker_says_which_chat_platforms_it_can_answer_on(
         "ClipBOT replies on: x; not on twitch, discord (no bot credentials: see docs/clipbot.md)"
         in caplog.messages
     )
+
+
+class DatabaseDownVoting:
+    def post_eligible(self) -> int:
+        raise ServiceUnavailable("the database is unavailable; retry later")
+
+
+def test_a_worker_starts_even_when_the_catch_up_cannot_reach_the_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    container = in_process_container(tmp_path, CLIPNET_AUTO_POST="true")
+    container.voting.override(providers.Object(DatabaseDownVoting()))
+    with caplog.at_level(logging.WARNING, logger="clipnet.entrypoints.worker"):
+        start_and_stop(container)  # returns: the worker started and stopped
+    assert "auto-post catch-up skipped: the database is unavailable; retry later" in caplog.messages
