@@ -193,6 +193,91 @@ def test_title_and_template_can_be_changed_but_only_to_known_templates(
     assert bad.status_code == 422 and "unknown template" in bad.json()["detail"]
 
 
+def ready_clip(container: Container, alice: ApiUser, template: str = "center-crop") -> str:
+    """A clip as the pipeline leaves it: ready, rendered with ``template``."""
+    clip_id = alice.clip(alice.source())
+    set_clip(
+        container,
+        clip_id,
+        status=ClipStatus.READY,
+        template=template,
+        assets={"video": f"clips/{clip_id}/video.mp4"},
+    )
+    return clip_id
+
+
+def polish_jobs(container: Container) -> list[str]:
+    return [j.idempotency_key for j in container.queue().jobs if j.type.value == "ffmpeg:polish"]
+
+
+def test_a_new_template_on_a_ready_clip_renders_it_again(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = ready_clip(container, alice)
+    changed = client.patch(
+        f"/clips/{clip_id}", json={"template": "blur-pad"}, headers=alice.headers
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["status"], body["template"], body["rerendering"]) == (
+        "polishing",
+        "blur-pad",
+        True,
+    )
+    assert polish_jobs(container) == [f"ffmpeg:polish:{clip_id}:1:rerender-1"]
+    detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
+    assert detail["media"]["video"]  # the old video stays until the new one replaces it
+
+
+def test_a_change_that_leaves_the_video_as_it_is_does_not_render_again(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = ready_clip(container, alice)  # center-crop does not burn the title in
+    renamed = client.patch(f"/clips/{clip_id}", json={"title": "New"}, headers=alice.headers)
+    same = client.patch(
+        f"/clips/{clip_id}", json={"template": "center-crop"}, headers=alice.headers
+    )
+    for response in (renamed, same):
+        assert response.status_code == 200
+        assert (response.json()["status"], response.json()["rerendering"]) == ("ready", False)
+    assert polish_jobs(container) == []
+
+
+def test_a_new_title_renders_again_where_the_template_burns_it_in(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = ready_clip(container, alice, template="blur-pad")  # overlays the title
+    renamed = client.patch(f"/clips/{clip_id}", json={"title": "New"}, headers=alice.headers)
+    assert (renamed.json()["status"], renamed.json()["rerendering"]) == ("polishing", True)
+    assert len(polish_jobs(container)) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (ClipStatus.POLISHING, "being rendered"),
+        (ClipStatus.UPLOADING, "being rendered"),
+        (ClipStatus.POSTED, "was posted"),
+    ],
+)
+def test_a_video_change_while_rendering_or_once_posted_is_refused_with_the_reason(
+    client: TestClient[Litestar],
+    container: Container,
+    alice: ApiUser,
+    status: ClipStatus,
+    reason: str,
+) -> None:
+    clip_id = ready_clip(container, alice)
+    set_clip(container, clip_id, status=status)
+    refused = client.patch(
+        f"/clips/{clip_id}", json={"template": "blur-pad"}, headers=alice.headers
+    )
+    assert refused.status_code == 422 and reason in refused.json()["detail"]
+    detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
+    assert (detail["status"], detail["template"]) == (status.value, "center-crop")
+    assert polish_jobs(container) == []
+
+
 def test_cancel_then_cancel_again_is_a_conflict_naming_the_states(
     client: TestClient[Litestar], alice: ApiUser
 ) -> None:

@@ -215,8 +215,12 @@ class ClipLifecycle:
         return self._add_job(uow, clip, JobType.CLIP_PROCESS)
 
     def _add_job(self, uow: UnitOfWork, clip: Clip, job_type: JobType) -> Job:
-        """The clip's next job; the key per clip and attempt makes a redelivery add none."""
-        key = job_key(job_type, clip.id, clip.attempts)
+        """The clip's next job; the key per clip and attempt makes a redelivery add none. A
+        re-render polishes the same attempt again, so its polish job's key names the round."""
+        parts: list[object] = [clip.attempts]
+        if job_type is JobType.FFMPEG_POLISH and clip.rerenders:
+            parts.append(f"rerender-{clip.rerenders}")
+        key = job_key(job_type, clip.id, *parts)
         return self._outbox.add(uow, job_type, {"clip_id": clip.id}, key)
 
 

@@ -2,6 +2,7 @@
 
     requested -> queued -> transcribing -> scoring -> polishing -> uploading -> ready -> posted
                     \\_________________/^  (no transcribing without a speech model)
+                                               ^_____________________/  (a re-render)
 
 Any working state can fail; a failed clip can be retried (back to queued) or cancelled.
 ``rejected``, ``cancelled`` and ``posted`` are terminal: nothing leaves them.
@@ -49,7 +50,8 @@ TRANSITIONS: Mapping[ClipStatus, frozenset[ClipStatus]] = MappingProxyType(
         S.SCORING: frozenset({S.POLISHING, S.REJECTED, S.FAILED, S.CANCELLED}),
         S.POLISHING: frozenset({S.UPLOADING, S.FAILED, S.CANCELLED}),
         S.UPLOADING: frozenset({S.READY, S.FAILED, S.CANCELLED}),
-        S.READY: frozenset({S.POSTED, S.REJECTED}),
+        # back to polishing: a change that affects the video (its template) renders it again
+        S.READY: frozenset({S.POSTED, S.REJECTED, S.POLISHING}),
         S.FAILED: frozenset({S.QUEUED, S.CANCELLED}),
         S.POSTED: frozenset(),
         S.REJECTED: frozenset(),
@@ -128,6 +130,11 @@ class Clip:
     def same_state_as(self, other: Clip) -> bool:
         """Field-by-field equality (used by round-trip tests; ``==`` compares identity)."""
         return attrs.asdict(self, recurse=False) == attrs.asdict(other, recurse=False)
+
+    @property
+    def rerenders(self) -> int:
+        """How many times the finished clip was sent back to be rendered again."""
+        return sum(1 for t in self.history if (t.source, t.target) == (S.READY, S.POLISHING))
 
     def can_move_to(self, target: ClipStatus) -> bool:
         return target in TRANSITIONS[self.status]

@@ -11,11 +11,11 @@ from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
 from clipnet.domain.clips.sharing import ShareLinks
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
-from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.access import Actor
-from clipnet.domain.shared.errors import InvalidInput, NotFound
+from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.media import MediaError
 from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
@@ -44,6 +44,20 @@ class ClipDetail:
     """Asset kind -> a URL a browser can fetch."""
     share_url: str = ""
     """The public share page's URL; "" while the clip is not shared."""
+
+
+@attrs.frozen
+class ClipChange:
+    """A changed clip, and whether the change sent it back to be rendered again."""
+
+    clip: Clip
+    rerendering: bool
+
+
+#: Statuses in which the clip's video is made or being made: a change to it means a re-render.
+_RENDERED = frozenset(
+    {ClipStatus.POLISHING, ClipStatus.UPLOADING, ClipStatus.READY, ClipStatus.POSTED}
+)
 
 
 @attrs.frozen
@@ -151,18 +165,43 @@ class ClipService:
 
     def update(
         self, actor: Actor, clip_id: str, *, title: str | None = None, template: str | None = None
-    ) -> Clip:
+    ) -> ClipChange:
+        """Change the title or template.
+
+        A change that alters a finished clip's video (another template; another title where
+        the template burns it in) renders it again: the clip goes back to polishing, and its
+        media is replaced when the new render is ready. While a render runs, or once the clip
+        is posted, such a change is refused with the reason.
+        """
         if template:
             self._templates.get(template)
-        with self._uow() as uow:
-            clip = _visible(uow, actor, clip_id)
+
+        def apply(clip: Clip) -> None:
             if title is not None:
                 clip.rename(title)
             if template is not None:
                 clip.template = template
-            uow.clips.update(clip)
-            uow.commit()
-        return clip
+
+        with self._uow() as uow:
+            clip = _visible(uow, actor, clip_id)
+            after = attrs.evolve(clip)
+            apply(after)
+            if clip.status not in _RENDERED or not self._renders_differently(clip, after):
+                uow.clips.update(after)
+                uow.commit()
+                return ClipChange(after, rerendering=False)
+        _refuse_rerender(clip)
+        moved = self._lifecycle.advance(
+            clip_id,
+            ClipStatus.POLISHING,
+            "re-render: the template or the burnt-in title changed",
+            expected=ClipStatus.READY,
+            change=apply,
+            next_job=JobType.FFMPEG_POLISH,
+        )
+        if moved is None:
+            raise ConcurrencyConflict(f"clip {clip_id} moved on meanwhile; read it and retry")
+        return ClipChange(moved, rerendering=True)
 
     def cancel(self, actor: Actor, clip_id: str) -> Clip:
         self._check(actor, clip_id)
@@ -183,9 +222,33 @@ class ClipService:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _renders_differently(self, before: Clip, after: Clip) -> bool:
+        old, new = self._template_of(before), self._template_of(after)
+        return old != new or (new is not None and new.overlay_title and before.title != after.title)
+
+    def _template_of(self, clip: Clip) -> Template | None:
+        """The template the clip renders with; None for one no longer offered."""
+        try:
+            return self._templates.get(clip.template) if clip.template else self._templates.default
+        except InvalidInput:
+            return None
+
     def _check(self, actor: Actor, clip_id: str) -> None:
         with self._uow() as uow:
             _visible(uow, actor, clip_id)
+
+
+def _refuse_rerender(clip: Clip) -> None:
+    """A video change is possible on a ready clip only: say why not otherwise."""
+    if clip.status is ClipStatus.POSTED:
+        raise InvalidInput(
+            f"clip {clip.id} was posted: its video cannot change (make a new clip instead)"
+        )
+    if clip.status is not ClipStatus.READY:
+        raise InvalidInput(
+            f"clip {clip.id} is being rendered ({clip.status.value}): change its template or "
+            "title once it is ready"
+        )
 
 
 def _visible(uow: UnitOfWork, actor: Actor, clip_id: str) -> Clip:

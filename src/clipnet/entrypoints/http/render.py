@@ -7,7 +7,7 @@ import msgspec
 from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.accounts.service import ProfileChange, TokenPair
 from clipnet.domain.clips.model import Clip, ClipSummary
-from clipnet.domain.clips.service import ClipDetail
+from clipnet.domain.clips.service import ClipChange, ClipDetail
 from clipnet.domain.highlights.scoring import Score
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job
@@ -60,6 +60,12 @@ def source(src: Source, url: str | None) -> s.SourceOut:
 
 def clip(c: Clip) -> s.ClipOut:
     return clip_summary(ClipSummary.of(c))
+
+
+def clip_change(change: ClipChange) -> s.ClipUpdated:
+    return s.ClipUpdated(
+        **msgspec.structs.asdict(clip(change.clip)), rerendering=change.rerendering
+    )
 
 
 def clip_summary(c: ClipSummary) -> s.ClipOut:

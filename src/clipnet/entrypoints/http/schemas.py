@@ -176,6 +176,12 @@ class ClipOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+class ClipUpdated(ClipOut, kw_only=True):
+    rerendering: bool
+    """True when the change alters the video: the clip is rendered again (status
+    ``polishing``) and its media is replaced when the new render is ready."""
+
+
 class ClipDetailOut(msgspec.Struct, kw_only=True):
     id: str
     source_id: str

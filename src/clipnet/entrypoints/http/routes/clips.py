@@ -25,6 +25,7 @@ from clipnet.entrypoints.http.schemas import (
     ClipOut,
     ClipPage,
     ClipUpdate,
+    ClipUpdated,
     CreatedClips,
     ShareOut,
 )
@@ -122,14 +123,14 @@ def get_clip(
 @patch(
     "/{clip_id:str}",
     responses=AUTHED_BODY,
-    summary="Change the title or template",
+    summary="Change the title or template (a ready clip whose video changes is rendered again)",
     sync_to_thread=True,
 )
 def update_clip(
     clip_id: IdParam, data: JSONBody[ClipUpdate], actor: ActorDep, clips_service: ClipsDep
-) -> ClipOut:
-    clip = clips_service.update(actor, clip_id, title=data.title, template=data.template)
-    return render.clip(clip)
+) -> ClipUpdated:
+    change = clips_service.update(actor, clip_id, title=data.title, template=data.template)
+    return render.clip_change(change)
 
 
 @post(
