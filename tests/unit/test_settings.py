@@ -64,6 +64,7 @@ def test_production_differs_from_staging_only_by_configuration() -> None:
         ({"CLIPNET_QUEUE": "celery"}, "CLIPNET_QUEUE"),
         ({"CLIPNET_AUTO_POST": "maybe"}, "CLIPNET_AUTO_POST"),
         ({"CLIPNET_LOG_LEVEL": "loud"}, "CLIPNET_LOG_LEVEL"),
+        ({"CLIPNET_MIN_RELATIVE_SCORE": "1.5"}, "CLIPNET_MIN_RELATIVE_SCORE"),
         ({"CLIPNET_PROFILE": "staging"}, "CLIPNET_DATABASE_URL"),
         (
             {"CLIPNET_PROFILE": "staging", "CLIPNET_DATABASE_URL": "postgresql://db/x"},

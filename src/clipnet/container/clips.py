@@ -10,6 +10,7 @@ from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing, ShareLinks
 from clipnet.domain.framing.service import FramingService
+from clipnet.domain.highlights.selection import ScoreFloor
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
@@ -69,6 +70,9 @@ class ClipsContainer(AccountsContainer):
         lifecycle,
         AccountsContainer.templates,
         AccountsContainer.clip_bounds,
+        floor=providers.Factory(
+            ScoreFloor, AccountsContainer.settings.provided.media.min_relative_score
+        ),
     )
     sources_service = providers.Singleton(
         SourceService,

@@ -101,6 +101,8 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
             clips = service.clip_best_moments(
                 source.id, options.top, bounds, options.template, caption_style=options.captions
             )
+            if len(clips) < options.top:
+                console.print(fewer_than_asked(len(clips), options.top))
             progress.clips(len(clips))
             finished = _wait(service, [c.id for c in clips], settings.media.timeout)
         finally:
@@ -115,6 +117,11 @@ def _tell_models(container: Container, console: Console) -> None:
     lines.append(f"vision: {models.vision}")
     for line in lines:
         console.print(f"clipnet: {line}", markup=False, highlight=False, soft_wrap=True)
+
+
+def fewer_than_asked(found: int, asked: int) -> str:
+    """What the terminal says when fewer moments cleared the source's score floor."""
+    return f"{found} highlight{'' if found == 1 else 's'} cleared the floor; asked for {asked}"
 
 
 # -- waiting and progress ------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def as_int(minimum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def as_float(minimum: float | None = None) -> Callable[[str], float]:
+def as_float(minimum: float | None = None, maximum: float | None = None) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         try:
             value = float(raw)
@@ -165,6 +165,8 @@ def as_float(minimum: float | None = None) -> Callable[[str], float]:
             raise ValueError("expected a number") from None
         if minimum is not None and value < minimum:
             raise ValueError(f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum}")
         return value
 
     return parse

@@ -405,6 +405,13 @@ class MediaSettings:
     max_clip_seconds: float = setting(
         "CLIPNET_MAX_CLIP_SECONDS", 60.0, parse=as_float(1), doc="Longest automatic clip"
     )
+    min_relative_score: float = setting(
+        "CLIPNET_MIN_RELATIVE_SCORE",
+        0.5,
+        parse=as_float(0, 1),
+        doc="An automatic clip's score must be at least this fraction of its source's best "
+        "moment's (and at least the source's median); 0 keeps only the median rule",
+    )
     timeout: float = setting(
         "CLIPNET_FFMPEG_TIMEOUT",
         3600.0,

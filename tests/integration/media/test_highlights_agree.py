@@ -61,6 +61,6 @@ def test_the_api_and_the_cli_pick_the_same_spans_of_a_real_recording(
     from_api = api_spans(recording, tmp_path / "api")
     from_cli = cli_spans(recording, tmp_path / "cli")
 
-    assert len(from_api) == TOP
+    assert len(from_api) == 1  # one exciting part: one clip clears the floor, on both paths
     assert from_api == from_cli
     assert any(start < SHORT.exciting.end and end > SHORT.exciting.start for start, end in from_api)

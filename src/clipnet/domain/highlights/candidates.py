@@ -5,13 +5,15 @@ Pure. From a :class:`FeatureTimeline` (raw per-second measurements) this module 
 * normalised per-second signals in [0, 1], each *relative to the source's own baseline*, so a
   steady sound (or a constantly busy picture) is the norm, not excitement;
 * candidate spans within the length bounds, snapped to silences and scene cuts so clips do
-  not start or end mid-word;
+  not start or end mid-word, and, when a transcript of the source is known, to its sentence
+  breaks and pauses, never inside a word;
 * a :class:`Segment` per candidate with its features, ready for
   :mod:`clipnet.domain.highlights.scoring`.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -25,9 +27,9 @@ from clipnet.domain.highlights.scoring import (
     RankedSegment,
     Weights,
     score_segment,
-    top_segments,
 )
-from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.highlights.selection import DEFAULT_FLOOR, ScoreFloor, choose_moments
+from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.spans import TimeSpan
 
@@ -48,6 +50,12 @@ SNAP_TOLERANCE = 3.0
 #: Start points are tried this often (s); longer sources are sampled more sparsely.
 STRIDE = 1.0
 MAX_STARTS = 2400
+#: A gap between words this long (s) is a pause: a good place for a clip to start or end.
+PAUSE_SECONDS = 0.4
+#: A word ending so ends a sentence.
+SENTENCE_ENDS = (".", "!", "?", "…")
+#: Boundary positions tried on each side when snapping to words (nearest first).
+WORD_SNAP_CHOICES = 8
 
 
 def _check_bounds(instance: LengthBounds, _attribute: object, _value: float) -> None:
@@ -217,8 +225,10 @@ def candidate_spans(
     *,
     duration: float | None = None,
     overlapping: bool = True,
+    transcript: Transcript | None = None,
 ) -> list[TimeSpan]:
-    """Spans within ``bounds`` and inside the source, snapped to silences and cuts.
+    """Spans within ``bounds`` and inside the source, snapped to silences and cuts, and to
+    the words of ``transcript`` (source times) when there is one.
 
     With ``overlapping`` every start point is tried with several lengths (for ranking);
     without, the source is tiled left to right by spans that never overlap.
@@ -226,6 +236,18 @@ def candidate_spans(
     total = float(timeline.seconds if duration is None else min(duration, timeline.seconds))
     if total < bounds.shortest:
         return []
+    spans = _spans_of(timeline, bounds, total, overlapping)
+    if transcript is None or transcript.is_empty:
+        return spans
+    words = WordBoundaries(transcript.words, total)
+    snapped = (words.snap(span, bounds) for span in spans)
+    found = sorted({span for span in snapped if span is not None})
+    return found if overlapping else _without_overlaps(found)
+
+
+def _spans_of(
+    timeline: FeatureTimeline, bounds: LengthBounds, total: float, overlapping: bool
+) -> list[TimeSpan]:
     starts, ends = _boundaries(timeline, total)
     if not overlapping:
         return _tiles(starts, ends, bounds, total)
@@ -260,19 +282,114 @@ def _tiles(
     return tiles
 
 
+def _without_overlaps(spans: Sequence[TimeSpan]) -> list[TimeSpan]:
+    kept: list[TimeSpan] = []
+    for span in spans:
+        if not kept or not kept[-1].overlaps(span):
+            kept.append(span)
+    return kept
+
+
+# -- word boundaries -------------------------------------------------------------------------
+
+
+def snap_to_words(
+    span: TimeSpan, words: Sequence[Word], bounds: LengthBounds, duration: float
+) -> TimeSpan | None:
+    """``span`` moved so that neither end falls inside a word (see :class:`WordBoundaries`)."""
+    return WordBoundaries(words, duration).snap(span, bounds)
+
+
+class WordBoundaries:
+    """Where a clip may start or end in speech: the gaps between words, each marked good when
+    it is a sentence break or a pause (and before the first word and after the last)."""
+
+    def __init__(self, words: Sequence[Word], duration: float) -> None:
+        ordered = sorted(words, key=lambda w: (w.start, w.end))
+        self._starts = [w.start for w in ordered]
+        self._reach: list[float] = []  # the latest end of the words up to each one
+        self._gaps: list[tuple[float, float, bool]] = []
+        previous_end, previous_text = 0.0, ""
+        for word in ordered:
+            breaks = not previous_text or previous_text.endswith(SENTENCE_ENDS)
+            good = breaks or word.start - previous_end >= PAUSE_SECONDS
+            self._gaps.append((previous_end, max(previous_end, word.start), good))
+            previous_end, previous_text = max(previous_end, word.end), word.text
+            self._reach.append(previous_end)
+        self._gaps.append((previous_end, max(previous_end, duration), True))
+        self._gap_ends = [high for _, high, _ in self._gaps]
+        self.duration = duration
+
+    def snap(self, span: TimeSpan, bounds: LengthBounds) -> TimeSpan | None:
+        """``span`` with each end at a good gap within :data:`SNAP_TOLERANCE` when there is
+        one, else at the nearest gap; None when no such span fits ``bounds`` in the source."""
+        if not self._starts:
+            return span
+        pairs = [
+            (s_rank + e_rank, s_moved + e_moved, start, end)
+            for (s_rank, s_moved), start in self._positions(span.start)
+            for (e_rank, e_moved), end in self._positions(span.end)
+            if 0 <= start < end <= self.duration and bounds.admits(TimeSpan(start, end))
+        ]
+        if not pairs:
+            return None
+        *_, start, end = min(pairs)
+        return TimeSpan(start, end)
+
+    def inside_a_word(self, point: float) -> bool:
+        """Whether ``point`` lies strictly inside some word."""
+        before = bisect.bisect_left(self._starts, point)  # words starting before the point
+        return before > 0 and self._reach[before - 1] > point
+
+    def _positions(self, target: float) -> list[tuple[tuple[int, float], float]]:
+        """Points a boundary near ``target`` may move to, cheapest first: (good gap within
+        reach or not, how far it moves), the point."""
+        reach = SNAP_TOLERANCE
+        while True:
+            points = self._points_near(target, reach)
+            if points or reach > self.duration:
+                return points[: WORD_SNAP_CHOICES * 2]
+            reach *= 4  # a long word, or words over each other: look further
+
+    def _points_near(self, target: float, reach: float) -> list[tuple[tuple[int, float], float]]:
+        first = bisect.bisect_left(self._gap_ends, target - reach)
+        points = []
+        for low, high, good in self._gaps[first:]:
+            if low > target + reach:
+                break
+            for exact in {min(max(target, low), high), low, high}:
+                point = self._readable(exact)
+                if point is None:
+                    continue
+                moved = abs(point - target)
+                rank = 0 if good and moved <= SNAP_TOLERANCE else 1
+                points.append(((rank, moved), point))
+        points.sort()
+        return points
+
+    def _readable(self, point: float) -> float | None:
+        """The point rounded to a millisecond (or as it is, if rounding would move it into a
+        word); None when it lies inside a word (words may overlap)."""
+        for candidate in (round(point, 3), point):
+            if not self.inside_a_word(candidate):
+                return candidate
+        return None
+
+
 def candidate_segments(
     timeline: FeatureTimeline,
     bounds: LengthBounds = DEFAULT_BOUNDS,
     *,
     duration: float | None = None,
     overlapping: bool = True,
+    transcript: Transcript | None = None,
 ) -> list[Segment]:
     """A segment with features for every candidate span."""
     signals = normalise(timeline)
-    return [
-        Segment(span, span_features(signals, span))
-        for span in candidate_spans(timeline, bounds, duration=duration, overlapping=overlapping)
-    ]
+    spans = candidate_spans(
+        timeline, bounds, duration=duration, overlapping=overlapping, transcript=transcript
+    )
+    return [Segment(span, span_features(signals, span)) for span in spans]
 
 
 def find_highlights(
@@ -282,10 +399,21 @@ def find_highlights(
     weights: Weights = DEFAULT_WEIGHTS,
     *,
     duration: float | None = None,
+    floor: ScoreFloor = DEFAULT_FLOOR,
+    transcript: Transcript | None = None,
 ) -> list[RankedSegment]:
-    """The ``count`` best non-overlapping candidates, best first."""
-    segments = candidate_segments(timeline, bounds, duration=duration)
-    return top_segments(segments, count, weights)
+    """At most ``count`` non-overlapping clips that clear the source's score floor, one per
+    moment (see :mod:`.selection`), best first."""
+    segments = candidate_segments(timeline, bounds, duration=duration, transcript=transcript)
+    signals = normalise(timeline)
+    return choose_moments(
+        segments,
+        count,
+        weights,
+        features=lambda span: span_features(signals, span),
+        longest=bounds.longest,
+        floor=floor,
+    )
 
 
 def score_curve(

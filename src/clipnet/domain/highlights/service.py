@@ -15,7 +15,9 @@ from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, find_highlights
 from clipnet.domain.highlights.scoring import RankedSegment, Weights
+from clipnet.domain.highlights.selection import DEFAULT_FLOOR, ScoreFloor
 from clipnet.domain.highlights.templates import TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.clock import Clock
@@ -45,6 +47,8 @@ class HighlightService:
         lifecycle: ClipLifecycle,
         templates: TemplateCatalogue,
         bounds: LengthBounds = DEFAULT_BOUNDS,
+        *,
+        floor: ScoreFloor = DEFAULT_FLOOR,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -54,6 +58,8 @@ class HighlightService:
         self._templates = templates
         self.bounds = bounds
         """How long a clip may be when the caller does not say (from settings)."""
+        self.floor = floor
+        """How good a moment must be, relative to its source, to become a clip."""
 
     def register_local_file(self, path: str, title: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
@@ -84,7 +90,9 @@ class HighlightService:
         caption_style: str = "",
         owner_id: str | None = None,
     ) -> list[Clip]:
-        """Analyse the source (once), pick its ``count`` best moments and queue a clip of each.
+        """Analyse the source (once), pick its best moments, at most ``count``, and queue a
+        clip of each. Fewer come back when fewer clear the source's score floor
+        (:mod:`.selection`): never filler to make up the number.
 
         The clips belong to ``owner_id`` (default: the source's owner). Raises ``MediaError``
         for unreadable media and ``InvalidInput`` when the source is too short for a single
@@ -105,9 +113,17 @@ class HighlightService:
         return self._lifecycle.create_detected(source.id, owner, ranked, template, caption_style)
 
     def best_moments(
-        self, source: Source, count: int, bounds: LengthBounds, weights: Weights
+        self,
+        source: Source,
+        count: int,
+        bounds: LengthBounds,
+        weights: Weights,
+        *,
+        transcript: Transcript | None = None,
     ) -> list[RankedSegment]:
-        """The ``count`` best non-overlapping moments of an analysed source, best first."""
+        """At most ``count`` non-overlapping moments of an analysed source that clear its
+        score floor, one clip per moment, best first; with a ``transcript`` of the source
+        (source times) they start and end at sentence breaks or pauses, never mid-word."""
         if source.timeline is None:
             raise InvalidInput(f"source {source.id} has not been analysed")
         return find_highlights(
@@ -116,6 +132,8 @@ class HighlightService:
             bounds,
             weights,
             duration=source.duration or None,  # unknown duration: the timeline's length
+            floor=self.floor,
+            transcript=transcript,
         )
 
     def current(self, clip_ids: Iterable[str]) -> list[Clip]:
