@@ -17,6 +17,9 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
   x264 + AAC, faststart) against the plain ``ffmpeg``
   command a person would type for the same encode (same crop, scale, codecs and settings,
   one-pass loudnorm). Target: within 1.10x.
+* **captions**: the same polish with word-level captions (bold-pop: 3 words a second over the
+  whole clip, each word's own ASS event, libass drawing them) against the same polish without
+  them. Target (with subject reframing, issue 14): within 1.25x of the plain centre-crop polish.
 * **whole run**: ``clipnet clip SRC --out DIR`` (the real command, a fresh data folder) as a
   multiple of the source's real time, and how many seconds of video it encoded (the clips
   only, never the whole source).
@@ -49,6 +52,7 @@ from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.adapters.opencv import OpencvSubjectScanner
 from clipnet.domain.framing.service import FramingService
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.shared.spans import TimeSpan
 
 CLIP = TimeSpan(280.0, 310.0)
@@ -129,6 +133,17 @@ def plain_polish_args(ffmpeg: str, source: Path, span: TimeSpan, out: Path) -> l
     ]
 
 
+def busy_transcript(seconds: float, per_second: float = 3.0) -> Transcript:
+    """Talk without a pause for ``seconds``: short words, sentences of eight."""
+    count = int(seconds * per_second)
+    step = 1 / per_second
+    words = [
+        Word(("word." if i % 8 == 7 else "word"), i * step, i * step + step * 0.8)
+        for i in range(count)
+    ]
+    return Transcript(words, "en")
+
+
 def whole_run(source: Path, work: Path) -> float:
     """Run ``clipnet clip`` on a fresh data folder; the seconds of video it encoded."""
     out = work / "clips"
@@ -194,6 +209,14 @@ def main() -> None:
         report(plain_polish, our_polish, 1.10)
         if not options.skip_framing:
             framing_bench(media, source, center, work, decode_cpu, options.repeat)
+        words = busy_transcript(CLIP.duration)
+        uncaptioned, captioned = compare(
+            lambda: media.polish(source, CLIP, center, work / "plain-polish.mp4"),
+            lambda: media.polish(source, CLIP, center, work / "captioned.mp4", transcript=words),
+            options.repeat,
+        )
+        print(f"captions  the same polish with {len(words.words)} bold-pop words, vs without")
+        report(uncaptioned, captioned, 1.25)
         if not options.skip_whole_run:
             encoded: list[float] = []
             run = timed(lambda: encoded.append(whole_run(source, work)))  # once: minutes

@@ -167,10 +167,12 @@ def _cue_text(plan: CaptionPlan, cue: CaptionCue) -> str:
 def _word(style: CaptionStyle, line: CaptionLine, text: str, index: int, active: int) -> str:
     scale = round(100 * line.scale * (style.active_scale if index == active else 1.0))
     colour = style.highlight_colour if index == active else style.text_colour
-    alpha = _HIDDEN if style.reveal and index > active else _OPAQUE
-    return f"{{\\alpha&H{alpha}&\\1c{_tag_colour(colour)}\\fscx{scale}\\fscy{scale}}}" + ass_text(
-        text
-    )
+    if style.reveal and index > active:  # not spoken yet: text, outline and shadow hidden
+        alpha = f"\\alpha&H{_HIDDEN}&"
+    else:
+        alpha = f"\\1a&H{_OPAQUE}&\\3a&H{_OPAQUE}&\\4a&H{_SHADOW}&"
+    look = f"{alpha}\\1c{_tag_colour(colour)}\\fscx{scale}\\fscy{scale}"
+    return f"{{{look}}}" + ass_text(text)
 
 
 def _position(style: CaptionStyle, layout: CaptionLayout) -> str:
