@@ -240,7 +240,7 @@ class JobsContainer(CoreContainer):
             dramatiq=outbox_relay,
         ),
     )
-    job_queries = providers.Singleton(JobQueries, CoreContainer.uow_factory)
+    job_queries = providers.Singleton(JobQueries, CoreContainer.uow_factory, job_admin)
     health = providers.Singleton(
         HealthService,
         providers.Dict(

@@ -480,6 +480,14 @@ class ApiSettings:
         "`clipnet serve` listens, http://CLIPNET_HOST:CLIPNET_PORT (0.0.0.0 as 127.0.0.1, "
         ":: as [::1])",
     )
+    cors_origins: tuple[str, ...] = setting(
+        "CLIPNET_CORS_ORIGINS",
+        (),
+        parse=as_list,
+        doc="Other origins whose pages may call the API from a browser (comma-separated, e.g. "
+        "https://studio.example.com, where the studio's files are hosted on their own); "
+        "CLIPNET_PUBLIC_URL is always allowed",
+    )
     max_upload_bytes: int = setting(
         "CLIPNET_MAX_UPLOAD_BYTES",
         4 * 1024**3,

@@ -191,3 +191,23 @@ def test_the_app_builds_with_the_guard_from_settings(tmp_path: Path) -> None:
             "/sources/url", json={"url": "http://localhost/a.mp4"}, headers=user.headers
         )
         assert response.status_code == 422
+
+
+def test_a_sources_timeline_has_its_score_and_features_per_second_once_analysed(
+    client: TestClient[Litestar], alice: ApiUser, bob: ApiUser
+) -> None:
+    source_id = alice.source()
+    before = client.get(f"/sources/{source_id}/timeline", headers=alice.headers)
+    assert before.status_code == 200
+    assert (before.json()["analysed"], before.json()["score"]) == (False, [])
+    alice.auto_clip_spans(source_id, 1)  # analyses the source
+
+    timeline = client.get(f"/sources/{source_id}/timeline", headers=alice.headers).json()
+    assert timeline["analysed"] is True
+    assert len(timeline["score"]) == 120
+    assert {"loudness", "motion", "speech"} <= set(timeline["features"])
+    assert all(len(v) == 120 for v in timeline["features"].values())
+    assert all(0 <= v <= 1 for values in timeline["features"].values() for v in values)
+    assert max(timeline["score"][70:90]) > max(timeline["score"][:60])  # the loud stretch
+    assert timeline["scene_cuts"] == [75.0, 80.0]
+    assert client.get(f"/sources/{source_id}/timeline", headers=bob.headers).status_code == 404

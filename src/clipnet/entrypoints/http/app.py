@@ -39,6 +39,7 @@ from clipnet.entrypoints.http.routes import (
     oauth,
     share,
     sources,
+    studio,
 )
 from clipnet.entrypoints.http.security import ACTOR, COMPONENTS
 
@@ -54,6 +55,7 @@ CORE_ROUTES: list[ControllerRouterHandler] = [
     oauth.router,
     bot.router,  # ClipBOT's webhooks: /bot/twitch, /bot/discord, /bot/x
     *api_docs.ROUTES,  # Swagger UI's files, so /schema works offline
+    *studio.ROUTES,  # the studio (web dashboard): / and /studio/*
 ]
 
 
@@ -95,7 +97,7 @@ def create_app(
         openapi_config=openapi_config(),
         plugins=[ClosedBodySchemaPlugin()],
         request_max_body_size=settings.api.max_request_bytes,
-        cors_config=CORSConfig(allow_origins=[settings.api.public_url]),
+        cors_config=CORSConfig(allow_origins=[settings.api.public_url, *settings.api.cors_origins]),
         debug=debug,
         **litestar_options,
     )

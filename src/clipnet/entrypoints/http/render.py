@@ -8,6 +8,7 @@ from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.accounts.service import ProfileChange, TokenPair
 from clipnet.domain.clips.model import Clip, ClipSummary
 from clipnet.domain.clips.service import ClipChange, ClipDetail
+from clipnet.domain.highlights.candidates import normalise, score_curve
 from clipnet.domain.highlights.scoring import Score
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job
@@ -55,6 +56,29 @@ def source(src: Source, url: str | None) -> s.SourceOut:
         created_at=src.created_at,
         analysed=src.timeline is not None,
         last_error=src.last_error,
+    )
+
+
+def timeline(src: Source) -> s.TimelineOut:
+    measured = src.timeline
+    if measured is None:
+        return s.TimelineOut(
+            source_id=src.id,
+            analysed=False,
+            duration=src.duration,
+            score=[],
+            features={},
+            scene_cuts=[],
+        )
+    return s.TimelineOut(
+        source_id=src.id,
+        analysed=True,
+        duration=src.duration or float(measured.seconds),
+        score=score_curve(measured),
+        features={
+            name: [round(v, 3) for v in values] for name, values in normalise(measured).items()
+        },
+        scene_cuts=list(measured.scene_cuts),
     )
 
 

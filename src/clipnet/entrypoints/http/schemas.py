@@ -95,6 +95,20 @@ class SourceList(msgspec.Struct, kw_only=True):
     items: list[SourceOut]
 
 
+class TimelineOut(msgspec.Struct, kw_only=True):
+    """A source's signals, one sample per second (what the studio's score timeline draws)."""
+
+    source_id: str
+    analysed: bool
+    """False until the pipeline has measured the source: every series is then empty."""
+    duration: float
+    score: list[float]
+    """Per second, the score (0-100) of the five seconds around it."""
+    features: dict[str, list[float]]
+    """Per second, each feature in [0, 1]: loudness (bursts), motion, speech, cuts."""
+    scene_cuts: list[float]
+
+
 # -- clips -------------------------------------------------------------------------------------
 
 
@@ -161,6 +175,10 @@ class JobOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class JobList(msgspec.Struct, kw_only=True):
+    items: list[JobOut]
 
 
 class ClipOut(msgspec.Struct, kw_only=True):

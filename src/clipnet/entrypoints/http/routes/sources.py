@@ -15,7 +15,7 @@ from clipnet.entrypoints.http.di import SettingsDep, SourcesDep
 from clipnet.entrypoints.http.openapi import UploadOperation
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, UPLOAD
 from clipnet.entrypoints.http.routes.media import MediaLinksDep
-from clipnet.entrypoints.http.schemas import SourceList, SourceOut, UrlSourceIn
+from clipnet.entrypoints.http.schemas import SourceList, SourceOut, TimelineOut, UrlSourceIn
 from clipnet.entrypoints.http.security import SECURITY, ActorDep
 from clipnet.entrypoints.http.uploads import receive_upload
 
@@ -100,6 +100,18 @@ def get_source(
     return render.source(source, media_links.public(sources_service.url_of(source)))
 
 
+@get(
+    "/{source_id:str}/timeline",
+    responses=AUTHED,
+    summary="The source's score and features over time, one sample per second",
+    sync_to_thread=True,
+)
+def source_timeline(
+    source_id: IdParam, actor: ActorDep, sources_service: SourcesDep
+) -> TimelineOut:
+    return render.timeline(sources_service.get(actor, source_id))
+
+
 @delete(
     "/{source_id:str}",
     responses=AUTHED,
@@ -113,7 +125,14 @@ def delete_source(source_id: IdParam, actor: ActorDep, sources_service: SourcesD
 
 router = Router(
     "/sources",
-    route_handlers=[upload, register_url, list_sources, get_source, delete_source],
+    route_handlers=[
+        upload,
+        register_url,
+        list_sources,
+        get_source,
+        source_timeline,
+        delete_source,
+    ],
     tags=["sources"],
     security=SECURITY,
 )
