@@ -12,7 +12,8 @@ from clipnet.domain.clips.model import ClipStatus, ClipSummary
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.scoring import Score
 from clipnet.domain.highlights.transcripts import Transcript, Word
-from clipnet.domain.jobs.model import JobStatus
+from clipnet.domain.jobs.model import JobStatus, JobType, RetryPolicy
+from clipnet.domain.jobs.stats import JobTally
 from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
@@ -518,7 +519,6 @@ def test_a_job_with_a_used_idempotency_key_returns_the_first(
 
 
 def test_a_job_round_trips_with_payload_and_failure(uow_factory: UnitOfWorkFactory) -> None:
-    from clipnet.domain.jobs.model import RetryPolicy
 
     with uow_factory() as uow:
         uow.jobs.add(a_job(payload={"clip_id": "clip-1", "spans": [[1.5, 3.0]], "n": None}))
@@ -565,3 +565,52 @@ def test_undispatched_jobs_are_the_outbox_oldest_first(uow_factory: UnitOfWorkFa
         uow.commit()
     with uow_factory() as uow:
         assert [j.id for j in uow.jobs.undispatched()] == ["job-a", "job-b"]
+
+
+def test_the_job_tally_counts_each_type_and_status_with_retries_and_timings(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # given jobs of two types: queued, succeeded (one after a retry), failed, dead
+    retry = RetryPolicy(base_delay=0.0, jitter=0.0)
+    with uow_factory() as uow:
+        uow.jobs.add(a_job("queued", created_at=at(0)))
+        retried = uow.jobs.add(a_job("retried", created_at=at(0)))
+        quick = uow.jobs.add(a_job("quick", created_at=at(1)))
+        waiting = uow.jobs.add(a_job("waiting", type=JobType.POST_YOUTUBE, created_at=at(0)))
+        dead = uow.jobs.add(a_job("dead", type=JobType.POST_YOUTUBE, max_attempts=2))
+        uow.commit()
+    with uow_factory() as uow:
+        retried.start(at(2))
+        retried.fail("boom", at(3), retry)
+        retried.start(at(5))
+        retried.succeed(at(9))  # 2 tries: ran 4 s last time, 9 s from creation
+        quick.start(at(1.5))
+        quick.succeed(at(3.5))  # ran 2 s, 2.5 s from creation
+        waiting.start(at(1))
+        waiting.fail("429", at(2), retry)
+        for second in (1, 3):
+            dead.start(at(second))
+            dead.fail("403", at(second + 1), retry)
+        for job in (retried, quick, waiting, dead):
+            uow.jobs.update(job)
+        uow.commit()
+
+    # when they are tallied
+    with uow_factory() as uow:
+        tallies = {(t.type, t.status): t for t in uow.jobs.tally()}
+
+    # then each (type, status) has its count, retries and (succeeded) timings
+    clip, post = JobType.CLIP_PROCESS, JobType.POST_YOUTUBE
+    assert set(tallies) == {
+        (clip, JobStatus.QUEUED),
+        (clip, JobStatus.SUCCEEDED),
+        (post, JobStatus.FAILED),
+        (post, JobStatus.DEAD),
+    }
+    assert tallies[clip, JobStatus.QUEUED] == JobTally(clip, JobStatus.QUEUED, 1, 0)
+    done = tallies[clip, JobStatus.SUCCEEDED]
+    assert (done.count, done.retries) == (2, 1)
+    assert done.run_seconds == pytest.approx(6.0, abs=1e-3)
+    assert done.latency_seconds == pytest.approx(11.5, abs=1e-3)
+    assert tallies[post, JobStatus.FAILED] == JobTally(post, JobStatus.FAILED, 1, 0)
+    assert tallies[post, JobStatus.DEAD] == JobTally(post, JobStatus.DEAD, 1, 1)

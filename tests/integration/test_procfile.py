@@ -1,16 +1,21 @@
 """The Procfile, run as Railway and Heroku-style hosts run it (here through honcho), on real
 PostgreSQL and Redis: its web process answers on $PORT, its workers (two, ``-c worker=2``) take
-the jobs the API queues, and a clip asked for over HTTP is cut and polished by a worker."""
+the jobs the API queues, and a clip asked for over HTTP is cut and polished by a worker. Logs
+are JSON lines (CLIPNET_LOG_FORMAT=json), and the request's id shows in the worker's line for
+the job the request caused."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +34,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.ffmpeg, pytes
 ROOT = Path(__file__).resolve().parents[2]
 #: Two shared cores start three Python processes, then cut and encode; the waits end early.
 TIMEOUT = 240.0
+#: honcho's output: "HH:MM:SS name.N   | text" (names padded to one width).
+HONCHO_LINE = re.compile(r"\S+ (?P<process>\S+)\s+\| (?P<text>.*)")
 
 
 @pytest.fixture
@@ -53,6 +60,7 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
                 "CLIPNET_WHISPER_MODEL": "off",
                 "CLIPNET_X264_PRESET": "ultrafast",
                 "CLIPNET_LOG_LEVEL": "INFO",
+                "CLIPNET_LOG_FORMAT": "json",
             }
         finally:
             delete_namespace(namespace)
@@ -94,7 +102,13 @@ class Honcho:
         return self.log.read_text(errors="replace")
 
     def lines_of(self, process: str) -> list[str]:
-        return [line for line in self.output().splitlines() if f" {process} " in line]
+        """What ``process`` (e.g. ``worker.1``) wrote, without honcho's prefix."""
+        found = (HONCHO_LINE.fullmatch(line) for line in self.output().splitlines())
+        return [m["text"] for m in found if m is not None and m["process"] == process]
+
+    def json_lines_of(self, process: str) -> list[dict[str, Any]]:
+        """The JSON log lines of ``process`` (each must parse: one object a line)."""
+        return [json.loads(line) for line in self.lines_of(process) if line.startswith("{")]
 
     def stop(self) -> int:
         """SIGTERM to honcho, which stops its processes; SIGKILL to the group if it hangs."""
@@ -154,7 +168,10 @@ def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
     # given the Procfile's processes, started by honcho
     wait(lambda: answers(f"{base_url}/health/ready"), "the web process to be ready", honcho)
     wait(
-        lambda: all("worker started" in " ".join(honcho.lines_of(f"worker.{n}")) for n in (1, 2)),
+        lambda: all(
+            any("worker started" in line["message"] for line in honcho.json_lines_of(f"worker.{n}"))
+            for n in (1, 2)
+        ),
         "both workers to start",
         honcho,
     )
@@ -173,7 +190,7 @@ def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
     created = http.post(
         "/clips/",
         json={"source_id": uploaded.json()["id"], "start": 2, "end": 6},
-        headers=auth,
+        headers={**auth, "X-Request-ID": "req-procfile-1"},
     )
     assert created.status_code == 201, created.text
     (clip,) = created.json()["items"]
@@ -187,7 +204,11 @@ def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
     wait(ready, "the clip to be ready", honcho)
     job = http.get(f"/clips/{clip['id']}", headers=auth).json()["job"]
     assert job["status"] == "succeeded"
-    worker_lines = honcho.lines_of("worker.1") + honcho.lines_of("worker.2")
-    assert any("(clip:process) done" in line for line in worker_lines), honcho.output()[-3000:]
-    assert not any("(clip:process) done" in line for line in honcho.lines_of("web.1"))
-    assert honcho.lines_of("web.1"), "the web process logs under honcho"
+    assert created.headers["x-request-id"] == "req-procfile-1"
+    worker_lines = honcho.json_lines_of("worker.1") + honcho.json_lines_of("worker.2")
+    [done] = [line for line in worker_lines if "(clip:process) done" in line["message"]]
+    assert done["request_id"] == "req-procfile-1"  # from the web process, through the job
+    assert {"time", "level", "logger", "message"} <= set(done)
+    web_lines = honcho.json_lines_of("web.1")
+    assert web_lines, "the web process logs JSON lines under honcho"
+    assert not any("(clip:process) done" in line["message"] for line in web_lines)

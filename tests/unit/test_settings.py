@@ -65,6 +65,8 @@ def test_production_differs_from_staging_only_by_configuration() -> None:
         ({"CLIPNET_AUTO_POST": "maybe"}, "CLIPNET_AUTO_POST"),
         ({"CLIPNET_LOG_LEVEL": "loud"}, "CLIPNET_LOG_LEVEL"),
         ({"CLIPNET_MIN_RELATIVE_SCORE": "1.5"}, "CLIPNET_MIN_RELATIVE_SCORE"),
+        ({"CLIPNET_LOG_FORMAT": "yaml"}, "CLIPNET_LOG_FORMAT"),
+        ({"CLIPNET_METRICS": "sometimes"}, "CLIPNET_METRICS"),
         ({"CLIPNET_PROFILE": "staging"}, "CLIPNET_DATABASE_URL"),
         (
             {"CLIPNET_PROFILE": "staging", "CLIPNET_DATABASE_URL": "postgresql://db/x"},
@@ -85,11 +87,12 @@ def test_described_settings_mask_secrets_and_url_passwords() -> None:
             "CLIPNET_DATABASE_URL": "postgresql://clip:hunter2@db.internal/clipnet",
             "CLIPNET_RUNPOD_API_KEY": "rp_live_0123456789",
             "CLIPNET_CLOUDINARY_URL": "cloudinary://123:s3cr3t@demo",
+            "CLIPNET_METRICS_TOKEN": "scrape-me",
         }
     )
     shown = dict((name, value) for name, value, _ in settings.describe())
     text = "\n".join(shown.values())
-    for secret in ("hunter2", "rp_live_0123456789", "s3cr3t"):
+    for secret in ("hunter2", "rp_live_0123456789", "s3cr3t", "scrape-me"):
         assert secret not in text
     assert shown["CLIPNET_DATABASE_URL"] == "postgresql://clip:****@db.internal/clipnet"
     assert shown["CLIPNET_REDIS_URL"] == "redis://127.0.0.1:6379/0"
@@ -271,3 +274,16 @@ def test_the_public_url_defaults_to_where_serve_listens(
     assert settings.api.public_url == public_url
     shown = dict((name, value) for name, value, _ in settings.describe())
     assert shown["CLIPNET_PUBLIC_URL"] == public_url  # clipnet config shows the one in use
+
+
+def test_metrics_are_on_when_embedded_and_opt_in_on_shared_deployments() -> None:
+    staging = {
+        "CLIPNET_PROFILE": "staging",
+        "CLIPNET_DATABASE_URL": "postgresql://db/x",
+        "CLIPNET_SECRET_KEYS": "x" * 43 + "=",
+        "CLIPNET_STORAGE": "local",
+    }
+    assert load_settings({}).observability.metrics is True
+    assert load_settings(staging).observability.metrics is False
+    assert load_settings({**staging, "CLIPNET_METRICS": "on"}).observability.metrics is True
+    assert load_settings({}).observability.log_format == "text"

@@ -21,7 +21,7 @@ from clipnet.adapters.dramatiq.worker import InProcessJobQueue, JobWorker
 from clipnet.adapters.memory.queue import SynchronousJobQueue
 from clipnet.container.core import CoreContainer
 from clipnet.domain.jobs.admin import JobAdmin
-from clipnet.domain.jobs.middleware import JobLog, JobMiddleware
+from clipnet.domain.jobs.middleware import JobLog, JobMiddleware, RequestContext
 from clipnet.domain.jobs.model import Job, JobType, RetryPolicy
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.jobs.queries import JobQueries
@@ -44,8 +44,9 @@ JOB_HANDLERS: Mapping[JobType, tuple[str, str]] = {
 }
 """Job type -> (the container's provider, the method of it that handles the job)."""
 
-JOB_MIDDLEWARE: Sequence[str] = ("job_log", "clipbot_notifier")
-"""Providers of the middleware around every job, outermost first."""
+JOB_MIDDLEWARE: Sequence[str] = ("request_context", "job_log", "clipbot_notifier")
+"""Providers of the middleware around every job, outermost first (the request id is bound
+first, so every other middleware's log lines carry it)."""
 
 
 @attrs.frozen
@@ -217,6 +218,7 @@ class JobsContainer(CoreContainer):
         ),
     )
 
+    request_context = providers.Singleton(RequestContext)
     job_log = providers.Singleton(JobLog)
     job_runner = providers.Singleton(
         JobRunner,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -16,6 +15,7 @@ from clipnet.entrypoints.bot_cli import bot_app
 from clipnet.entrypoints.clip_cli import clip, sample
 from clipnet.entrypoints.db_cli import db_app
 from clipnet.entrypoints.jobs_cli import jobs_app
+from clipnet.entrypoints.logs import configure_logging
 from clipnet.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -40,14 +40,6 @@ def settings_or_exit(overrides: Mapping[str, str] | None = None) -> Settings:
     except ConfigError as error:
         typer.echo(f"clipnet: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
 
 
 @app.command()

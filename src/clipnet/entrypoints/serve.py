@@ -53,11 +53,16 @@ def lifecycle_hooks(container: Container) -> tuple[list[Hook], list[Hook]]:
 def build_app(settings: Settings) -> Any:
     container = build_container(settings)
     on_startup, on_shutdown = lifecycle_hooks(container)
-    return create_app(container, on_startup=on_startup, on_shutdown=on_shutdown)
+    # logging_config=None: the CLI configured logging (CLIPNET_LOG_FORMAT); Litestar's own
+    # default would replace the root logger's handler with its text format.
+    return create_app(
+        container, on_startup=on_startup, on_shutdown=on_shutdown, logging_config=None
+    )
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn  # only this command needs the server
+    from uvicorn.config import LOGGING_CONFIG
 
     from clipnet.entrypoints.http.read_timeout import read_timeout_protocol
 
@@ -68,6 +73,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
         # uvicorn bounds idle keep-alive but not a request's arrival: add a read timeout
         http=read_timeout_protocol(settings.api.http_read_timeout),
         log_level=settings.log_level.lower(),
+        # JSON logs: uvicorn's own loggers (access lines too) go through the root handler;
+        # None keeps uvicorn from installing its text handlers.
+        log_config=None if settings.observability.log_format == "json" else LOGGING_CONFIG,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         proxy_headers=False,  # client IPs (rate limits) come from the socket unless configured

@@ -13,6 +13,7 @@ from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.clipbot.model import Tally, Vote, VoterKey
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
 from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.jobs.stats import JobTally
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.model import Source
@@ -155,6 +156,9 @@ class JobRepository(Protocol):
 
     def undispatched(self, limit: int = 100) -> list[Job]:
         """Queued jobs not yet handed to the broker, oldest first (the outbox relay's work)."""
+
+    def tally(self) -> list[JobTally]:
+        """One tally per (type, status) that has jobs, in no particular order."""
 
     def claim_due(
         self, now: datetime, limit: int = 100, ids: Collection[str] | None = None

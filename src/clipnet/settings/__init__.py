@@ -27,6 +27,7 @@ from clipnet.settings.sections import (
     DatabaseSettings,
     InferenceSettings,
     MediaSettings,
+    ObservabilitySettings,
     PublishingSettings,
     QueueSettings,
     SecuritySettings,
@@ -54,6 +55,7 @@ class Settings:
     inference: InferenceSettings
     media: MediaSettings
     api: ApiSettings
+    observability: ObservabilitySettings
     security: SecuritySettings
     bot: BotSettings
 
@@ -77,6 +79,7 @@ class Settings:
             self.inference,
             self.media,
             self.api,
+            self.observability,
             self.security,
             self.bot,
         ):
@@ -112,6 +115,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         inference=load_section(InferenceSettings, env, context),
         media=load_section(MediaSettings, env, context),
         api=load_section(ApiSettings, env, context),
+        observability=load_section(ObservabilitySettings, env, context),
         security=load_section(SecuritySettings, env, context),
         bot=load_section(BotSettings, env, context),
     )

@@ -519,6 +519,30 @@ class ApiSettings:
 
 
 @attrs.frozen
+class ObservabilitySettings:
+    log_format: str = setting(
+        "CLIPNET_LOG_FORMAT",
+        "text",
+        parse=as_choice("text", "json"),
+        doc="Log lines as text, or json: one JSON object a line (time, level, logger, message, "
+        "request_id and other fields)",
+    )
+    metrics: bool = setting(
+        "CLIPNET_METRICS",
+        parse=as_bool,
+        default_for=_per_profile(True, False),
+        doc="Serve GET /metrics (Prometheus text format): on embedded, off on staging and "
+        "production unless turned on",
+    )
+    metrics_token: str = setting(
+        "CLIPNET_METRICS_TOKEN",
+        "",
+        secret=True,
+        doc="When set, /metrics asks for Authorization: Bearer <token>",
+    )
+
+
+@attrs.frozen
 class SecuritySettings:
     secret_keys: tuple[str, ...] = setting(
         "CLIPNET_SECRET_KEYS",

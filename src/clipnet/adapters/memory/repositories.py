@@ -14,7 +14,8 @@ import attrs
 from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.clipbot.model import Tally, Vote, VoterKey
 from clipnet.domain.clips.model import Clip, ClipSummary
-from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.jobs.stats import JobTally
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.shared.platforms import Platform
@@ -378,6 +379,12 @@ class InMemoryJobRepository(_Repository):
         ]
         return sorted(waiting, key=lambda j: (j.created_at, j.id))[:limit]
 
+    def tally(self) -> list[JobTally]:
+        groups: dict[tuple[JobType, JobStatus], list[Job]] = {}
+        for job in self._tx.rows(self.table):
+            groups.setdefault((job.type, job.status), []).append(job)
+        return [_tally(jobs) for jobs in groups.values()]
+
     def claim_due(
         self, now: datetime, limit: int = 100, ids: Collection[str] | None = None
     ) -> list[Job]:
@@ -392,6 +399,24 @@ class InMemoryJobRepository(_Repository):
             and (wanted is None or j.id in wanted)
         ]
         return sorted(due, key=lambda j: (j.created_at, j.id))[:limit]
+
+
+def _tally(jobs: list[Job]) -> JobTally:
+    """The tally of jobs of one type in one status (timings count for succeeded ones only)."""
+    first = jobs[0]
+    timed = first.status is JobStatus.SUCCEEDED
+    return JobTally(
+        first.type,
+        first.status,
+        count=len(jobs),
+        retries=sum(max(0, job.attempts - 1) for job in jobs),
+        run_seconds=sum(_seconds(j.started_at, j.finished_at) for j in jobs) if timed else 0.0,
+        latency_seconds=sum(_seconds(j.created_at, j.finished_at) for j in jobs) if timed else 0.0,
+    )
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float:
+    return 0.0 if start is None or end is None else (end - start).total_seconds()
 
 
 class InMemoryUnitOfWork:

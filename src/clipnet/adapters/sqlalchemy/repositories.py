@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -27,7 +28,8 @@ from clipnet.adapters.sqlalchemy.errors import translate
 from clipnet.domain.accounts.model import OAuthAccount, User
 from clipnet.domain.clipbot.model import Direction, Tally, Vote, VoterKey
 from clipnet.domain.clips.model import Clip, ClipSummary
-from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.jobs.model import Job, JobStatus, JobType
+from clipnet.domain.jobs.stats import JobTally
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.shared.platforms import Platform
@@ -400,6 +402,30 @@ class SqlJobRepository(_Repository):
         )
         return [rows.job_from_row(r) for r in self._uow.all(statement)]
 
+    def tally(self) -> list[JobTally]:
+        c = self.t.c
+        succeeded = c.status == JobStatus.SUCCEEDED.value
+        seconds = partial(_seconds_between, self._uow.db.dialect)
+        statement = sa.select(
+            c.type,
+            c.status,
+            sa.func.count().label("count"),
+            sa.func.sum(sa.case((c.attempts > 1, c.attempts - 1), else_=0)).label("retries"),
+            sa.func.sum(sa.case((succeeded, seconds(c.started_at, c.finished_at)))).label("run"),
+            sa.func.sum(sa.case((succeeded, seconds(c.created_at, c.finished_at)))).label("wait"),
+        ).group_by(c.type, c.status)
+        return [
+            JobTally(
+                JobType(row["type"]),
+                JobStatus(row["status"]),
+                count=int(row["count"]),
+                retries=int(row["retries"] or 0),
+                run_seconds=float(row["run"] or 0.0),
+                latency_seconds=float(row["wait"] or 0.0),
+            )
+            for row in self._uow.all(statement)
+        ]
+
     def claim_due(
         self, now: datetime, limit: int = 100, ids: Collection[str] | None = None
     ) -> list[Job]:
@@ -422,6 +448,14 @@ class SqlJobRepository(_Repository):
         if ids is not None:
             statement = statement.where(c.id.in_(list(ids)))
         return [rows.job_from_row(r) for r in self._uow.all(statement)]
+
+
+def _seconds_between(dialect: str, start: Any, end: Any) -> Any:
+    """SQL for the seconds from ``start`` to ``end`` (NULL when either is)."""
+    if dialect == "postgresql":
+        return sa.func.extract("epoch", end - start)
+    # SQLite keeps naive UTC text (tables.UtcDateTime); julianday reads it, in days.
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 
 
 if TYPE_CHECKING:

@@ -1,11 +1,15 @@
-"""What an operator does with background jobs: list them, look at one, retry a dead one."""
+"""What an operator does with background jobs: list them, look at one, retry a dead one,
+count them (metrics)."""
 
 from __future__ import annotations
 
 from clipnet.domain.jobs.model import Job, JobStatus
 from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.jobs.stats import JobTally
 from clipnet.ports.clock import Clock
 from clipnet.ports.repositories import UnitOfWorkFactory
+
+Tallies = list[JobTally]  # ``list`` is a method's name inside the class
 
 
 class JobAdmin:
@@ -20,6 +24,11 @@ class JobAdmin:
         """Jobs, newest first, optionally only those in ``status``."""
         with self._uow() as uow:
             return uow.jobs.recent(status, limit)
+
+    def tally(self) -> Tallies:
+        """Per job type and status: how many, their retries and timings (for metrics)."""
+        with self._uow() as uow:
+            return uow.jobs.tally()
 
     def show(self, job_id: str) -> Job:
         """One job with its payload, attempts, timings and last error. Raises ``NotFound``."""

@@ -41,6 +41,9 @@ class JobStatus(enum.StrEnum):
 JsonValue = Any
 """A value that survives a JSON round trip (str, int, float, bool, None, list, dict)."""
 
+REQUEST_ID_KEY = "request_id"
+"""Payload key of the id of the request that caused the job (see ``domain.shared.correlation``)."""
+
 
 @attrs.frozen
 class RetryPolicy:

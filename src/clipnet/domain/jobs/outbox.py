@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 
-from clipnet.domain.jobs.model import Job, JobType, JsonValue
+from clipnet.domain.jobs.model import REQUEST_ID_KEY, Job, JobType, JsonValue
 from clipnet.domain.jobs.relay import OutboxRelay
+from clipnet.domain.shared.correlation import current_request_id
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.queue import JobQueue
@@ -46,7 +47,13 @@ class Outbox:
         payload: dict[str, JsonValue],
         idempotency_key: str,
     ) -> Job:
-        """Record a job in ``uow``; with a key already used, the first job comes back."""
+        """Record a job in ``uow``; with a key already used, the first job comes back.
+
+        The current request id (if any) goes into the payload, so the job's log lines carry it.
+        """
+        request_id = current_request_id()
+        if request_id and REQUEST_ID_KEY not in payload:
+            payload = {**payload, REQUEST_ID_KEY: request_id}
         job = Job(
             id=self._ids.new_id(),
             type=job_type,

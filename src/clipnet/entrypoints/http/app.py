@@ -25,10 +25,12 @@ from clipnet.container import Container
 from clipnet.entrypoints.http import api_docs
 from clipnet.entrypoints.http.di import container_dependencies
 from clipnet.entrypoints.http.media import MediaLinks
+from clipnet.entrypoints.http.metrics import metrics_routes, request_metrics
 from clipnet.entrypoints.http.openapi import ClosedBodySchemaPlugin
 from clipnet.entrypoints.http.options import allow_every_method
 from clipnet.entrypoints.http.problems import EXCEPTION_HANDLERS
 from clipnet.entrypoints.http.request import ApiRequest
+from clipnet.entrypoints.http.request_id import add_request_id_header, bind_request_id
 from clipnet.entrypoints.http.routes import (
     auth,
     bot,
@@ -85,7 +87,7 @@ def create_app(
     local = settings.storage.local_dir if settings.storage.backend == "local" else None
     links = MediaLinks(local, settings.api.public_url)
     return Litestar(
-        route_handlers=[*CORE_ROUTES, *extra_routes],
+        route_handlers=[*CORE_ROUTES, *metrics_routes(container), *extra_routes],
         dependencies={
             **container_dependencies(container),
             **ACTOR,
@@ -93,7 +95,8 @@ def create_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=ApiRequest,
-        before_send=[allow_every_method],
+        before_send=[allow_every_method, add_request_id_header],
+        middleware=[bind_request_id, *request_metrics(settings)],  # docs/deploy.md
         openapi_config=openapi_config(),
         plugins=[ClosedBodySchemaPlugin()],
         request_max_body_size=settings.api.max_request_bytes,
