@@ -135,6 +135,7 @@ def stored_clips() -> st.SearchStrategy[Clip]:
         title=stored_text,
         template=stored_text,
         caption_style=stored_text,
+        aspect=stored_text,
         status=statuses,
         score=st.none() | stored_scores(),
         transcript=st.none() | stored_transcripts(),

@@ -86,3 +86,16 @@ def test_config_shows_that_a_secret_is_set_but_none_of_it(
     shown = next(line for line in result.output.splitlines() if "CLIPNET_RUNPOD_API_KEY" in line)
     assert shown.split()[1:] == ["set", "(hidden)"]
     assert "rp_" not in shown and "89" not in shown
+
+
+def test_clip_with_an_unknown_aspect_is_one_line_naming_it_and_the_known_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path / "data"))
+    args = ["clip", str(tmp_path / "any.mp4"), "--out", str(tmp_path / "out"), "--aspect", "4:3"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "clipnet: error: unknown aspect '4:3' (known: 9:16, 1:1, 16:9)"
+    ]
+    assert not (tmp_path / "out").exists()

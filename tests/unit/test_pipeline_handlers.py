@@ -86,7 +86,11 @@ class World:
         return self.container.uow_factory()()
 
     def request(
-        self, span: TimeSpan | None = None, template: str = "", caption_style: str = ""
+        self,
+        span: TimeSpan | None = None,
+        template: str = "",
+        caption_style: str = "",
+        aspect: str = "",
     ) -> Clip:
         return self.container.lifecycle().request(
             "source-1",
@@ -94,6 +98,7 @@ class World:
             span or TimeSpan(135, 165),
             template=template,
             caption_style=caption_style,
+            aspect=aspect,
         )
 
     def clip(self, clip_id: str) -> Clip:
@@ -203,6 +208,26 @@ def test_a_caption_style_asked_for_with_the_clip_wins_over_the_templates(
     assert ready.caption_style == asked
     rendered = json.loads(world.storage._objects[ready.assets["video"]])
     assert (rendered["template"], rendered["caption_style"]) == ("center-crop", rendered_with)
+
+
+@pytest.mark.parametrize(
+    ("asked", "size"), [("", [1080, 1920]), ("1:1", [1080, 1080]), ("16:9", [1920, 1080])]
+)
+def test_an_aspect_asked_for_with_the_clip_sets_the_output_size_and_a_rerender_keeps_it(
+    world: World, asked: str, size: list[int]
+) -> None:
+    clip = world.request(template="split", aspect=asked)
+    for job_type in (JobType.CLIP_PROCESS, JobType.ML_SCORE, JobType.FFMPEG_POLISH):
+        assert world.run(job_type).status is JobStatus.SUCCEEDED
+    ready = world.clip(clip.id)
+    assert ready.aspect == asked
+    rendered = json.loads(world.storage._objects[ready.assets["video"]])
+    assert (rendered["template"], rendered["size"]) == ("split", size)
+
+
+def test_an_unknown_aspect_is_refused_naming_the_known_ones(world: World) -> None:
+    with pytest.raises(InvalidInput, match=r"unknown aspect '4:3' \(known: 9:16, 1:1, 16:9\)"):
+        world.request(aspect="4:3")
 
 
 def test_an_unknown_caption_style_is_refused_naming_the_known_ones(world: World) -> None:

@@ -28,6 +28,13 @@ def clip(
             "--captions", help="bold-pop, lower-third, boxed or none; default: the template's."
         ),
     ] = "",
+    aspect: Annotated[
+        str,
+        typer.Option(
+            "--aspect",
+            help="9:16 (1080x1920), 1:1 (1080x1080) or 16:9 (1920x1080); default: the template's.",
+        ),
+    ] = "",
     min_len: Annotated[
         float | None, typer.Option("--min-len", help="Shortest clip, seconds.")
     ] = None,
@@ -51,7 +58,14 @@ def clip(
     remove_stale_scratch()  # an earlier run killed mid-clip left its scratch folders
     try:
         options = ClipOptions(
-            local_path(input_file), out, top, template, min_len, max_len, captions=captions
+            local_path(input_file),
+            out,
+            top,
+            template,
+            min_len,
+            max_len,
+            captions=captions,
+            aspect=aspect,
         )
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())

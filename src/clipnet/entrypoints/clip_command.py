@@ -29,6 +29,7 @@ from rich.progress import (
 from clipnet.adapters.timeline_chart import ChosenClip, TimelineChart, render_timeline
 from clipnet.container import Container
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.aspects import check_aspect
 from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import SETTLED, HighlightService
@@ -58,6 +59,8 @@ class ClipOptions:
     max_len: float | None = None
     captions: str = ""
     """Caption style for every clip; "" = each template's."""
+    aspect: str = ""
+    """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
 
 
 @attrs.frozen
@@ -90,6 +93,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     if options.template:
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
     check_caption_style(options.captions)
+    check_aspect(options.aspect)
     container.media().probe(options.input)  # bad input fails here, before anything is stored
     _tell_models(container, console)
     service = container.highlights()
@@ -99,7 +103,12 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
             source = service.register_local_file(str(options.input.resolve()), options.input.stem)
             progress.analysing(options.input.name)
             clips = service.clip_best_moments(
-                source.id, options.top, bounds, options.template, caption_style=options.captions
+                source.id,
+                options.top,
+                bounds,
+                options.template,
+                caption_style=options.captions,
+                aspect=options.aspect,
             )
             if len(clips) < options.top:
                 console.print(fewer_than_asked(len(clips), options.top))

@@ -178,6 +178,20 @@ def test_a_clip_can_ask_for_a_caption_style_but_only_a_known_one(
     )
 
 
+@pytest.mark.parametrize("mode", ["span", "auto"])
+def test_a_clip_can_ask_for_an_aspect_ratio_but_only_a_known_one(
+    mode: str, client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    body = {"source_id": alice.source(), "mode": mode, "start": 5, "end": 35, "count": 1}
+    made = client.post("/clips/", json={**body, "aspect": "1:1"}, headers=alice.headers)
+    assert made.status_code == 201, made.text
+    clip_id = made.json()["items"][0]["id"]
+    assert client.get(f"/clips/{clip_id}", headers=alice.headers).json()["aspect"] == "1:1"
+    bad = client.post("/clips/", json={**body, "aspect": "4:3"}, headers=alice.headers)
+    assert bad.status_code == 422
+    assert "unknown aspect '4:3' (known: 9:16, 1:1, 16:9)" in bad.json()["detail"]
+
+
 def test_title_and_template_can_be_changed_but_only_to_known_templates(
     client: TestClient[Litestar], alice: ApiUser
 ) -> None:

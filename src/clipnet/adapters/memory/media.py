@@ -70,6 +70,7 @@ class FakeMediaProcessor:
                 "polish_of": str(path),
                 "span": _span(span),
                 "template": template.name,
+                "size": [template.width, template.height],
                 "caption_style": template.captions.look.value if template.captions else "none",
                 "captions": transcript.text if transcript else "",
                 "title": title,

@@ -129,6 +129,7 @@ clips = sa.Table(
     _text("title"),
     _text("template"),
     sa.Column("caption_style", sa.Text(), nullable=False, server_default=""),
+    sa.Column("aspect", sa.Text(), nullable=False, server_default=""),
     sa.Column("status", sa.Text(), nullable=False, index=True),
     sa.Column("score", sa.JSON(), nullable=True),
     # The score's total, copied out of the JSON so ``min_score`` searches can use it.

@@ -10,6 +10,7 @@ import attrs
 
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.clips.sharing import new_share_token, shared_on_creation
+from clipnet.domain.highlights.aspects import check_aspect
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.scoring import RankedSegment
 from clipnet.domain.highlights.templates import TemplateCatalogue
@@ -59,12 +60,14 @@ class ClipLifecycle:
         title: str = "",
         template: str = "",
         caption_style: str = "",
+        aspect: str = "",
         origin: ClipOrigin = ClipOrigin.USER,
     ) -> Clip:
         """A new clip of ``span`` of the owner's source, queued for processing."""
         if template:
             self._templates.get(template)  # raises InvalidInput naming the known templates
         check_caption_style(caption_style)
+        check_aspect(aspect)
         with self._uow() as uow:
             source = self._owned_source(uow, source_id, owner_id)
             # A person's span must lie in the source; a bot's "last 30 s" is cut to its end.
@@ -75,7 +78,7 @@ class ClipLifecycle:
             )
             clip = self._new_clip(source.id, owner_id, fitted, origin)
             clip.rename(title)
-            clip.template, clip.caption_style = template, caption_style
+            clip.template, clip.caption_style, clip.aspect = template, caption_style, aspect
             job = self._queue(uow, clip)
             uow.clips.add(clip)
             uow.commit()
@@ -101,9 +104,11 @@ class ClipLifecycle:
         ranked: Sequence[RankedSegment],
         template: str = "",
         caption_style: str = "",
+        aspect: str = "",
     ) -> list[Clip]:
         """Clips for segments that scoring picked, each queued with its score already known."""
         check_caption_style(caption_style)
+        check_aspect(aspect)
         clips: list[Clip] = []
         jobs: list[Job] = []
         with self._uow() as uow:
@@ -114,7 +119,7 @@ class ClipLifecycle:
                 )
                 clip.score = item.score
                 clip.captions, clip.tags = item.segment.captions, item.segment.tags
-                clip.template, clip.caption_style = template, caption_style
+                clip.template, clip.caption_style, clip.aspect = template, caption_style, aspect
                 jobs.append(self._queue(uow, clip))
                 uow.clips.add(clip)
                 clips.append(clip)

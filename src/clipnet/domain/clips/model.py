@@ -100,6 +100,9 @@ class Clip:
     """Template name; "" until one is chosen."""
     caption_style: str = ""
     """Caption style asked for with the clip ("none": no captions); "" = the template's."""
+    aspect: str = ""
+    """Output aspect ratio asked for with the clip ("9:16", "1:1", "16:9"); "" = the
+    template's."""
     status: ClipStatus = ClipStatus.REQUESTED
     score: Score | None = None
     transcript: Transcript | None = None

@@ -9,6 +9,7 @@ from clipnet.domain.clipbot.model import Tally
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
 from clipnet.domain.clips.sharing import ShareLinks
+from clipnet.domain.highlights.aspects import check_aspect
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
@@ -98,6 +99,7 @@ class ClipService:
         title: str = "",
         template: str = "",
         caption_style: str = "",
+        aspect: str = "",
     ) -> Clip:
         return self._lifecycle.request(
             source_id,
@@ -106,10 +108,17 @@ class ClipService:
             title=title,
             template=template,
             caption_style=caption_style,
+            aspect=aspect,
         )
 
     def create_auto(
-        self, actor: Actor, source_id: str, count: int, template: str = "", caption_style: str = ""
+        self,
+        actor: Actor,
+        source_id: str,
+        count: int,
+        template: str = "",
+        caption_style: str = "",
+        aspect: str = "",
     ) -> list[Clip]:
         """The ``count`` best non-overlapping moments of the source, as queued clips.
 
@@ -120,6 +129,7 @@ class ClipService:
         if template:
             self._templates.get(template)
         check_caption_style(caption_style)
+        check_aspect(aspect)
         with self._uow() as uow:
             source = uow.sources.get(source_id)
         actor.require_visible(source.owner_id, "source", source_id)
@@ -129,6 +139,7 @@ class ClipService:
                 count,
                 template=template,
                 caption_style=caption_style,
+                aspect=aspect,
                 owner_id=actor.user_id,
             )
         except MediaError as error:

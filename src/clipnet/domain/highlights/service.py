@@ -88,6 +88,7 @@ class HighlightService:
         template: str = "",
         *,
         caption_style: str = "",
+        aspect: str = "",
         owner_id: str | None = None,
     ) -> list[Clip]:
         """Analyse the source (once), pick its best moments, at most ``count``, and queue a
@@ -110,7 +111,9 @@ class HighlightService:
                 f"at least {chosen.shortest:g} s"
             )
         owner = owner_id or source.owner_id
-        return self._lifecycle.create_detected(source.id, owner, ranked, template, caption_style)
+        return self._lifecycle.create_detected(
+            source.id, owner, ranked, template, caption_style, aspect
+        )
 
     def best_moments(
         self,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from clipnet.domain.highlights.aspects import DEFAULT_ASPECT, check_aspect, output_size
 from clipnet.domain.highlights.captions import CAPTION_STYLES, CaptionStyle
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
 from clipnet.domain.shared.converters import strings
@@ -33,10 +34,15 @@ class Template:
     name: str
     """Stable identifier, e.g. "center-crop"."""
     layout: Layout
-    aspect: str = "9:16"
-    """Output aspect ratio."""
-    width: int = 1080
-    height: int = 1920
+    aspect: str = attrs.field(default=DEFAULT_ASPECT, validator=lambda _i, _a, v: check_aspect(v))
+    """Output aspect ratio, one of :data:`clipnet.domain.highlights.aspects.ASPECTS`."""
+    width: int = attrs.field(
+        default=attrs.Factory(lambda t: output_size(t.aspect)[0], takes_self=True)
+    )
+    """Output width in pixels (by default the aspect's)."""
+    height: int = attrs.field(
+        default=attrs.Factory(lambda t: output_size(t.aspect)[1], takes_self=True)
+    )
     captions: CaptionStyle | None = CAPTION_STYLES["bold-pop"]
     """How word-level captions look when the clip has a transcript; None: no captions."""
     overlay_title: bool = False
@@ -52,6 +58,13 @@ class Template:
     face_cam: tuple[float, float, float, float] = (0.0, 0.0, 0.3, 0.3)
     """For ``split``: x, y, width, height of the face cam, as fractions of the source frame,
     where none is found in the clip and none is set for the source (``CLIPNET_FACE_CAMS``)."""
+
+    def at_aspect(self, aspect: str) -> Template:
+        """This template framing to ``aspect`` instead ("" = its own)."""
+        if not aspect or aspect == self.aspect:
+            return self
+        width, height = output_size(aspect)
+        return attrs.evolve(self, aspect=aspect, width=width, height=height)
 
     def matches(self, words: Iterable[str]) -> int:
         """How many of this template's tag rules appear among ``words``."""

@@ -224,6 +224,7 @@ class PipelineService:
         template = self._templates.get(clip.template) if clip.template else self._templates.default
         if clip.caption_style:  # asked for with the clip: wins over the template's
             template = attrs.evolve(template, captions=caption_style(clip.caption_style))
+        template = template.at_aspect(clip.aspect)  # one asked for with the clip wins
         source = self._source(clip.source_id)
         with self._scratch() as scratch, self._source_file(source) as path:
             framing = (

@@ -163,6 +163,7 @@ def clip_detail(d: ClipDetail, media: dict[str, str]) -> s.ClipDetailOut:
         title=c.title,
         template=c.template,
         caption_style=c.caption_style,
+        aspect=c.aspect,
         created_at=c.created_at,
         score=score(c.score),
         transcript=transcript(c.transcript),

@@ -15,6 +15,7 @@ Title = Annotated[str, Meta(max_length=200)]
 Name = Annotated[str, Meta(max_length=100)]
 TemplateName = Annotated[str, Meta(max_length=64)]
 CaptionStyleName = Annotated[str, Meta(max_length=32)]
+AspectName = Annotated[str, Meta(max_length=16)]
 Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Seconds = Annotated[float, Meta(ge=0, le=7 * 24 * 3600)]
 
@@ -123,6 +124,9 @@ class ClipCreate(Request):
     title: Title = ""
     template: TemplateName = ""
     captions: CaptionStyleName = ""
+    aspect: AspectName = ""
+    """Output aspect ratio: 9:16 (1080x1920), 1:1 (1080x1080) or 16:9 (1920x1080); empty:
+    the template's. Kept with the clip, so a re-render keeps it."""
     """Caption style: bold-pop, lower-third, boxed or none; empty: the template's."""
 
 
@@ -211,6 +215,8 @@ class ClipDetailOut(msgspec.Struct, kw_only=True):
     template: str
     caption_style: str
     """The caption style asked for with the clip; empty: the template's."""
+    aspect: str
+    """The aspect ratio asked for with the clip; empty: the template's."""
     created_at: datetime
     score: ScoreOut | None
     transcript: TranscriptOut | None

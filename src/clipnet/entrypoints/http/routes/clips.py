@@ -55,7 +55,7 @@ def create_clip(
 ) -> CreatedClips:
     if data.mode == "auto":
         made = clips_service.create_auto(
-            actor, data.source_id, data.count, data.template, data.captions
+            actor, data.source_id, data.count, data.template, data.captions, data.aspect
         )
     else:
         if data.start is None or data.end is None:
@@ -63,7 +63,13 @@ def create_clip(
         span = TimeSpan(data.start, data.end)
         made = [
             clips_service.create_span(
-                actor, data.source_id, span, data.title, data.template, data.captions
+                actor,
+                data.source_id,
+                span,
+                data.title,
+                data.template,
+                data.captions,
+                data.aspect,
             )
         ]
     return CreatedClips(items=[render.clip(c) for c in made])
