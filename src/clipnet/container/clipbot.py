@@ -29,6 +29,7 @@ from clipnet.domain.clipbot.replies import (
     clip_links,
 )
 from clipnet.domain.clipbot.voting import VotingService, channel_thresholds
+from clipnet.domain.clips.review import ClipReview
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.platform_clips import PlatformClipMaker
@@ -100,6 +101,10 @@ class ClipBotContainer(PublishingContainer):
         clock,
         providers.Callable(channel_thresholds, bot_store, bot_store, bot.vote_threshold),
         auto_post=bot.auto_post,
+    )
+    # Approve / reject (the API, the studio): an approved clip is auto-posted like an eligible one.
+    clip_review = providers.Singleton(
+        ClipReview, uow_factory, lifecycle, auto_post=voting.provided.queue_auto_posts
     )
     chats = providers.Singleton(chat_platforms, bot)
     clip_makers = providers.Singleton(

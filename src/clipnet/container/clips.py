@@ -95,6 +95,7 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.templates,
         highlights,
         share_links=share_links,
+        bounds=AccountsContainer.clip_bounds,
     )
     clip_sharing = providers.Singleton(
         ClipSharing,

@@ -12,6 +12,7 @@ from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
 from clipnet.container.clips import ClipsContainer
 from clipnet.domain.publishing.posting import PostingService
+from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.platforms import Platform
 
 
@@ -70,4 +71,13 @@ class PublishingContainer(ClipsContainer):
         ClipsContainer.ids,
         # An expiring OAuth token is refreshed before each upload.
         fresh_account=ClipsContainer.oauth.provided.fresh_account,
+    )
+    # The API's and the CLI's posts: now or scheduled (the job waits in the outbox).
+    publishing_service = providers.Singleton(
+        PublishingService,
+        ClipsContainer.uow_factory,
+        ClipsContainer.outbox,
+        ClipsContainer.clock,
+        ClipsContainer.ids,
+        publishers.provided.keys.call(),
     )

@@ -46,6 +46,8 @@ class ClipQuery:
     min_score: float | None = None
     auto_post_eligible: bool | None = None
     """Only clips that are (True) or are not (False) eligible for auto-posting."""
+    approved: bool | None = None
+    """Only clips their owner approved (True) or did not (False)."""
     after: str | None = None
     limit: int = 50
 

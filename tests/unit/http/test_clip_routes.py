@@ -337,3 +337,58 @@ def test_a_job_is_readable_by_the_owner_of_its_clip(
     assert response.status_code == 200
     assert response.json()["type"] == "clip:process" and response.json()["status"] == "queued"
     assert client.get(f"/clips/{clip_id}", headers=alice.headers).json()["job"]["id"] == job_id
+
+
+def test_a_trim_of_a_ready_clip_renders_the_new_span(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = ready_clip(container, alice)  # 10-40 s of a 120 s source
+    trimmed = client.patch(
+        f"/clips/{clip_id}", json={"start": 12.5, "end": 30}, headers=alice.headers
+    )
+    assert trimmed.status_code == 200, trimmed.text
+    body = trimmed.json()
+    assert (body["start"], body["end"], body["status"], body["rerendering"]) == (
+        12.5,
+        30.0,
+        "polishing",
+        True,
+    )
+    assert polish_jobs(container) == [f"ffmpeg:polish:{clip_id}:1:rerender-1"]
+    extended = ready_clip(container, alice)
+    longer = client.patch(f"/clips/{extended}", json={"start": 0, "end": 55}, headers=alice.headers)
+    assert longer.status_code == 200 and (longer.json()["start"], longer.json()["end"]) == (0, 55)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"start": 100, "end": 130}, "the source is only 120.0 s long"),
+        ({"start": 10, "end": 12}, "a clip lasts between 15 and 60 s"),
+        ({"start": 0, "end": 90}, "a clip lasts between 15 and 60 s"),
+        ({"start": 20}, "needs both 'start' and 'end'"),
+        ({"start": 30, "end": 20}, "end"),
+    ],
+)
+def test_a_bad_trim_is_refused_naming_the_problem_and_changes_nothing(
+    client: TestClient[Litestar],
+    container: Container,
+    alice: ApiUser,
+    body: dict[str, float],
+    reason: str,
+) -> None:
+    clip_id = ready_clip(container, alice)
+    refused = client.patch(f"/clips/{clip_id}", json=body, headers=alice.headers)
+    assert refused.status_code == 422, refused.text
+    assert reason in refused.json()["detail"]
+    detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
+    assert (detail["start"], detail["end"], detail["status"]) == (10.0, 40.0, "ready")
+    assert polish_jobs(container) == []
+
+
+def test_a_clip_still_in_the_pipeline_cannot_be_trimmed(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    clip_id = alice.clip(alice.source())
+    refused = client.patch(f"/clips/{clip_id}", json={"start": 0, "end": 20}, headers=alice.headers)
+    assert refused.status_code == 422 and "once it is ready" in refused.json()["detail"]

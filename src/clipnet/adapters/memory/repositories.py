@@ -243,6 +243,7 @@ class InMemoryClipRepository(_Repository):
                     query.auto_post_eligible is None
                     or clip.auto_post_eligible is query.auto_post_eligible
                 )
+                and (query.approved is None or clip.approved is query.approved)
                 and (query.after is None or clip.id > query.after)
             )
 

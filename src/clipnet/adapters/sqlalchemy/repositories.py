@@ -236,6 +236,8 @@ class SqlClipRepository(_Repository):
             conditions.append(c.score_total >= query.min_score)
         if query.auto_post_eligible is not None:
             conditions.append(c.auto_post_eligible.is_(query.auto_post_eligible))
+        if query.approved is not None:
+            conditions.append(c.approved.is_(query.approved))
         if query.after is not None:
             conditions.append(c.id > query.after)
         return statement.where(*conditions).order_by(c.id).limit(query.limit)

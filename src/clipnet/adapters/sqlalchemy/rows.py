@@ -218,6 +218,7 @@ def clip_to_row(clip: Clip) -> dict[str, Any]:
         "attempts": clip.attempts,
         "last_error": clip.last_error,
         "auto_post_eligible": clip.auto_post_eligible,
+        "approved": clip.approved,
         "history": history_to_json(clip.history),
         "version": clip.version,
         "share_token": clip.share_token or None,
@@ -247,6 +248,7 @@ def clip_from_row(row: Row) -> Clip:
         attempts=row["attempts"],
         last_error=row["last_error"],
         auto_post_eligible=bool(row["auto_post_eligible"]),
+        approved=bool(row["approved"]),
         history=history_from_json(row["history"]),
         version=row["version"],
         share_token=row["share_token"] or "",
@@ -370,6 +372,7 @@ def post_to_row(post: Post) -> dict[str, Any]:
         "remote_id": post.remote_id,
         "url": post.url,
         "last_error": post.last_error,
+        "publish_at": post.publish_at,
         "version": post.version,
     }
 
@@ -385,6 +388,7 @@ def post_from_row(row: Row) -> Post:
         remote_id=row["remote_id"],
         url=row["url"],
         last_error=row["last_error"],
+        publish_at=row["publish_at"],
         version=row["version"],
     )
 

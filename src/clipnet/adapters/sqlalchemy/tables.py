@@ -143,6 +143,7 @@ clips = sa.Table(
     sa.Column("attempts", sa.Integer(), nullable=False),
     _text("last_error"),
     sa.Column("auto_post_eligible", sa.Boolean(), nullable=False),
+    sa.Column("approved", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("history", sa.JSON(), nullable=False),
     _version(),
     # The public share page's token; NULL while the clip is not shared (unique allows many).
@@ -175,6 +176,7 @@ posts = sa.Table(
     _text("remote_id"),
     _text("url"),
     _text("last_error"),
+    sa.Column("publish_at", UtcDateTime(), nullable=True),
     _version(),
     sa.ForeignKeyConstraint(["clip_id"], ["clips.id"], ondelete="CASCADE"),
 )

@@ -3,13 +3,16 @@
 A clip's threshold is its own channel's (:func:`channel_thresholds`), and an eligible clip is
 queued for posting once, whenever auto-posting is on: when it crosses its threshold, on a later
 vote, or when the worker starts (:meth:`VotingService.post_eligible`), so turning
-``CLIPNET_AUTO_POST`` on posts the clips that earned it while it was off.
+``CLIPNET_AUTO_POST`` on posts the clips that earned it while it was off. A clip its owner
+approved (``ClipReview``) is taken the same way; a rejected clip never is.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+
+import attrs
 
 from clipnet.domain.clipbot.model import Direction, Tally, Vote, VoterKey
 from clipnet.domain.clips.model import Clip, ClipStatus
@@ -107,7 +110,7 @@ class VotingService:
         queued = 0
         for clip_id in self._eligible_clip_ids():
             try:
-                queued += len(self._catch_up(clip_id))
+                queued += len(self.queue_auto_posts(clip_id))
             except (ConcurrencyConflict, NotFound):
                 continue  # changed (or deleted) meanwhile: whoever changed it queued the jobs
         if queued:
@@ -125,7 +128,7 @@ class VotingService:
                 tally.net >= self._threshold(clip, platform, channel)
             )
             clip.auto_post_eligible = clip.auto_post_eligible or crossed
-            jobs = self._missing_posts(uow, clip) if clip.auto_post_eligible else []
+            jobs = self._missing_posts(uow, clip) if clip.auto_postable else []
             if crossed or jobs:
                 # The version check on update makes concurrent voters race to one winner,
                 # so a clip's post jobs are added (and handed to the queue) by one of them.
@@ -134,10 +137,16 @@ class VotingService:
         self._outbox.release(jobs)
         return tally
 
-    def _catch_up(self, clip_id: str) -> list[Job]:
+    def queue_auto_posts(self, clip_id: str) -> list[Job]:
+        """Queue the clip's auto-post jobs if it is ready (or posted), auto-post takes it
+        (``Clip.auto_postable``: approved or voted eligible, never rejected) and they are not
+        queued yet."""
+        if not self._auto_post_to:
+            return []
         with self._uow() as uow:
             clip = uow.clips.get(clip_id)
-            jobs = self._missing_posts(uow, clip)
+            takes = clip.auto_postable and clip.status in _POSTABLE
+            jobs = self._missing_posts(uow, clip) if takes else []
             if jobs:
                 uow.clips.update(clip)  # as in _change: one winner among concurrent callers
             uow.commit()
@@ -154,13 +163,19 @@ class VotingService:
         return [self._outbox.add(uow, t, {"clip_id": clip.id}, key) for t, key in missing]
 
     def _eligible_clip_ids(self) -> list[str]:
-        ids: list[str] = []
-        after: str | None = None
-        while True:
-            query = ClipQuery(statuses=_POSTABLE, auto_post_eligible=True, after=after, limit=200)
-            with self._uow() as uow:
-                page = uow.clips.search(query)
-            ids.extend(clip.id for clip in page)
-            if len(page) < query.limit:
-                return ids
-            after = page[-1].id
+        """Postable clips voted eligible, then those approved (each once)."""
+        ids: dict[str, None] = {}
+        for wanted in (
+            ClipQuery(statuses=_POSTABLE, auto_post_eligible=True, limit=200),
+            ClipQuery(statuses=_POSTABLE, approved=True, limit=200),
+        ):
+            after: str | None = None
+            while True:
+                query = attrs.evolve(wanted, after=after)
+                with self._uow() as uow:
+                    page = uow.clips.search(query)
+                ids.update((clip.id, None) for clip in page)
+                if len(page) < query.limit:
+                    break
+                after = page[-1].id
+        return list(ids)

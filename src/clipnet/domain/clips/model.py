@@ -5,7 +5,8 @@
                                                ^_____________________/  (a re-render)
 
 Any working state can fail; a failed clip can be retried (back to queued) or cancelled.
-``rejected``, ``cancelled`` and ``posted`` are terminal: nothing leaves them.
+Its owner may reject a ready or failed clip (``ClipReview``). ``rejected``, ``cancelled`` and
+``posted`` are terminal: nothing leaves them, and a rejected clip is never posted.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ TRANSITIONS: Mapping[ClipStatus, frozenset[ClipStatus]] = MappingProxyType(
         S.UPLOADING: frozenset({S.READY, S.FAILED, S.CANCELLED}),
         # back to polishing: a change that affects the video (its template) renders it again
         S.READY: frozenset({S.POSTED, S.REJECTED, S.POLISHING}),
-        S.FAILED: frozenset({S.QUEUED, S.CANCELLED}),
+        S.FAILED: frozenset({S.QUEUED, S.REJECTED, S.CANCELLED}),
         S.POSTED: frozenset(),
         S.REJECTED: frozenset(),
         S.CANCELLED: frozenset(),
@@ -117,6 +118,8 @@ class Clip:
     last_error: str = ""
     auto_post_eligible: bool = False
     """Set once when viewers' votes pass the channel's threshold."""
+    approved: bool = False
+    """Its owner approved it (``POST /clips/{id}/approve``): auto-post may take it."""
     share_token: str = ""
     """The random token of the clip's public share page; "" while it is not shared
     (see :mod:`clipnet.domain.clips.sharing`)."""
@@ -138,6 +141,13 @@ class Clip:
     def rerenders(self) -> int:
         """How many times the finished clip was sent back to be rendered again."""
         return sum(1 for t in self.history if (t.source, t.target) == (S.READY, S.POLISHING))
+
+    @property
+    def auto_postable(self) -> bool:
+        """Auto-post takes a clip its owner approved or its viewers voted past the threshold,
+        never a rejected (or cancelled) one."""
+        ended = self.status in (S.REJECTED, S.CANCELLED)
+        return not ended and (self.approved or self.auto_post_eligible)
 
     def can_move_to(self, target: ClipStatus) -> bool:
         return target in TRANSITIONS[self.status]

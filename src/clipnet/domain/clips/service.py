@@ -10,6 +10,7 @@ from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus, ClipSummary
 from clipnet.domain.clips.sharing import ShareLinks
 from clipnet.domain.highlights.aspects import check_aspect
+from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
@@ -80,7 +81,9 @@ class ClipService:
         highlights: HighlightService,
         *,
         share_links: ShareLinks | None = None,
+        bounds: LengthBounds = DEFAULT_BOUNDS,
     ) -> None:
+        """``bounds``: how long a clip may be made by a trim (``CLIPNET_MIN/MAX_CLIP_SECONDS``)."""
         self._uow = uow
         self._lifecycle = lifecycle
         self._storage = storage
@@ -88,6 +91,7 @@ class ClipService:
         self._highlights = highlights
         """Picks the best moments, as for every other caller (the CLI, the worker, ClipBOT)."""
         self._share_links = share_links
+        self._bounds = bounds
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -175,14 +179,22 @@ class ClipService:
     # -- changing ------------------------------------------------------------------------------
 
     def update(
-        self, actor: Actor, clip_id: str, *, title: str | None = None, template: str | None = None
+        self,
+        actor: Actor,
+        clip_id: str,
+        *,
+        title: str | None = None,
+        template: str | None = None,
+        span: TimeSpan | None = None,
     ) -> ClipChange:
-        """Change the title or template.
+        """Change the title, template or span (a trim, or an extension within the source).
 
-        A change that alters a finished clip's video (another template; another title where
-        the template burns it in) renders it again: the clip goes back to polishing, and its
-        media is replaced when the new render is ready. While a render runs, or once the clip
-        is posted, such a change is refused with the reason.
+        A change that alters a finished clip's video (another span or template; another
+        title where the template burns it in) renders it again: the clip goes back to
+        polishing, and its media is replaced when the new render is ready. While a render
+        runs, or once the clip is posted, such a change is refused with the reason. A span
+        must lie in the source and keep the clip within the length bounds; only a ready
+        clip's span can change.
         """
         if template:
             self._templates.get(template)
@@ -192,9 +204,13 @@ class ClipService:
                 clip.rename(title)
             if template is not None:
                 clip.template = template
+            if span is not None and span != clip.span:
+                _move_span(clip, span)
 
         with self._uow() as uow:
             clip = _visible(uow, actor, clip_id)
+            if span is not None and span != clip.span:
+                self._check_span(uow, clip, span)
             after = attrs.evolve(clip)
             apply(after)
             if clip.status not in _RENDERED or not self._renders_differently(clip, after):
@@ -205,7 +221,7 @@ class ClipService:
         moved = self._lifecycle.advance(
             clip_id,
             ClipStatus.POLISHING,
-            "re-render: the template or the burnt-in title changed",
+            "re-render: the span, the template or the burnt-in title changed",
             expected=ClipStatus.READY,
             change=apply,
             next_job=JobType.FFMPEG_POLISH,
@@ -233,8 +249,21 @@ class ClipService:
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _check_span(self, uow: UnitOfWork, clip: Clip, span: TimeSpan) -> None:
+        """``InvalidInput`` naming the problem: outside the source, too short or long, or a
+        clip whose video is not ready to be cut again."""
+        _refuse_rerender(clip)  # only a ready clip's video can be cut again
+        uow.sources.get(clip.source_id).require_within(span)
+        if not self._bounds.admits(span):
+            raise InvalidInput(
+                f"a clip of {span.duration:g} s is not allowed: a clip lasts between "
+                f"{self._bounds.shortest:g} and {self._bounds.longest:g} s"
+            )
+
     def _renders_differently(self, before: Clip, after: Clip) -> bool:
         old, new = self._template_of(before), self._template_of(after)
+        if before.span != after.span:
+            return True
         return old != new or (new is not None and new.overlay_title and before.title != after.title)
 
     def _template_of(self, clip: Clip) -> Template | None:
@@ -260,6 +289,15 @@ def _refuse_rerender(clip: Clip) -> None:
             f"clip {clip.id} is being rendered ({clip.status.value}): change its template or "
             "title once it is ready"
         )
+
+
+def _move_span(clip: Clip, span: TimeSpan) -> None:
+    """The clip now covers ``span``; its words keep their place in the source (a part added
+    by an extension has none until the clip is transcribed again)."""
+    old = clip.span
+    clip.span = span
+    if clip.transcript is not None:
+        clip.transcript = clip.transcript.shifted(old.start).between(span.start, span.end)
 
 
 def _visible(uow: UnitOfWork, actor: Actor, clip_id: str) -> Clip:

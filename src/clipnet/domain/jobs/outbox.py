@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from clipnet.domain.jobs.model import REQUEST_ID_KEY, Job, JobType, JsonValue
 from clipnet.domain.jobs.relay import OutboxRelay
@@ -46,8 +47,13 @@ class Outbox:
         job_type: JobType,
         payload: dict[str, JsonValue],
         idempotency_key: str,
+        *,
+        run_after: datetime | None = None,
     ) -> Job:
         """Record a job in ``uow``; with a key already used, the first job comes back.
+
+        ``run_after``: not before then (a scheduled job). It waits in the outbox: the relay
+        hands a job over only once it is due, so the schedule survives any restart.
 
         The current request id (if any) goes into the payload, so the job's log lines carry it.
         """
@@ -61,6 +67,7 @@ class Outbox:
             created_at=self._clock.now(),
             payload=payload,
             max_attempts=self._max_attempts_by_type.get(job_type, self._max_attempts),
+            run_after=run_after,
         )
         return uow.jobs.add(job)
 

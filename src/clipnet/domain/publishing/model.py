@@ -10,14 +10,40 @@ from pathlib import Path
 import attrs
 
 from clipnet.domain.jobs.model import JsonValue
-from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.errors import DomainError, InvalidInput
 from clipnet.domain.shared.platforms import Platform
 
 
+class PostRefused(DomainError):
+    """A post cannot be made or changed in the clip's or post's current state (the message
+    says why: the clip is not ready, the post went out already, ...)."""
+
+    kind = "post-refused"
+
+
+class AccountNotLinked(PostRefused):
+    """The clip's owner has not linked an account on the platform (OAuth) to post with."""
+
+    kind = "account-not-linked"
+
+
 class PostStatus(enum.StrEnum):
+    """scheduled -> pending -> posting -> posted | failed; scheduled -> cancelled.
+
+    A post asked for now starts pending; one with a ``publish_at`` starts scheduled and its
+    job waits in the outbox until then. Only a scheduled post can be cancelled.
+    """
+
+    SCHEDULED = "scheduled"
     PENDING = "pending"
+    POSTING = "posting"
     POSTED = "posted"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+#: A post in one of these is done with: a new request for the clip and platform makes another.
+ENDED = frozenset({PostStatus.FAILED, PostStatus.CANCELLED})
 
 
 @attrs.define(slots=False, eq=False)
@@ -33,6 +59,8 @@ class Post:
     remote_id: str = ""
     url: str = ""
     last_error: str = ""
+    publish_at: datetime | None = None
+    """When a scheduled post goes out (its job's ``run_after``); None: at once."""
     version: int = 0
 
     def __eq__(self, other: object) -> bool:
@@ -40,6 +68,20 @@ class Post:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+    def start_posting(self) -> None:
+        """Its job picked it up (again, after a failed try: it stays posting)."""
+        if self.status in (PostStatus.SCHEDULED, PostStatus.PENDING, PostStatus.POSTING):
+            self.status = PostStatus.POSTING
+
+    def cancel(self) -> None:
+        """A scheduled post that has not gone out never will; anything else is refused."""
+        if self.status is not PostStatus.SCHEDULED:
+            raise PostRefused(
+                f"post {self.id} is {self.status.value}: only a scheduled post that has not "
+                "gone out can be cancelled"
+            )
+        self.status = PostStatus.CANCELLED
 
     def mark_posted(self, remote_id: str, url: str) -> None:
         self.status, self.remote_id, self.url, self.last_error = (

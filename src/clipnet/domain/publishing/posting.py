@@ -18,26 +18,29 @@ from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
-from clipnet.domain.jobs.model import Job, JobType
+from clipnet.domain.jobs.model import Job
 from clipnet.domain.publishing.model import Post, PostOptions, PostStatus
+from clipnet.domain.publishing.service import POST_JOB_OF, POSTABLE, post_key
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.publisher import Publisher, PublishError
-from clipnet.ports.repositories import UnitOfWorkFactory
+from clipnet.ports.repositories import UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
 log = logging.getLogger(__name__)
 
-PLATFORM_OF_JOB = {JobType.POST_YOUTUBE: Platform.YOUTUBE, JobType.POST_TIKTOK: Platform.TIKTOK}
-_POSTABLE = (ClipStatus.READY, ClipStatus.POSTED)
+PLATFORM_OF_JOB = {job: platform for platform, job in POST_JOB_OF.items()}
 
 
-def post_key(clip_id: str, platform: Platform) -> str:
-    """One post per clip and platform, whichever job or delivery asks for it."""
-    return f"post:{platform.value}:{clip_id}"
+@attrs.frozen
+class PostWords:
+    """A person's own title or description for one post ("": the generated one)."""
+
+    title: str = ""
+    description: str = ""
 
 
 class PostingService:
@@ -76,26 +79,57 @@ class PostingService:
             options.check_for(platform)
         except InvalidInput as error:
             raise PermanentJobError(f"{job.type.value}: {error}") from None
-        self.post(clip_id, platform, options)
+        post_id = job.payload.get("post_id")
+        words = PostWords(
+            str(job.payload.get("title", "")), str(job.payload.get("description", ""))
+        )
+        try:
+            self.post(
+                clip_id,
+                platform,
+                options,
+                post_id=post_id if isinstance(post_id, str) else None,
+                words=words,
+            )
+        except PermanentJobError as refused:
+            self._fail_requested(post_id, str(refused))
+            raise
+        except Exception as error:
+            if job.attempts >= job.max_attempts:  # the last try: the post will not go out
+                self._fail_requested(post_id, f"{type(error).__name__}: {error}")
+            raise
 
-    def post(self, clip_id: str, platform: Platform, options: PostOptions | None = None) -> Post:
+    def post(
+        self,
+        clip_id: str,
+        platform: Platform,
+        options: PostOptions | None = None,
+        *,
+        post_id: str | None = None,
+        words: PostWords = PostWords(),
+    ) -> Post:
         """Publish the clip on ``platform`` unless that was already done; the post record.
 
-        ``options``: the creator's choices (checked with ``PostOptions.check_for``); the
-        clip's thumbnail and duration are added here."""
+        ``post_id``: the post a person asked for (``PublishingService``); a cancelled one is
+        left alone. Without it (auto-post), the clip's one post on the platform is found by
+        its key, or made. ``options``: the creator's choices (checked with
+        ``PostOptions.check_for``); the clip's thumbnail and duration are added here."""
         publisher = self._publishers.get(platform)
         if publisher is None:
             raise PermanentJobError(f"no publisher is configured for {platform.value}")
         options = options or PostOptions()
         options.check_for(platform)
-        post, clip, account = self._prepare(clip_id, platform)
+        post, clip, account = self._prepare(clip_id, platform, post_id)
+        if post.status is PostStatus.CANCELLED or account is None:
+            log.info("post %s of clip %s was cancelled: it does not go out", post.id, clip_id)
+            return post
         if post.status is PostStatus.POSTED:
             log.info("clip %s is already on %s (%s)", clip_id, platform.value, post.url)
             self._mark_clip_posted(clip_id, platform)  # in case a crash came in between
             return post
         if self._fresh_account is not None:  # refresh an expiring token before the upload
             account = self._fresh_account(clip.owner_id, platform)
-        metadata = _metadata(clip, platform)
+        metadata = _metadata(clip, platform, words)
         with scratch_folder("post") as folder:
             video = self._storage.fetch(clip.assets["video"], folder / "video.mp4")
             options = attrs.evolve(
@@ -129,28 +163,61 @@ class PostingService:
             log.warning("clip %s: its thumbnail %s is missing; posting without it", clip.id, key)
             return None
 
-    def _prepare(self, clip_id: str, platform: Platform) -> tuple[Post, Clip, OAuthAccount]:
+    def _prepare(
+        self, clip_id: str, platform: Platform, post_id: str | None
+    ) -> tuple[Post, Clip, OAuthAccount | None]:
+        """The post (now ``posting``, unless it was cancelled or posted), its clip, and the
+        account to post with; ``PermanentJobError`` when the post cannot go out."""
         with self._uow() as uow:
+            post = self._requested(uow, post_id) if post_id else None
             try:
                 clip = uow.clips.get(clip_id)
             except NotFound:
                 raise PermanentJobError(f"clip {clip_id!r} no longer exists") from None
-            if clip.status not in _POSTABLE or "video" not in clip.assets:
+            if post is not None and post.status is PostStatus.CANCELLED:
+                return post, clip, None  # nothing to post with: it does not go out
+            if clip.status not in POSTABLE or "video" not in clip.assets:
                 raise PermanentJobError(f"clip {clip_id} is {clip.status.value}, not ready")
             account = uow.oauth_accounts.find(clip.owner_id, platform)
             if account is None:
                 raise PermanentJobError(f"the clip's owner has no linked {platform.value} account")
-            post = uow.posts.add(
-                Post(
-                    id=self._ids.new_id(),
-                    clip_id=clip_id,
-                    platform=platform,
-                    idempotency_key=post_key(clip_id, platform),
-                    created_at=self._clock.now(),
+            if post is None:
+                post = uow.posts.add(
+                    Post(
+                        id=self._ids.new_id(),
+                        clip_id=clip_id,
+                        platform=platform,
+                        idempotency_key=post_key(clip_id, platform),
+                        created_at=self._clock.now(),
+                    )
                 )
-            )
+            post.start_posting()
+            # The version check loses to a cancel that came first: the retry then reads it.
+            uow.posts.update(post)
             uow.commit()
         return post, clip, account
+
+    @staticmethod
+    def _requested(uow: UnitOfWork, post_id: str) -> Post:
+        try:
+            return uow.posts.get(post_id)
+        except NotFound:
+            raise PermanentJobError(f"post {post_id!r} no longer exists") from None
+
+    def _fail_requested(self, post_id: object, reason: str) -> None:
+        """A requested post that cannot go out says why (an auto-post's is found by key)."""
+        if not isinstance(post_id, str):
+            return
+        with self._uow() as uow:
+            try:
+                post = uow.posts.get(post_id)
+            except NotFound:
+                return
+            if post.status in (PostStatus.POSTED, PostStatus.CANCELLED, PostStatus.FAILED):
+                return
+            post.mark_failed(reason)
+            uow.posts.update(post)
+            uow.commit()
 
     def _record(self, post_id: str, remote_id: str, url: str) -> Post:
         with self._uow() as uow:
@@ -174,12 +241,15 @@ class PostingService:
         )
 
 
-def _metadata(clip: Clip, platform: Platform) -> ClipMetadata:
-    return build_metadata(
+def _metadata(clip: Clip, platform: Platform, words: PostWords) -> ClipMetadata:
+    metadata = build_metadata(
         platform,
-        title=clip.title,
+        title=words.title or clip.title,
         transcript=clip.transcript.text if clip.transcript is not None else "",
         captions=clip.captions,
         tags=clip.tags,
         explanation=clip.score.explanation if clip.score is not None else "",
     )
+    if words.description:
+        metadata = attrs.evolve(metadata, description=words.description)
+    return metadata

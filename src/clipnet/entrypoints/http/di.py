@@ -15,9 +15,11 @@ from litestar.di import NamedDependency, Provide
 from clipnet.container import Container
 from clipnet.domain.accounts.oauth_linking import OAuthLinking
 from clipnet.domain.accounts.service import AccountService
+from clipnet.domain.clips.review import ClipReview
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing
 from clipnet.domain.jobs.queries import JobQueries
+from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.health import HealthService
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.service import SourceService
@@ -29,6 +31,8 @@ AccountsDep: TypeAlias = NamedDependency[AccountService]
 SourcesDep: TypeAlias = NamedDependency[SourceService]
 ClipsDep: TypeAlias = NamedDependency[ClipService]
 SharingDep: TypeAlias = NamedDependency[ClipSharing]
+ReviewDep: TypeAlias = NamedDependency[ClipReview]
+PublishingDep: TypeAlias = NamedDependency[PublishingService]
 JobsDep: TypeAlias = NamedDependency[JobQueries]
 OAuthDep: TypeAlias = NamedDependency[OAuthLinking]
 HealthDep: TypeAlias = NamedDependency[HealthService]
@@ -41,6 +45,8 @@ SERVICES = (
     "sources_service",
     "clips_service",
     "clip_sharing",
+    "clip_review",
+    "publishing_service",
     "job_queries",
     "oauth",
     "health",

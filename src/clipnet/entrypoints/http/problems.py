@@ -22,6 +22,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from clipnet.domain.accounts.oauth_linking import OAuthRefused, OAuthStateMismatch
 from clipnet.domain.accounts.service import EmailTaken, TooManyAttempts
+from clipnet.domain.publishing.model import AccountNotLinked, PostRefused
 from clipnet.domain.shared.access import Forbidden, Unauthenticated
 from clipnet.domain.shared.errors import (
     ConcurrencyConflict,
@@ -51,6 +52,8 @@ DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
     TooManyAttempts: (429, "Too many requests"),
     OAuthStateMismatch: (400, "OAuth state mismatch"),
     OAuthRefused: (502, "The OAuth provider refused"),
+    PostRefused: (409, "Cannot post"),
+    AccountNotLinked: (409, "No linked account for the platform"),
 }
 
 #: HTTP status -> problem kind, for errors raised by the framework itself.

@@ -128,9 +128,12 @@ def transcript(t: Transcript | None) -> s.TranscriptOut | None:
 def post(p: Post) -> s.PostOut:
     return s.PostOut(
         id=p.id,
+        clip_id=p.clip_id,
         platform=p.platform.value,
         status=p.status.value,
-        url=p.url,
+        publish_at=p.publish_at,
+        url=p.url or None,
+        error=p.last_error or None,
         last_error=p.last_error,
         created_at=p.created_at,
     )

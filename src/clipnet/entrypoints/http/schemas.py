@@ -133,6 +133,27 @@ class ClipCreate(Request):
 class ClipUpdate(Request):
     title: Title | None = None
     template: TemplateName | None = None
+    start: Seconds | None = None
+    """A new start, in seconds of the source (a trim, or an extension); with ``end``."""
+    end: Seconds | None = None
+    """A new end, in seconds of the source; with ``start``. A ready clip is rendered again."""
+
+
+class PostCreate(Request):
+    platform: Literal["youtube", "tiktok"]
+    privacy: Annotated[str, Meta(max_length=32)] = ""
+    """The platform's own word: YouTube public/unlisted/private, TikTok public_to_everyone,
+    follower_of_creator, mutual_follow_friends or self_only; empty: the configured default."""
+    publish_at: datetime | None = None
+    """RFC 3339 with a timezone, in the future: the post goes out then (it is ``scheduled``
+    until then and may be cancelled); absent: at once."""
+    title: Annotated[str, Meta(max_length=100)] = ""
+    """This post's title instead of the clip's."""
+    description: Annotated[str, Meta(max_length=5000)] = ""
+    """This post's description instead of the generated one."""
+    again: bool = False
+    """Post once more although the clip already has a post on the platform (otherwise that
+    post comes back)."""
 
 
 class ScoreOut(msgspec.Struct, kw_only=True):
@@ -162,11 +183,22 @@ class VotesOut(msgspec.Struct, kw_only=True):
 
 class PostOut(msgspec.Struct, kw_only=True):
     id: str
+    clip_id: str
     platform: str
-    status: str
-    url: str
+    status: Literal["scheduled", "pending", "posting", "posted", "failed", "cancelled"]
+    publish_at: datetime | None
+    """When a scheduled post goes out; null: at once."""
+    url: str | None
+    """The video on the platform, once posted."""
+    error: str | None
+    """Why the post failed (the platform's reason), if it did."""
     last_error: str
+    """The same reason, "" when none (kept for older clients)."""
     created_at: datetime
+
+
+class PostList(msgspec.Struct, kw_only=True):
+    items: list[PostOut]
 
 
 class JobOut(msgspec.Struct, kw_only=True):

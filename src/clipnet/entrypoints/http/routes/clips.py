@@ -1,22 +1,31 @@
-"""Clips: create (span or auto), list with filters and a cursor, get, update, cancel, retry,
-delete."""
+"""Clips: create (span or auto), list with filters and a cursor, get, update (and trim),
+approve, reject, publish (posts), cancel, retry, delete."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Router, delete, get, patch, post
+from litestar import Response, Router, delete, get, patch, post
 from litestar.openapi.spec import Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.clips.service import ClipFilter
+from clipnet.domain.publishing.model import PostOptions
+from clipnet.domain.publishing.service import PostRequest
 from clipnet.domain.shared.errors import InvalidInput
+from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.entrypoints.http import render
-from clipnet.entrypoints.http.di import ClipsDep, SettingsDep, SharingDep
+from clipnet.entrypoints.http.di import (
+    ClipsDep,
+    PublishingDep,
+    ReviewDep,
+    SettingsDep,
+    SharingDep,
+)
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY
 from clipnet.entrypoints.http.routes.media import MediaLinksDep
 from clipnet.entrypoints.http.schemas import (
@@ -27,6 +36,9 @@ from clipnet.entrypoints.http.schemas import (
     ClipUpdate,
     ClipUpdated,
     CreatedClips,
+    PostCreate,
+    PostList,
+    PostOut,
     ShareOut,
 )
 from clipnet.entrypoints.http.security import SECURITY, ActorDep
@@ -135,8 +147,91 @@ def get_clip(
 def update_clip(
     clip_id: IdParam, data: JSONBody[ClipUpdate], actor: ActorDep, clips_service: ClipsDep
 ) -> ClipUpdated:
-    change = clips_service.update(actor, clip_id, title=data.title, template=data.template)
+    if (data.start is None) != (data.end is None):
+        raise InvalidInput("a trim needs both 'start' and 'end' (seconds in the source)")
+    span = None if data.start is None or data.end is None else TimeSpan(data.start, data.end)
+    change = clips_service.update(
+        actor, clip_id, title=data.title, template=data.template, span=span
+    )
     return render.clip_change(change)
+
+
+@post(
+    "/{clip_id:str}/approve",
+    responses=AUTHED,
+    status_code=200,
+    summary="Approve the clip: auto-post may take it (when CLIPNET_AUTO_POST is on)",
+    sync_to_thread=True,
+)
+def approve_clip(clip_id: IdParam, actor: ActorDep, clip_review: ReviewDep) -> ClipOut:
+    return render.clip(clip_review.approve(actor, clip_id))
+
+
+@post(
+    "/{clip_id:str}/reject",
+    responses=AUTHED,
+    status_code=200,
+    summary="Reject a ready or failed clip for good: it is never posted",
+    sync_to_thread=True,
+)
+def reject_clip(clip_id: IdParam, actor: ActorDep, clip_review: ReviewDep) -> ClipOut:
+    return render.clip(clip_review.reject(actor, clip_id))
+
+
+@post(
+    "/{clip_id:str}/posts",
+    responses=AUTHED_BODY,
+    status_code=HTTP_202_ACCEPTED,
+    summary="Publish the clip on YouTube or TikTok, now or at publish_at",
+    description=(
+        "202 with the post (``pending``, or ``scheduled`` with a ``publish_at``); it goes out "
+        "through the job queue. A repeat for the same clip and platform returns the post "
+        "already made (200) unless ``again`` is true. The clip must be ready (or posted) "
+        "and the platform's account linked (``POST /oauth/{provider}/start``): else 409."
+    ),
+    sync_to_thread=True,
+)
+def create_post(
+    clip_id: IdParam,
+    data: JSONBody[PostCreate],
+    actor: ActorDep,
+    publishing_service: PublishingDep,
+) -> Response[PostOut]:
+    wanted = PostRequest(
+        platform=Platform(data.platform),
+        options=PostOptions(privacy=data.privacy),
+        publish_at=data.publish_at,
+        title=data.title,
+        description=data.description,
+        again=data.again,
+    )
+    answer = publishing_service.request(actor, clip_id, wanted)
+    return Response(
+        render.post(answer.post), status_code=HTTP_202_ACCEPTED if answer.created else 200
+    )
+
+
+@get(
+    "/{clip_id:str}/posts",
+    responses=AUTHED,
+    summary="The clip's posts, oldest first",
+    sync_to_thread=True,
+)
+def list_posts(clip_id: IdParam, actor: ActorDep, publishing_service: PublishingDep) -> PostList:
+    return PostList(items=[render.post(p) for p in publishing_service.list(actor, clip_id)])
+
+
+@delete(
+    "/{clip_id:str}/posts/{post_id:str}",
+    responses=AUTHED,
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Cancel a scheduled post that has not gone out (409 once it has started)",
+    sync_to_thread=True,
+)
+def cancel_post(
+    clip_id: IdParam, post_id: IdParam, actor: ActorDep, publishing_service: PublishingDep
+) -> None:
+    publishing_service.cancel(actor, clip_id, post_id)
 
 
 @post(
@@ -201,6 +296,11 @@ router = Router(
         list_clips,
         get_clip,
         update_clip,
+        approve_clip,
+        reject_clip,
+        create_post,
+        list_posts,
+        cancel_post,
         cancel_clip,
         retry_clip,
         share_clip,
