@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -162,3 +163,20 @@ def test_a_job_over_its_time_limit_is_stopped_and_counts_as_a_failed_try(
 
     assert (done.status, done.attempts, len(tries.jobs)) == (JobStatus.DEAD, 3, 3)
     assert done.last_error == "time limit of 1 s exceeded"
+
+
+def test_a_job_scheduled_ahead_runs_once_and_not_before_its_time(system: JobSystem) -> None:
+    seen = Calls()
+    system.on(JobType.POST_YOUTUBE, seen)
+    when = datetime.now(UTC) + timedelta(seconds=1)
+
+    with system.uow() as uow:
+        job = system.outbox.add(uow, JobType.POST_YOUTUBE, {"n": 1}, "scheduled", run_after=when)
+        uow.commit()
+    system.outbox.release([job])  # the fast path after a commit hands nothing over early
+    [done] = system.wait_finished([job.id])
+    system.settle()
+
+    assert done.status is JobStatus.SUCCEEDED and done.attempts == 1
+    assert [j.id for j in seen.jobs] == [job.id]
+    assert done.started_at is not None and done.started_at >= when

@@ -79,6 +79,8 @@ class FakeYouTube:
     base_url: str = ""
     sessions: dict[str, Session] = attrs.Factory(dict)
     videos: dict[str, tuple[dict[str, Any], bytes]] = attrs.Factory(dict)
+    uploaded_at: dict[str, float] = attrs.Factory(dict)
+    """video id -> when its last byte arrived (``clock()``, seconds since the epoch)."""
     failures: dict[str, list[Failure]] = attrs.Factory(dict)
     requests: list[str] = attrs.Factory(list)
     expiries: list[Expiry] = attrs.Factory(list)
@@ -191,6 +193,7 @@ class YouTubeHandler(JsonHandler):
         if not session.video_id:
             session.video_id = f"vid{len(self.fake.videos) + 1:08d}"
             self.fake.videos[session.video_id] = (session.resource, bytes(session.received))
+            self.fake.uploaded_at[session.video_id] = self.fake.clock()
         self.send_json(200, {"kind": "youtube#video", "id": session.video_id, **session.resource})
 
     def set_thumbnail(self) -> None:

@@ -16,6 +16,7 @@ from clipnet.entrypoints.clip_cli import clip, sample
 from clipnet.entrypoints.db_cli import db_app
 from clipnet.entrypoints.jobs_cli import jobs_app
 from clipnet.entrypoints.logs import configure_logging
+from clipnet.entrypoints.post_cli import post, trim
 from clipnet.settings import ConfigError, Settings, load_settings
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(bot_app, name="bot")
 app.command()(clip)
 app.command()(sample)
+app.command()(post)
+app.command()(trim)
 
 
 def settings_or_exit(overrides: Mapping[str, str] | None = None) -> Settings:

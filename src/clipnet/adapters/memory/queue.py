@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from clipnet.domain.jobs.model import Job, JobStatus
 from clipnet.ports.queue import JobDispatcher
 
+#: A job the runner left alone because it is not due yet comes back in one of these.
+_WAITING = (JobStatus.FAILED, JobStatus.QUEUED)
+
 
 class RecordingJobQueue:
     """Keeps every enqueued job, in order, for a test to inspect or run."""
@@ -29,9 +32,10 @@ class RecordingJobQueue:
 class SynchronousJobQueue:
     """Runs each job through the dispatcher before ``enqueue`` returns.
 
-    Jobs enqueued by a running job wait their turn (a loop, not recursion), and a failed job
-    is retried up to its limit once its backoff has passed (``sleep`` waits for it): a
-    deterministic queue for tests and for embedding in a script.
+    Jobs enqueued by a running job wait their turn (a loop, not recursion), a failed job is
+    retried up to its limit once its backoff has passed, and a scheduled job (``run_after``)
+    runs once it is due (``sleep`` waits for both, blocking the caller): a deterministic queue
+    for tests and for embedding in a script.
     """
 
     def __init__(
@@ -68,7 +72,7 @@ class SynchronousJobQueue:
         while self._pending:
             job_id = self._pending.popleft()
             result = self.dispatcher.run(job_id)
-            while result.status is JobStatus.FAILED:
+            while result.status in _WAITING:  # a retry's backoff, or a scheduled job's time
                 self._wait_until(result.run_after)
                 result = self.dispatcher.run(job_id)
             self.finished.append(result)
