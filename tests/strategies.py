@@ -147,6 +147,7 @@ def stored_clips() -> st.SearchStrategy[Clip]:
         attempts=stored_ints,
         last_error=stored_text,
         auto_post_eligible=st.booleans(),
+        approved=st.booleans(),
         history=st.lists(transitions, max_size=4),
         version=stored_versions,
         share_token=st.just("") | st.text(alphabet="abcdefghij-_0123456789", min_size=16),
@@ -205,6 +206,7 @@ def stored_posts(clip_id: str) -> st.SearchStrategy[Post]:
         remote_id=stored_text,
         url=stored_text,
         last_error=stored_text,
+        publish_at=st.none() | stored_instants,
         version=stored_versions,
     )
 

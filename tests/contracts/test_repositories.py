@@ -243,6 +243,14 @@ def test_clips_are_searched_by_auto_post_eligibility(uow_factory: UnitOfWorkFact
         assert len(uow.clips.search(ClipQuery())) == 4
 
 
+def test_clips_are_searched_by_their_owners_approval(uow_factory: UnitOfWorkFactory) -> None:
+    approved = a_clip("clip-2", approved=True)
+    seed(uow_factory, a_user(), a_source(), a_clip("clip-1"), approved)
+    with uow_factory() as uow:
+        assert [c.id for c in uow.clips.search(ClipQuery(approved=True))] == ["clip-2"]
+        assert [c.id for c in uow.clips.search(ClipQuery(approved=False))] == ["clip-1"]
+
+
 def test_clip_search_pages_with_a_cursor(uow_factory: UnitOfWorkFactory) -> None:
     clips = [a_clip(f"clip-{i:02d}") for i in range(7)]
     seed(uow_factory, a_user(), a_source(), *clips)

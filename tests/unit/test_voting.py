@@ -12,6 +12,7 @@ from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.domain.clipbot.model import Direction, Tally
 from clipnet.domain.clipbot.voting import VotingService
+from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import NotFound
 from clipnet.domain.shared.platforms import Platform
@@ -105,3 +106,38 @@ def test_any_interleaving_leaves_the_tally_equal_to_current_votes(
         ever_eligible = ever_eligible or expected.net >= threshold
     assert len(queue.jobs) == (2 if ever_eligible else 0)
     assert len({job.idempotency_key for job in queue.jobs}) == len(queue.jobs)
+
+
+def _set_clip(db: InMemoryDatabase, **changes: object) -> None:
+    with db.unit_of_work() as uow:
+        clip = uow.clips.get("clip-1")
+        for name, value in changes.items():
+            setattr(clip, name, value)
+        uow.clips.update(clip)
+        uow.commit()
+
+
+def test_a_rejected_clip_is_never_auto_posted_however_many_votes_it_gets() -> None:
+    service, queue, db = voting(threshold=1)
+    _set_clip(db, status=ClipStatus.REJECTED)
+    service.cast("clip-1", Platform.TWITCH, "a", Direction.UP)
+    service.cast("clip-1", Platform.TWITCH, "b", Direction.UP)
+    assert service.post_eligible() == 0
+    assert service.queue_auto_posts("clip-1") == []
+    assert queue.jobs == []
+
+
+def test_an_approved_ready_clip_is_auto_posted_without_votes_once() -> None:
+    service, queue, db = voting(threshold=100)
+    _set_clip(db, status=ClipStatus.READY, approved=True)
+    assert service.post_eligible() == 2  # the worker's start-up catch-up takes it
+    assert service.post_eligible() == 0
+    assert service.queue_auto_posts("clip-1") == []
+    assert sorted(queue.types()) == ["post:tiktok", "post:youtube"]
+
+
+def test_a_clip_neither_approved_nor_voted_eligible_is_not_auto_posted() -> None:
+    service, queue, db = voting(threshold=100)
+    _set_clip(db, status=ClipStatus.READY)
+    assert service.post_eligible() == 0 and service.queue_auto_posts("clip-1") == []
+    assert queue.jobs == []

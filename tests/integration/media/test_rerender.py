@@ -1,4 +1,4 @@
-"""A new template on a ready clip renders it again (real FFmpeg, the API on the embedded
+"""A new template or span on a ready clip renders it again (real FFmpeg, the API on the embedded
 profile's synchronous queue): after the PATCH and its job the stored video is another one,
 its frames those of the new template, and the clip is ready with that template."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -89,4 +90,49 @@ def test_a_new_template_renders_the_ready_clip_again_and_replaces_its_video(
     # a blurred copy: the same moment looks clearly different
     difference = np.abs(frame(before) - frame(after)).mean()
     assert difference > 10, difference
+    container.shutdown_resources()
+
+
+def test_a_trim_renders_the_new_span_and_the_old_video_is_no_longer_served(
+    tmp_path: Path,
+) -> None:
+    settings = memory_settings(
+        tmp_path / "data",
+        CLIPNET_STORAGE="local",
+        CLIPNET_X264_PRESET="ultrafast",
+        CLIPNET_WHISPER_MODEL="off",
+        CLIPNET_MIN_CLIP_SECONDS="2",
+    )
+    container = app_container(settings, password_hasher=Argon2PasswordHasher.fast_for_tests())
+    source = generated_video(tmp_path / "stream.mp4", seconds=8.0)
+    with TestClient(create_app(container)) as client:
+        # given a ready clip of 1-6 s (the memory queue runs its jobs at once)
+        user = ApiUser(client, "streamer")
+        source_id = user.source(source.read_bytes())
+        made = client.post(
+            "/clips/", json={"source_id": source_id, "start": 1, "end": 6}, headers=user.headers
+        )
+        assert made.status_code == 201, made.text
+        clip_id = made.json()["items"][0]["id"]
+        ready = client.get(f"/clips/{clip_id}", headers=user.headers).json()
+        assert ready["status"] == "ready", ready
+        link = urlsplit(ready["media"]["video"]).path
+        old_bytes = client.get(link).content
+        # when its owner trims it to 2.5-5.5 s
+        trimmed = client.patch(
+            f"/clips/{clip_id}", json={"start": 2.5, "end": 5.5}, headers=user.headers
+        )
+        assert trimmed.status_code == 200, trimmed.text
+        assert trimmed.json()["rerendering"] is True
+        # then it is ready again and its link serves the new render, not the old one
+        after = client.get(f"/clips/{clip_id}", headers=user.headers).json()
+        served = client.get(urlsplit(after["media"]["video"]).path)
+    assert (after["status"], after["start"], after["end"]) == ("ready", 2.5, 5.5)
+    assert served.status_code == 200 and served.content != old_bytes
+    new_file = tmp_path / "served.mp4"
+    new_file.write_bytes(served.content)
+    assert container.media().probe(new_file).duration == pytest.approx(3.0, abs=0.1)
+    old_file = tmp_path / "old.mp4"
+    old_file.write_bytes(old_bytes)
+    assert container.media().probe(old_file).duration == pytest.approx(5.0, abs=0.1)
     container.shutdown_resources()
