@@ -17,6 +17,7 @@ from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.publishing.model import post_status_event
 from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.http import create_app
 from tests.builders import an_account
@@ -346,3 +347,67 @@ def test_approving_queues_nothing_while_auto_post_is_off(tmp_path: Path) -> None
     assert all_post_jobs(container) == []
     with container.uow_factory()() as uow:
         assert uow.clips.get(clip_id).approved
+
+
+def test_every_status_a_post_goes_through_is_told_to_the_status_hook_once(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    told: list[tuple[str, dict[str, object]]] = []
+    container = memory_container(tmp_path, CLIPNET_PUBLISHING="memory")
+    container.queue.override(providers.Singleton(RecordingJobQueue))
+    container.clock.override(providers.Object(clock))
+    container.post_status_hook.override(
+        providers.Object(lambda owner, post: told.append((owner, post_status_event(post))))
+    )
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        alice = ApiUser(client, "alice")
+        clip_id = ready_clip(container, alice, tmp_path)
+        link(container, alice)
+        when = (START + timedelta(minutes=1)).isoformat()
+        kept = client.post(
+            f"/clips/{clip_id}/posts",
+            json={"platform": "youtube", "publish_at": when},
+            headers=alice.headers,
+        ).json()
+        dropped = client.post(
+            f"/clips/{clip_id}/posts",
+            json={"platform": "youtube", "publish_at": when, "again": True},
+            headers=alice.headers,
+        ).json()
+        client.delete(f"/clips/{clip_id}/posts/{dropped['id']}", headers=alice.headers)
+    clock.advance(120)
+    run_jobs(container)
+    assert {owner for owner, _ in told} == {alice.id}
+    by_post = {
+        post_id: [e["status"] for _, e in told if e["post_id"] == post_id]
+        for post_id in (kept["id"], dropped["id"])
+    }
+    assert by_post == {
+        kept["id"]: ["scheduled", "posting", "posted"],
+        dropped["id"]: ["scheduled", "cancelled"],
+    }
+    last = next(e for _, e in reversed(told) if e["post_id"] == kept["id"])
+    assert last["url"] and last["error"] is None and last["clip_id"] == clip_id
+
+
+def test_a_status_hook_that_fails_does_not_undo_the_post(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    def broken(_owner: str, _post: object) -> None:
+        raise ConnectionError("event log down")
+
+    container = memory_container(tmp_path, CLIPNET_PUBLISHING="memory")
+    container.queue.override(providers.Singleton(RecordingJobQueue))
+    container.post_status_hook.override(providers.Object(broken))
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        alice = ApiUser(client, "alice")
+        clip_id = ready_clip(container, alice, tmp_path)
+        link(container, alice)
+        made = client.post(
+            f"/clips/{clip_id}/posts", json={"platform": "youtube"}, headers=alice.headers
+        )
+        assert made.status_code == 202
+        (finished,) = run_jobs(container)
+        listed = client.get(f"/clips/{clip_id}/posts", headers=alice.headers).json()["items"]
+    assert finished.status is JobStatus.SUCCEEDED
+    assert [p["status"] for p in listed] == ["posted"]

@@ -19,7 +19,13 @@ from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
 from clipnet.domain.jobs.model import Job
-from clipnet.domain.publishing.model import Post, PostOptions, PostStatus
+from clipnet.domain.publishing.model import (
+    Post,
+    PostOptions,
+    PostStatus,
+    PostStatusHook,
+    announce,
+)
 from clipnet.domain.publishing.service import POST_JOB_OF, POSTABLE, post_key
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.shared.platforms import Platform
@@ -53,6 +59,8 @@ class PostingService:
         clock: Clock,
         ids: IdGenerator,
         fresh_account: Callable[[str, Platform], OAuthAccount] | None = None,
+        *,
+        status_hook: PostStatusHook | None = None,
     ) -> None:
         """``fresh_account``: the linked account with its token refreshed if it is about to
         expire (``OAuthLinking.fresh_account``); without it the stored token is used as is."""
@@ -63,6 +71,8 @@ class PostingService:
         self._clock = clock
         self._ids = ids
         self._fresh_account = fresh_account
+        self._status_hook = status_hook
+        """Told of each status this service gives a post (the ``post.status`` live event)."""
 
     def handle(self, job: Job) -> None:
         """Job handler for ``post:youtube`` / ``post:tiktok`` (payload: ``clip_id``, and
@@ -145,9 +155,9 @@ class PostingService:
                 if not refused.permanent:
                     raise  # the job retries with backoff
                 # Retrying cannot help (the platform refused the clip) or could post twice.
-                self._record_failure(post.id, str(refused))
+                self._record_failure(post.id, str(refused), clip.owner_id)
                 raise PermanentJobError(f"{platform.value}: {refused}") from None
-        post = self._record(post.id, published.remote_id, published.url)
+        post = self._record(post.id, published.remote_id, published.url, clip.owner_id)
         self._mark_clip_posted(clip_id, platform)
         return post
 
@@ -191,10 +201,13 @@ class PostingService:
                         created_at=self._clock.now(),
                     )
                 )
+            before = post.status
             post.start_posting()
             # The version check loses to a cancel that came first: the retry then reads it.
             uow.posts.update(post)
             uow.commit()
+        if post.status is not before:
+            announce(self._status_hook, clip.owner_id, post)
         return post, clip, account
 
     @staticmethod
@@ -211,28 +224,32 @@ class PostingService:
         with self._uow() as uow:
             try:
                 post = uow.posts.get(post_id)
+                owner_id = uow.clips.get(post.clip_id).owner_id
             except NotFound:
-                return
+                return  # the clip (and with it the post) is gone: nothing to record
             if post.status in (PostStatus.POSTED, PostStatus.CANCELLED, PostStatus.FAILED):
                 return
             post.mark_failed(reason)
             uow.posts.update(post)
             uow.commit()
+        announce(self._status_hook, owner_id, post)
 
-    def _record(self, post_id: str, remote_id: str, url: str) -> Post:
+    def _record(self, post_id: str, remote_id: str, url: str, owner_id: str) -> Post:
         with self._uow() as uow:
             post = uow.posts.get(post_id)
             post.mark_posted(remote_id, url)
             uow.posts.update(post)
             uow.commit()
+        announce(self._status_hook, owner_id, post)
         return post
 
-    def _record_failure(self, post_id: str, reason: str) -> None:
+    def _record_failure(self, post_id: str, reason: str, owner_id: str) -> None:
         with self._uow() as uow:
             post = uow.posts.get(post_id)
             post.mark_failed(reason)
             uow.posts.update(post)
             uow.commit()
+        announce(self._status_hook, owner_id, post)
 
     def _mark_clip_posted(self, clip_id: str, platform: Platform) -> None:
         """The first post makes a ready clip posted; one already posted stays as it is."""

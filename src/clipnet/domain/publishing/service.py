@@ -26,6 +26,8 @@ from clipnet.domain.publishing.model import (
     PostOptions,
     PostRefused,
     PostStatus,
+    PostStatusHook,
+    announce,
 )
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound
@@ -82,13 +84,17 @@ class PublishingService:
         clock: Clock,
         ids: IdGenerator,
         platforms: Collection[Platform] = tuple(POST_JOB_OF),
+        *,
+        status_hook: PostStatusHook | None = None,
     ) -> None:
-        """``platforms``: those a publisher is configured for."""
+        """``platforms``: those a publisher is configured for. ``status_hook``: told of each
+        post made or cancelled here (the ``post.status`` live event)."""
         self._uow = uow
         self._outbox = outbox
         self._clock = clock
         self._ids = ids
         self._platforms = frozenset(platforms) & frozenset(POST_JOB_OF)
+        self._status_hook = status_hook
 
     def request(self, actor: Actor, clip_id: str, wanted: PostRequest) -> PostAnswer:
         """Publish the clip on the platform now or at ``publish_at``.
@@ -123,6 +129,7 @@ class PublishingService:
                 run_after=wanted.publish_at,
             )
             uow.commit()
+        announce(self._status_hook, clip.owner_id, post)
         self._outbox.release([job])
         return PostAnswer(post, created=True)
 
@@ -143,6 +150,7 @@ class PublishingService:
             # The version check stops a job that started posting it meanwhile, or us.
             uow.posts.update(post)
             uow.commit()
+        announce(self._status_hook, clip.owner_id, post)
         return post
 
     def _check(self, wanted: PostRequest) -> None:
