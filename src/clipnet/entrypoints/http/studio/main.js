@@ -4,7 +4,7 @@
 
 import { ApiError, post, session } from "./api.js";
 import { stop as stopLive } from "./live.js";
-import { flash, h } from "./ui.js";
+import { flash, h, fill } from "./ui.js";
 import * as auth from "./pages/auth.js";
 import * as sources from "./pages/sources.js";
 import * as source from "./pages/source.js";
@@ -39,7 +39,7 @@ let cleanup = null;
 function drawNav(path) {
   const nav = document.getElementById("nav");
   if (!session.signedIn) {
-    nav.replaceChildren(
+    fill(nav, 
       h("a", { href: "#/login", "aria-current": path === "/login" ? "page" : null }, "Log in"),
       h("a", { href: "#/signup", "aria-current": path === "/signup" ? "page" : null }, "Sign up"),
     );
@@ -48,7 +48,7 @@ function drawNav(path) {
   const links = NAV.map(([href, label]) =>
     h("a", { href, "aria-current": path.startsWith(href.slice(1)) ? "page" : null }, label));
   const out = h("button", { type: "button", class: "link", onclick: logOut }, "Log out");
-  nav.replaceChildren(...links, out);
+  fill(nav, ...links, out);
 }
 
 export async function logOut() {
@@ -77,7 +77,7 @@ async function route() {
     .find(([match]) => match);
   if (!found) {
     document.title = "Not found · ClipNET studio";
-    main.replaceChildren(notFound("page", path));
+    fill(main, notFound("page", path));
     return;
   }
   const [match, page, guarded, title] = found;
@@ -86,7 +86,7 @@ async function route() {
     return;
   }
   document.title = `${title} · ClipNET studio`;
-  main.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  fill(main, h("p", { class: "muted" }, "Loading…"));
   try {
     cleanup = await page(match.slice(1), main);
   } catch (error) {
@@ -95,9 +95,9 @@ async function route() {
       location.replace("#/login");
       flash(error.message, "error");
     } else if (error instanceof ApiError && error.status === 404) {
-      main.replaceChildren(notFound(title.toLowerCase(), match[1] || path));
+      fill(main, notFound(title.toLowerCase(), match[1] || path));
     } else {
-      main.replaceChildren(h("div", { class: "panel" }, h("h1", {}, "Something went wrong"),
+      fill(main, h("div", { class: "panel" }, h("h1", {}, "Something went wrong"),
         h("p", { class: "error", role: "alert" }, error.message || String(error))));
     }
   }

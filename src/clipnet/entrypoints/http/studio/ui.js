@@ -91,3 +91,11 @@ export function empty(title, text, ...actions) {
 }
 
 export const PROCESSING = new Set(["requested", "queued", "transcribing", "scoring", "polishing", "uploading"]);
+
+// el.replaceChildren(...) without the null and false children that replaceChildren would
+// write out as the text "null".
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}

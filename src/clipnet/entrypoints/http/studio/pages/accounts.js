@@ -1,7 +1,7 @@
 // Linked accounts: link (OAuth, in a new window) and unlink YouTube, TikTok and Twitch.
 
 import { del, get, post } from "../api.js";
-import { act, errorBox, flash, h, when } from "../ui.js";
+import { act, errorBox, flash, h, when, fill } from "../ui.js";
 
 const PROVIDERS = [
   ["youtube", "YouTube", "Publish clips to your channel."],
@@ -14,7 +14,7 @@ export async function page(_params, main) {
   async function refresh() {
     const { items, providers } = await get("/oauth/accounts");
     const linked = new Map(items.map((a) => [a.provider, a]));
-    list.replaceChildren(...PROVIDERS.map(([id, label, what]) => {
+    fill(list, ...PROVIDERS.map(([id, label, what]) => {
       const account = linked.get(id);
       const box = errorBox();
       let action;
@@ -51,7 +51,7 @@ export async function page(_params, main) {
     }));
   }
   await refresh();
-  main.replaceChildren(h("h1", {}, "Accounts"),
+  fill(main, h("h1", {}, "Accounts"),
     h("p", {}, "Link the platforms ClipNET publishes to and listens on. Unlinking forgets the tokens and asks the platform to revoke them."),
     list,
     h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => refresh() }, "Refresh")));

@@ -1,7 +1,7 @@
 // Sign up, log in, and the profile page (name, email, password).
 
 import { api, get, patch, session } from "../api.js";
-import { act, errorBox, field, flash, h, when } from "../ui.js";
+import { act, errorBox, field, flash, h, when, fill } from "../ui.js";
 
 function next() {
   const query = location.hash.split("?")[1] || "";
@@ -40,7 +40,7 @@ export async function login(_params, main) {
   },
   h("h1", {}, "Log in"), field("Email", email), field("Password", password), box, submit,
   h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account")));
-  main.replaceChildren(form);
+  fill(main, form);
   email.focus();
 }
 
@@ -64,7 +64,7 @@ export async function signup(_params, main) {
   },
   h("h1", {}, "Sign up"), field("Email", email), field("Password", password), field("Display name (optional)", name),
   box, submit, h("p", {}, "Already have an account? ", h("a", { href: "#/login" }, "Log in")));
-  main.replaceChildren(form);
+  fill(main, form);
   email.focus();
 }
 
@@ -77,7 +77,7 @@ export async function profile(_params, main) {
   const fresh = h("input", { type: "password", autocomplete: "new-password", required: true });
   const passBox = errorBox();
   const savePass = h("button", { type: "submit" }, "Change password");
-  main.replaceChildren(
+  fill(main, 
     h("h1", {}, "Profile"),
     h("section", { class: "panel" },
       h("dl", { class: "facts" },

@@ -3,7 +3,7 @@
 // for them yet, so this page says so instead of guessing.
 
 import { get } from "../api.js";
-import { badge, empty, h } from "../ui.js";
+import { badge, empty, h, fill } from "../ui.js";
 
 const CHAT = ["twitch", "discord", "x"];
 
@@ -14,7 +14,7 @@ export async function page(_params, main) {
   const details = await Promise.all(clips.map((c) => get(`/clips/${c.id}`)));
   const voted = details.filter((d) => d.votes && (d.votes.up || d.votes.down));
   const chats = accounts.filter((a) => CHAT.includes(a.provider));
-  main.replaceChildren(
+  fill(main, 
     h("h1", {}, "ClipBOT"),
     h("section", { class: "panel" }, h("h2", {}, "Linked channels"),
       chats.length

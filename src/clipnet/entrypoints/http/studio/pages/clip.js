@@ -3,7 +3,7 @@
 
 import { ApiError, del, get, patch, post } from "../api.js";
 import { onLive } from "../live.js";
-import { act, badge, empty, errorBox, field, flash, h, PROCESSING, seconds, when } from "../ui.js";
+import { act, badge, empty, errorBox, field, flash, h, PROCESSING, seconds, when, fill } from "../ui.js";
 
 // The templates ClipNET ships (the API has no list of them yet); a clip's own is kept.
 const TEMPLATES = ["reframe", "center-crop", "blur-pad", "split"];
@@ -183,7 +183,7 @@ export async function page([clipId], main) {
   const side = h("div", { class: "side" });
 
   function drawHead() {
-    head.replaceChildren(
+    fill(head, 
       h("p", { class: "crumbs" }, h("a", { href: "#/sources" }, "Sources"), " / ",
         h("a", { href: `#/sources/${clip.source_id}` }, source.title || "Untitled recording"), " / "),
       h("h1", {}, clip.title || "Untitled clip"),
@@ -198,16 +198,16 @@ export async function page([clipId], main) {
     const video = clip.media?.video;
     const old = player.querySelector("video");
     if (video && old && old.getAttribute("src") === video) return; // keep playing
-    player.replaceChildren(video
+    fill(player, video
       ? h("video", { controls: true, preload: "metadata", src: video, poster: clip.media.thumbnail, "aria-label": "Clip video" })
       : empty(PROCESSING.has(clip.status) ? "Rendering…" : "No video", PROCESSING.has(clip.status) ? "The video appears here when it is ready." : "This clip has no rendered video."));
     if (clip.transcript?.text) player.append(h("details", {}, h("summary", {}, "Transcript"), h("p", {}, clip.transcript.text)));
   }
   async function drawPosts() {
-    postsSlot.replaceChildren(h("h2", {}, "Posts"), postList(await postsOf(clip), clip, refresh));
+    fill(postsSlot, h("h2", {}, "Posts"), postList(await postsOf(clip), clip, refresh));
   }
   function drawSide() {
-    side.replaceChildren(editForm(clip, refresh), trimForm(clip, source.duration, refresh), decisions(clip, refresh), publishForm(clip, refresh), postsSlot);
+    fill(side, editForm(clip, refresh), trimForm(clip, source.duration, refresh), decisions(clip, refresh), publishForm(clip, refresh), postsSlot);
   }
   async function refresh() {
     clip = await get(`/clips/${clipId}`);
@@ -220,7 +220,7 @@ export async function page([clipId], main) {
   drawPlayer();
   drawSide();
   await drawPosts();
-  main.replaceChildren(head, h("div", { class: "clip-page" }, player, side));
+  fill(main, head, h("div", { class: "clip-page" }, player, side));
 
   let pending = null;
   const soon = () => { pending ??= setTimeout(() => { pending = null; refresh().catch(() => {}); }, 300); };

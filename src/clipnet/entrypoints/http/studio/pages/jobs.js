@@ -1,17 +1,17 @@
 // Jobs: your failed and dead background jobs, with their reason and a retry button.
 
 import { get, post } from "../api.js";
-import { act, badge, empty, errorBox, flash, h, when } from "../ui.js";
+import { act, badge, empty, errorBox, flash, h, when, fill } from "../ui.js";
 
 export async function page(_params, main) {
   const slot = h("div");
   async function refresh() {
     const { items } = await get("/jobs");
     if (!items.length) {
-      slot.replaceChildren(empty("Nothing failed", "Every background job of yours went through. Failed and dead jobs show here, with their reason."));
+      fill(slot, empty("Nothing failed", "Every background job of yours went through. Failed and dead jobs show here, with their reason."));
       return;
     }
-    slot.replaceChildren(h("ul", { class: "cards jobs" }, ...items.map((job) => {
+    fill(slot, h("ul", { class: "cards jobs" }, ...items.map((job) => {
       const box = errorBox();
       const retry = h("button", {
         type: "button",
@@ -29,5 +29,5 @@ export async function page(_params, main) {
     })));
   }
   await refresh();
-  main.replaceChildren(h("h1", {}, "Jobs"), slot);
+  fill(main, h("h1", {}, "Jobs"), slot);
 }

@@ -3,7 +3,7 @@
 
 import { get } from "../api.js";
 import { onLive } from "../live.js";
-import { act, badge, empty, errorBox, field, h, PROCESSING, seconds, svg } from "../ui.js";
+import { act, badge, empty, errorBox, field, h, PROCESSING, seconds, svg, fill } from "../ui.js";
 import { findMoments } from "./sources.js";
 
 const W = 1000;
@@ -37,7 +37,8 @@ export function timelineChart(timeline, clips, seek) {
   const ticks = [];
   const every = Math.max(1, Math.ceil(duration / 10));
   for (let t = 0; t <= duration; t += every) {
-    ticks.push(svg("text", { x: x(t), y: H - 6, class: "tick", "text-anchor": "middle" }, seconds(t).replace(/\.0$/, "")));
+    const anchor = t === 0 ? "start" : x(t) > W - PAD.right - 20 ? "end" : "middle";
+    ticks.push(svg("text", { x: x(t), y: H - 6, class: "tick", "text-anchor": anchor }, seconds(t).replace(/\.0$/, "")));
   }
   const plot = svg("svg", {
     viewBox: `0 0 ${W} ${H}`, class: "timeline", role: "img", tabindex: 0,
@@ -61,7 +62,7 @@ export function timelineChart(timeline, clips, seek) {
     const values = SERIES.filter(([key]) => timeline.features[key])
       .map(([key, label]) => `${label} ${Math.round(100 * timeline.features[key][i])}%`);
     const inside = clips.findIndex((c) => c.start <= at && at <= c.end);
-    readout.textContent = `${seconds(at)} — score ${timeline.score[i] ?? "–"} · ${values.join(" · ")}${inside >= 0 ? ` · in clip #${inside + 1}` : ""}`;
+    readout.textContent = `${seconds(at)} — score ${Math.round(timeline.score[i] ?? 0)} · ${values.join(" · ")}${inside >= 0 ? ` · in clip #${inside + 1}` : ""}`;
   }
   const timeAt = (event) => {
     const box = plot.getBoundingClientRect();
@@ -134,19 +135,19 @@ export async function page([sourceId], main) {
     const details = await Promise.all(items.map((c) => get(`/clips/${c.id}`)));
     details.sort((a, b) => (b.score?.total ?? -1) - (a.score?.total ?? -1));
     clips = details;
-    cards.replaceChildren(...(details.length
+    fill(cards, ...(details.length
       ? details.map((d, i) => clipCard(d, i + 1))
       : [h("li", {}, empty("No clips yet", "Ask for the best moments below; they appear here as they are made."))]));
   }
   async function drawChart() {
     const timeline = await get(`/sources/${sourceId}/timeline`);
-    chartSlot.replaceChildren(timeline.analysed
+    fill(chartSlot, timeline.analysed
       ? timelineChart(timeline, clips, seek)
       : empty("Not analysed yet", "The timeline appears once ClipNET has measured the recording (when you ask for clips)."));
   }
   function drawStatus(extra = "") {
     const working = clips.filter((c) => PROCESSING.has(c.status)).length;
-    status.replaceChildren(badge(current.status),
+    fill(status, badge(current.status),
       working ? ` ${working} clip${working > 1 ? "s" : ""} in progress` : " ",
       extra ? ` · ${extra}` : "");
   }
@@ -159,7 +160,7 @@ export async function page([sourceId], main) {
   await drawClips();
   await drawChart();
   drawStatus();
-  main.replaceChildren(
+  fill(main, 
     h("p", { class: "crumbs" }, h("a", { href: "#/sources" }, "Sources"), " / "),
     h("h1", {}, source.title || "Untitled recording"),
     status,

@@ -2,7 +2,7 @@
 
 import { get, post, upload } from "../api.js";
 import { onLive } from "../live.js";
-import { act, badge, empty, errorBox, field, flash, h, seconds, when } from "../ui.js";
+import { act, badge, empty, errorBox, field, flash, h, seconds, when, fill } from "../ui.js";
 
 export const AUTO_COUNT = 3;
 
@@ -76,12 +76,12 @@ export async function page(_params, main) {
   const list = h("ul", { class: "cards", "aria-label": "Your sources" });
   async function refresh() {
     const { items } = await get("/sources/?limit=100");
-    list.replaceChildren(...(items.length
+    fill(list, ...(items.length
       ? items.map(sourceRow)
       : [h("li", {}, empty("No sources yet", "Upload a stream recording or add one by URL: ClipNET finds its best moments."))]));
   }
   await refresh();
-  main.replaceChildren(
+  fill(main, 
     h("h1", {}, "Sources"),
     h("div", { class: "split" }, uploadForm(), urlForm()),
     h("h2", {}, "Your recordings"), list);
