@@ -4,9 +4,9 @@ running real FFmpeg, every request that would leave the machine refused:
 
 sign up → link YouTube through OAuth (loopback provider) → upload a generated sample with a
 progress bar → the clips appear on the source's page live, without a reload → play one (the
-``<video>`` reports its duration) → trim it (re-rendered, the new duration) → publish it to
-the loopback YouTube → the post's link shows. A second user cannot see the first user's
-source or open their clip (the not-found page)."""
+``<video>`` reports its duration) → trim it (shifted and lengthened: the re-rendered video has
+the new duration, ±0.1 s) → publish it to the loopback YouTube → the post's link shows. A
+second user cannot see the first user's source or open their clip (the not-found page)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import require_service
 from tests.studio_world import (
     CHROMIUM,
+    SAMPLE_SECONDS,
     StudioWorld,
     chromium,
     link_youtube,
@@ -35,6 +36,7 @@ pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 #: Generous: analysis and renders share two cores with other work; each wait ends when done.
 PIPELINE_MS = 240_000
 WAIT_MS = 60_000
+TRIMMED = 16.0
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +61,6 @@ def video_duration(page: Any) -> float:
     return float(page.eval_on_selector(".player video", "v => v.duration"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="trim (PATCH /clips/{id} start/end) and publish (POST /clips/{id}/posts) are issue "
-    "15's API additions, not on main yet: remove this mark when they land",
-)
 def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     world: StudioWorld, browser: Any, tmp_path: Path
 ) -> None:
@@ -94,16 +91,24 @@ def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     before = video_duration(page)
     assert before > 1
 
-    start = float(page.get_by_label("Start (s)").input_value())
-    page.get_by_label("End (s)").fill(f"{start + 3:.1f}")
+    # Shift and lengthen the span (clips last 15-60 s): 16 s from 2 s earlier.
+    start = max(0.0, float(page.get_by_label("Start (s)").input_value()) - 2)
+    wanted = min(SAMPLE_SECONDS, start + TRIMMED) - start
+    page.get_by_label("Start (s)").fill(f"{start:.1f}")
+    page.get_by_label("End (s)").fill(f"{start + wanted:.1f}")
     page.get_by_label("End (s)").dispatch_event("change")
     page.get_by_role("button", name="Trim and re-render").click()
     page.wait_for_function(
-        "() => { const v = document.querySelector('.player video');"
-        " return v && isFinite(v.duration) && Math.abs(v.duration - 3) < 0.2 }",
+        "(wanted) => { const e = document.querySelector('form.trim .error');"
+        " const v = document.querySelector('.player video');"
+        " return (e && !e.hidden)"
+        "   || (v && isFinite(v.duration) && Math.abs(v.duration - wanted) < 0.2) }",
+        arg=wanted,
         timeout=PIPELINE_MS,
     )
-    assert math.isclose(video_duration(page), 3.0, abs_tol=0.15)
+    refused_trim = page.locator("form.trim .error")
+    assert not refused_trim.is_visible(), refused_trim.inner_text()
+    assert math.isclose(video_duration(page), wanted, abs_tol=0.1)
 
     page.get_by_label("Platform").select_option("youtube")
     page.get_by_role("button", name="Publish").click()

@@ -10,6 +10,9 @@ let lastId = "";
 let mode = "off"; // "stream", "poll" or "off"
 let pollTimer = null;
 export const POLL_MS = 2500;
+// While streaming, a slow tick too: a page still waiting on something re-reads it now and
+// then, in case an event was never sent (pages ignore ticks when nothing is in progress).
+export const SAFETY_MS = 10000;
 
 export function onLive(handler) {
   handlers.add(handler);
@@ -47,6 +50,8 @@ async function start() {
   controller = new AbortController();
   const { signal } = controller;
   mode = "stream";
+  const safety = setInterval(() => emit({ event: "tick", data: null }), SAFETY_MS);
+  signal.addEventListener("abort", () => clearInterval(safety));
   let failures = 0;
   while (!signal.aborted && session.signedIn) {
     try {
@@ -58,6 +63,7 @@ async function start() {
     } catch (error) {
       if (signal.aborted) break;
       if (error instanceof ApiError && (error.status === 404 || error.status === 405)) {
+        clearInterval(safety);
         controller = null;
         poll();
         return;
@@ -68,5 +74,6 @@ async function start() {
     emit({ event: "reconnect", data: null });
     await new Promise((r) => setTimeout(r, Math.min(30000, 1000 * 2 ** Math.min(failures, 5))));
   }
+  clearInterval(safety);
   controller = null;
 }

@@ -8,6 +8,12 @@ import { act, badge, empty, errorBox, field, flash, h, PROCESSING, seconds, when
 // The templates ClipNET ships (the API has no list of them yet); a clip's own is kept.
 const TEMPLATES = ["reframe", "center-crop", "blur-pad", "split"];
 const PLATFORMS = [["youtube", "YouTube"], ["tiktok", "TikTok"]];
+// Each platform's own privacy words (POST /clips/{id}/posts `privacy`).
+const PRIVACY = {
+  youtube: [["public", "Public"], ["unlisted", "Unlisted"], ["private", "Private"]],
+  tiktok: [["public_to_everyone", "Everyone"], ["follower_of_creator", "Followers"],
+    ["mutual_follow_friends", "Friends"], ["self_only", "Only me"]],
+};
 const missing = (error) => error instanceof ApiError && (error.status === 404 || error.status === 405);
 
 function editForm(clip, after) {
@@ -113,9 +119,11 @@ function publishForm(clip, after) {
   const at = h("input", { type: "datetime-local", name: "publish_at", disabled: true });
   now.addEventListener("change", () => { at.disabled = true; });
   later.addEventListener("change", () => { at.disabled = false; at.focus(); });
-  const privacy = h("select", { name: "privacy" },
-    h("option", { value: "" }, "Default"), h("option", { value: "public" }, "Public"),
-    h("option", { value: "unlisted" }, "Unlisted"), h("option", { value: "private" }, "Private"));
+  const privacy = h("select", { name: "privacy" });
+  const privacies = () => fill(privacy, h("option", { value: "" }, "Default"),
+    ...PRIVACY[platform.value].map(([v, l]) => h("option", { value: v }, l)));
+  platform.addEventListener("change", privacies);
+  privacies();
   const box = errorBox();
   const submit = h("button", { type: "submit" }, "Publish");
   return h("form", {
@@ -144,6 +152,10 @@ function publishForm(clip, after) {
   field("Privacy", privacy),
   h("p", { class: "muted" }, "Needs a linked account: see ", h("a", { href: "#/accounts" }, "Accounts"), "."),
   box, submit);
+}
+
+function withRender(link, render) {
+  return `${link}${link.includes("?") ? "&" : "?"}render=${encodeURIComponent(render)}`;
 }
 
 async function postsOf(clip) {
@@ -195,11 +207,14 @@ export async function page([clipId], main) {
       clip.last_error ? h("p", { class: "error", role: "alert" }, clip.last_error) : null);
   }
   function drawPlayer() {
-    const video = clip.media?.video;
+    // A re-render replaces the file under the same link: a link per render (the span,
+    // template and title it was made from) makes the browser fetch the new one.
+    const render = `${clip.status === "ready" || clip.status === "posted"}|${clip.start}|${clip.end}|${clip.template}|${clip.title}`;
+    const video = clip.media?.video ? withRender(clip.media.video, render) : "";
     const old = player.querySelector("video");
     if (video && old && old.getAttribute("src") === video) return; // keep playing
     fill(player, video
-      ? h("video", { controls: true, preload: "metadata", src: video, poster: clip.media.thumbnail, "aria-label": "Clip video" })
+      ? h("video", { controls: true, preload: "metadata", src: video, poster: clip.media.thumbnail && withRender(clip.media.thumbnail, render), "aria-label": "Clip video" })
       : empty(PROCESSING.has(clip.status) ? "Rendering…" : "No video", PROCESSING.has(clip.status) ? "The video appears here when it is ready." : "This clip has no rendered video."));
     if (clip.transcript?.text) player.append(h("details", {}, h("summary", {}, "Transcript"), h("p", {}, clip.transcript.text)));
   }
