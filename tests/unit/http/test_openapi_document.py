@@ -151,3 +151,48 @@ def test_the_x_crc_check_is_documented_with_its_token_and_answer(
     assert [p["name"] for p in operation["parameters"]] == ["crc_token"]
     answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert answer["required"] == ["response_token"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "answers"),
+    [
+        ("/clips/{clip_id}/posts", "post", {"202", "200", "404", "409", "422"}),
+        ("/clips/{clip_id}/posts", "get", {"200", "404"}),
+        ("/clips/{clip_id}/posts/{post_id}", "delete", {"204", "404", "409"}),
+        ("/clips/{clip_id}/approve", "post", {"200", "404", "409"}),
+        ("/clips/{clip_id}/reject", "post", {"200", "404", "409"}),
+    ],
+)
+def test_publishing_and_review_are_documented_with_their_answers(
+    client: TestClient[Litestar], path: str, method: str, answers: set[str]
+) -> None:
+    operation = document(client)["paths"][path][method]
+    assert answers <= set(operation["responses"])
+    assert operation["security"]  # a bearer token, like every clip route
+
+
+def test_the_post_body_and_the_trim_fields_are_in_the_document(
+    client: TestClient[Litestar],
+) -> None:
+    schemas = document(client)["components"]["schemas"]
+    create = next(v for k, v in schemas.items() if k.endswith("PostCreate"))
+    assert create["required"] == ["platform"]
+    assert set(create["properties"]) == {
+        "platform",
+        "privacy",
+        "publish_at",
+        "title",
+        "description",
+        "again",
+    }
+    post = next(v for k, v in schemas.items() if k.endswith("PostOut"))
+    assert set(post["properties"]["status"]["enum"]) == {
+        "scheduled",
+        "pending",
+        "posting",
+        "posted",
+        "failed",
+        "cancelled",
+    }
+    update = next(v for k, v in schemas.items() if k.endswith("ClipUpdate"))
+    assert {"start", "end"} <= set(update["properties"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, Router, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -180,7 +181,13 @@ def reject_clip(clip_id: IdParam, actor: ActorDep, clip_review: ReviewDep) -> Cl
 
 @post(
     "/{clip_id:str}/posts",
-    responses=AUTHED_BODY,
+    responses={
+        **AUTHED_BODY,
+        200: ResponseSpec(
+            data_container=PostOut,
+            description="A repeat: the clip's existing post on the platform (nothing queued)",
+        ),
+    },
     status_code=HTTP_202_ACCEPTED,
     summary="Publish the clip on YouTube or TikTok, now or at publish_at",
     description=(
