@@ -3,10 +3,11 @@ CSS the browser fetches (uncompressed: the API sends them as they are), and the 
 makes until a source's clip list shows, with an empty cache each time.
 
 Sets up as tests/studio_world.py does (the embedded default, real FFmpeg), with a source of
-``clipnet sample``'s recording and three ready clips, then opens that source's page
+``clipnet sample``'s recording and its ready clips (three asked for; the sample has one
+moment that clears the score floor), then opens that source's page
 ``--loads`` times in fresh browser contexts (signed in: the session is in localStorage).
 
-    PYTHONPATH=src:. .venv/bin/python bench/studio_bench.py [--loads 5]
+    .venv/bin/python -m bench.studio_bench [--loads 5]
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ streamer up, links YouTube, uploads ``clipnet sample``'s recording asking for th
 waits for them, and takes: sources, a source (timeline and clip cards), a clip, accounts,
 jobs, ClipBOT, and the source page at phone width.
 
-    PYTHONPATH=src:. .venv/bin/python bench/studio_screenshots.py [--out docs/images/studio]
+    .venv/bin/python -m bench.studio_screenshots [--out docs/images/studio]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.studio_world import (
     chromium,
-    link_youtube,
+    link_account,
     offline_context,
     sample_video,
     sign_up,
@@ -45,7 +45,7 @@ def main() -> None:
         context = offline_context(browser, refused, viewport=DESKTOP)
         page = context.new_page()
         sign_up(page, world.base, "streamer@example.com")
-        link_youtube(page, world)
+        link_account(page, world, "youtube")
         source_id = upload_sample(page, sample_video(Path(tmp) / "stream.mp4", 60.0), count=3)
         wait_until_clips_ready(page)
         page.locator("svg.timeline").hover(position={"x": 330, "y": 60})
@@ -61,11 +61,33 @@ def main() -> None:
             "() => { const v = document.querySelector('.player video');"
             " return v && v.readyState >= 2 }"
         )
+        # The first upload is refused (YouTube answers 403): the post's job fails, and
+        # the Jobs page shows it with YouTube's reason until it is retried from there.
+        world.youtube.fail("init", 403)
+        clip_page = page.url
+        publish(page, "youtube")
+        page.goto(f"{world.base}/#/jobs")
+        for _ in range(60):
+            if page.locator(".card.job").count():
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
+        shoot(page, args.out / "jobs.png")
+        if page.locator(".card.job").count():
+            page.locator(".card.job").first.get_by_role("button", name="Retry").click()
+        link = page.locator(".post[data-platform='youtube'] a.post-link")
+        page.goto(clip_page)
+        for _ in range(60):  # the retried job goes out from the outbox
+            if link.count():
+                break
+            page.wait_for_timeout(1000)
+            page.reload()
+        link.wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
         shoot(page, args.out / "clip.png")
 
         for route, name, ready in [
             ("accounts", "accounts.png", ".account"),
-            ("jobs", "jobs.png", "h1"),
             ("clipbot", "clipbot.png", ".panel"),
         ]:
             page.goto(f"{world.base}/#/{route}")
@@ -82,6 +104,12 @@ def main() -> None:
         phone.close()
         context.close()
         assert refused == [], refused
+
+
+def publish(page: Any, platform: str) -> None:
+    page.get_by_label("Platform").select_option(platform)
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_timeout(500)
 
 
 def shoot(page: Any, path: Path, full_page: bool = True) -> None:

@@ -133,19 +133,21 @@ def sign_up(page: Any, base: str, email: str) -> None:
     page.wait_for_url("**/#/sources")
 
 
-def link_youtube(page: Any, world: StudioWorld, wait_ms: float = 60_000) -> None:
-    """Link YouTube from the Accounts page: OAuth in a new window (the loopback provider sends
-    it straight back to the callback), then refresh the page."""
+def link_account(
+    page: Any, world: StudioWorld, provider: str = "youtube", wait_ms: float = 60_000
+) -> None:
+    """Link ``provider`` from the Accounts page: OAuth in a new window (the loopback provider
+    sends it straight back to the callback), then refresh the page."""
     page.get_by_role("link", name="Accounts").click()
-    youtube = page.locator(".account[data-provider='youtube']")
+    card = page.locator(f".account[data-provider='{provider}']")
     with page.context.expect_page() as popup:
-        youtube.get_by_role("button", name="Link YouTube").click()
+        card.get_by_role("button", name="Link").click()
     callback = popup.value
     callback.wait_for_load_state()
-    assert "/oauth/youtube/callback" in callback.url, callback.url
+    assert f"/oauth/{provider}/callback" in callback.url, callback.url
     callback.close()
     page.get_by_role("button", name="Refresh").click()
-    youtube.locator(".linked").wait_for(timeout=wait_ms)
+    card.locator(".linked").wait_for(timeout=wait_ms)
     # The loopback YouTube accepts the tokens the loopback provider issued.
     world.youtube.tokens = set(world.provider.access)
 

@@ -23,7 +23,7 @@ from tests.studio_world import (
     SAMPLE_SECONDS,
     StudioWorld,
     chromium,
-    link_youtube,
+    link_account,
     offline_context,
     sample_video,
     sign_up,
@@ -72,7 +72,7 @@ def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     page.on("pageerror", lambda error: problems.append(str(error)))
 
     sign_up(page, world.base, "streamer@example.com")
-    link_youtube(page, world)
+    link_account(page, world, "youtube")
     source_id = upload_sample(page, video, count=1)
 
     # Live: the page is not reloaded while the clip goes from queued to ready.

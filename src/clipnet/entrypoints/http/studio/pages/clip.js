@@ -178,7 +178,7 @@ function postList(posts, clip, after) {
       }, "Cancel")
       : null;
     return h("li", { class: "post", dataset: { status: p.status, platform: p.platform } },
-      h("strong", {}, p.platform), " ", badge(p.status),
+      h("strong", {}, Object.fromEntries(PLATFORMS)[p.platform] || p.platform), " ", badge(p.status),
       p.publish_at ? h("span", { class: "muted" }, ` at ${when(p.publish_at)}`) : null,
       p.url ? h("a", { href: p.url, class: "post-link", target: "_blank", rel: "noopener" }, " Open the post") : null,
       (p.error || p.last_error) ? h("p", { class: "error" }, p.error || p.last_error) : null,
