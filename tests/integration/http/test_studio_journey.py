@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import require_service
 from tests.studio_world import (
     CHROMIUM,
+    PASSWORD,
     SAMPLE_SECONDS,
     StudioWorld,
     chromium,
@@ -132,4 +133,42 @@ def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     other.close()
     context.close()
     assert problems == []
+    assert refused == []
+
+
+def test_the_studio_shows_a_problems_detail_and_refreshes_an_expired_token(
+    world: StudioWorld, browser: Any
+) -> None:
+    refused: list[str] = []
+    context = offline_context(browser, refused)
+    page = context.new_page()
+    sign_up(page, world.base, "twice@example.com")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/#/login")
+
+    # The API's problem document, its detail shown beside the form (never a stack trace).
+    page.goto(f"{world.base}/#/signup")
+    page.get_by_label("Email").fill("twice@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "already" in alert.inner_text().lower()
+    assert "Traceback" not in page.content()
+
+    # An access token the API no longer takes: api.js refreshes it once and goes on.
+    page.goto(f"{world.base}/#/login")
+    page.get_by_label("Email").fill("twice@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/#/sources")
+    page.evaluate(
+        "() => { const s = JSON.parse(localStorage.getItem('clipnet.session'));"
+        " s.access = 'expired'; localStorage.setItem('clipnet.session', JSON.stringify(s)) }"
+    )
+    page.goto(f"{world.base}/#/profile")
+    page.get_by_text("twice@example.com").wait_for(timeout=WAIT_MS)
+    access = page.evaluate("JSON.parse(localStorage.getItem('clipnet.session')).access")
+    assert access != "expired"
+    context.close()
     assert refused == []
