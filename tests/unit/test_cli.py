@@ -99,3 +99,18 @@ def test_clip_with_an_unknown_aspect_is_one_line_naming_it_and_the_known_ones(
         "clipnet: error: unknown aspect '4:3' (known: 9:16, 1:1, 16:9)"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_caption_style_for_clip_is_one_line_naming_the_known_ones(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path / "data"))
+    recording = tmp_path / "vod.mp4"
+    recording.write_bytes(b"not looked at: the style is checked first")
+    args = ["clip", str(recording), "--out", str(tmp_path / "out"), "--captions", "comic"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "clipnet: error: unknown caption style 'comic' (known: bold-pop, lower-third, boxed, none)"
+    ]
+    assert not (tmp_path / "out").exists()
