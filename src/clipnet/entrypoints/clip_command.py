@@ -95,7 +95,6 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     check_caption_style(options.captions)
     check_aspect(options.aspect)
     container.media().probe(options.input)  # bad input fails here, before anything is stored
-    _tell_models(container, console)
     service = container.highlights()
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
@@ -110,6 +109,8 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
                 caption_style=options.captions,
                 aspect=options.aspect,
             )
+            # Said once the source has proved good, so a bad file's answer stays one error line.
+            _tell_models(container, console)
             if len(clips) < options.top:
                 console.print(fewer_than_asked(len(clips), options.top))
             progress.clips(len(clips))

@@ -25,6 +25,9 @@ pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[3]
 #: In the command line of the polish's encoding pass (the long, quiet one).
 ENCODING = "libx264"
+#: Seconds a polish may take to reach its encoding pass: it first measures the span's loudness
+#: and scans it for the subject to frame, which takes a while on a busy two-core machine.
+ENCODE_START = 180
 
 
 def children_of(pid: int) -> set[int]:
@@ -147,7 +150,7 @@ def test_a_killed_worker_leaves_no_ffmpeg_running_and_its_next_start_removes_its
     first = Spawned(worker_args, env, tmp_path / "worker.log")
     spawned.append(first)
     # (the encoding pass: quiet, so no broken pipe on stderr can stop it instead)
-    wait_for(lambda: bool(first.ffmpeg_children(ENCODING)), 60, "the worker to start encoding")
+    wait_for(lambda: bool(first.ffmpeg_children(ENCODING)), ENCODE_START, "the worker to encode")
     renders = first.ffmpeg_children(ENCODING)
     stale = [p for p in scratch_root.iterdir() if p.name.startswith(f"clipnet-{first.pid}.")]
     assert stale, f"no scratch folder of the worker in {list(scratch_root.iterdir())}"
@@ -164,7 +167,7 @@ def test_a_killed_worker_leaves_no_ffmpeg_running_and_its_next_start_removes_its
     second = Spawned(worker_args, env, tmp_path / "worker.log")
     spawned.append(second)
     wait_for(lambda: not any(f.exists() for f in stale), 30, "the stale scratch to be removed")
-    wait_for(lambda: bool(second.ffmpeg_children(ENCODING)), 60, "the recovered job to encode")
+    wait_for(lambda: bool(second.ffmpeg_children(ENCODING)), ENCODE_START, "the job to encode")
     renders = second.ffmpeg_children(ENCODING)
 
     # and SIGTERM stops it too: FFmpeg does not outlive the worker
