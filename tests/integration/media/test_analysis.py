@@ -123,4 +123,5 @@ def test_the_top_highlight_of_a_real_recording_covers_its_exciting_part(
     best = ranked[0].segment.span
     covered = min(best.end, EXCITING.end) - max(best.start, EXCITING.start)
     assert covered >= 0.75 * min(EXCITING.duration, best.duration)
-    assert ranked[0].score.total > 2 * ranked[-1].score.total
+    # and it is the only one: the calm rest of the recording is filler under the score floor
+    assert len(ranked) == 1, ranked

@@ -139,6 +139,7 @@ def metrics_routes(container: Container) -> list[ControllerRouterHandler]:
         description="The Prometheus text format. With CLIPNET_METRICS_TOKEN set, send "
         "`Authorization: Bearer <token>`.",
         sync_to_thread=True,  # the job tally reads the database
+        media_type=TEXT_FORMAT,  # so the document says what the 200 is
         responses=problem_responses(401),
     )
     def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
