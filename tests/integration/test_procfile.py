@@ -1,8 +1,10 @@
-"""The Procfile, run as Railway and Heroku-style hosts run it (here through honcho), on real
-PostgreSQL and Redis: its web process answers on $PORT, its workers (two, ``-c worker=2``) take
-the jobs the API queues, and a clip asked for over HTTP is cut and polished by a worker. Logs
-are JSON lines (CLIPNET_LOG_FORMAT=json), and the request's id shows in the worker's line for
-the job the request caused."""
+"""The Procfile, run as Railway and Heroku-style hosts run it (here through honcho), on the
+staging profile with real PostgreSQL and Redis: its web process answers on $PORT, its workers
+(two, ``-c worker=2``) take the jobs the API queues, and a clip asked for over HTTP is cut and
+polished by a worker. The live events the workers publish (the clip's statuses, the analysis
+pass's progress) reach the web process's ``GET /events`` through Redis. Logs are JSON lines
+(CLIPNET_LOG_FORMAT=json), and the request's id shows in the worker's line for the job the
+request caused."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from tests.conftest import require_service
 from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.loopback.asgi import free_port
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
+from tests.sse import EventReader, Sse
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.ffmpeg, pytest.mark.slow]
@@ -40,7 +43,8 @@ HONCHO_LINE = re.compile(r"\S+ (?P<process>\S+)\s+\| (?P<text>.*)")
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The embedded profile moved onto a PostgreSQL schema and a Redis namespace of its own."""
+    """The staging profile on a PostgreSQL schema and a Redis namespace of its own (local
+    files and CPU inference: no Cloudinary or RunPod here)."""
     require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
     require_service(redis_available(), "Redis at 127.0.0.1:6379")
     namespace = fresh_namespace()
@@ -49,6 +53,10 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
             yield {
                 # the venv's clipnet first: the Procfile names the command, not a path
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+                "CLIPNET_PROFILE": "staging",
+                "CLIPNET_INFERENCE": "local",
+                "CLIPNET_BLIP_MODEL": "",  # no vision models: none can be downloaded here
+                "CLIPNET_CLIP_MODEL": "",
                 "CLIPNET_HOST": "127.0.0.1",
                 "CLIPNET_DATA_DIR": str(tmp_path / "data"),
                 "CLIPNET_DATABASE_URL": url,
@@ -182,6 +190,7 @@ def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
     assert http.post("/auth/signup", json=credentials).is_success
     token = http.post("/auth/login", json=credentials).json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
+    events = EventReader(base_url, token)  # the web process's GET /events, open throughout
     with video.open("rb") as file:
         uploaded = http.post(
             "/sources/upload", files={"file": ("s.mp4", file, "video/mp4")}, headers=auth
@@ -212,3 +221,24 @@ def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(
     web_lines = honcho.json_lines_of("web.1")
     assert web_lines, "the web process logs JSON lines under honcho"
     assert not any("(clip:process) done" in line["message"] for line in web_lines)
+
+    # and what the workers did reached the web process's event stream, through Redis
+    def saw_ready(seen: list[Sse]) -> bool:
+        return any(e.event == "clip.status" and e.data["status"] == "ready" for e in seen)
+
+    with events:
+        seen = events.wait_for(saw_ready, timeout=30)
+    statuses = [e.data["status"] for e in seen if e.event == "clip.status"]
+    assert statuses[0] == "queued" and statuses[-1] == "ready"
+    assert {"scoring", "polishing", "uploading"} <= set(statuses)  # each set by a worker
+    progress = [e.data["percent"] for e in seen if e.event == "job.progress"]
+    assert progress[0] == 0 and progress[-1] == 100  # the analysis pass, in a worker
+    analysed = [e.data for e in seen if e.event == "source.status"]
+    assert analysed == [
+        {
+            "source_id": uploaded.json()["id"],
+            "status": "analyzed",
+            "duration": analysed[0]["duration"],
+            "error": None,
+        }
+    ]

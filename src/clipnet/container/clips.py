@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from clipnet.container.accounts import AccountsContainer
+from clipnet.adapters.memory.events import InMemoryEventLog
+from clipnet.adapters.redis_events import RedisEventLog
+from clipnet.container.accounts import AccountsContainer, sessions_redis_url
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing, ShareLinks
@@ -14,6 +16,7 @@ from clipnet.domain.highlights.selection import ScoreFloor
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
+from clipnet.domain.shared.live import LiveEvents
 from clipnet.domain.sources.service import SourceService
 from clipnet.settings.sections import InferenceSettings
 
@@ -25,6 +28,21 @@ def batch_policy(inference: InferenceSettings) -> BatchPolicy:
 class ClipsContainer(AccountsContainer):
     __self__ = AccountsContainer.__self__
 
+    api = AccountsContainer.settings.provided.api
+    # GET /events: the memory log on the embedded profile, Redis Streams where processes are many.
+    event_log = providers.Selector(
+        api.events,
+        memory=providers.Singleton(InMemoryEventLog, api.events_keep),
+        redis=providers.Singleton(
+            RedisEventLog,
+            AccountsContainer.sessions_redis,
+            providers.Callable(sessions_redis_url, AccountsContainer.settings),
+            AccountsContainer.key_namespace,
+            keep=api.events_keep,
+            ttl=providers.Callable(lambda hours: hours * 3600, api.events_ttl_hours),
+        ),
+    )
+    live_events = providers.Singleton(LiveEvents, event_log)
     lifecycle = providers.Singleton(
         ClipLifecycle,
         AccountsContainer.uow_factory,
@@ -32,6 +50,7 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.clock,
         AccountsContainer.ids,
         AccountsContainer.templates,
+        events=live_events,
     )
     framing = providers.Singleton(
         FramingService,
@@ -49,6 +68,7 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.templates,
         vision=AccountsContainer.vision,
         framing=framing,
+        events=live_events,
     )
     transcription = providers.Singleton(  # whisper:batch
         TranscriptionBatcher,

@@ -11,7 +11,6 @@ from clipnet.adapters.memory.platforms import InMemoryPublisher
 from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
 from clipnet.container.clips import ClipsContainer
-from clipnet.domain.publishing.model import PostStatusHook
 from clipnet.domain.publishing.posting import PostingService
 from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.platforms import Platform
@@ -62,8 +61,6 @@ class PublishingContainer(ClipsContainer):
             }
         ),
     )
-    # Told of every post status change (owner id, post): the post.status live event.
-    post_status_hook: providers.Provider[PostStatusHook | None] = providers.Object(None)
     posting = providers.Singleton(
         PostingService,
         ClipsContainer.uow_factory,
@@ -74,7 +71,7 @@ class PublishingContainer(ClipsContainer):
         ClipsContainer.ids,
         # An expiring OAuth token is refreshed before each upload.
         fresh_account=ClipsContainer.oauth.provided.fresh_account,
-        status_hook=post_status_hook,
+        events=ClipsContainer.live_events,
     )
     # The API's and the CLI's posts: now or scheduled (the job waits in the outbox).
     publishing_service = providers.Singleton(
@@ -84,5 +81,5 @@ class PublishingContainer(ClipsContainer):
         ClipsContainer.clock,
         ClipsContainer.ids,
         publishers.provided.keys.call(),
-        status_hook=post_status_hook,
+        events=ClipsContainer.live_events,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -24,8 +25,11 @@ class MediaProcessor(Protocol):
     def extract_audio(self, path: Path, out: Path, span: TimeSpan | None = None) -> Path:
         """16 kHz mono WAV of the whole file or of ``span``, written to ``out``."""
 
-    def analyze(self, path: Path) -> FeatureTimeline:
-        """Per-second loudness, speech, motion and scene changes, in one decode pass."""
+    def analyze(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> FeatureTimeline:
+        """Per-second loudness, speech, motion and scene changes, in one decode pass;
+        ``progress`` is told the share of the file done (0 to 1) now and then."""
 
     def cut(self, path: Path, span: TimeSpan, out: Path, *, exact: bool = True) -> Path:
         """The span as its own file: re-encoded frame-accurately, or stream-copied if not exact."""

@@ -509,6 +509,33 @@ class ApiSettings:
         parse=as_int(1024),
         doc="Largest accepted request body, uploads aside",
     )
+    events: str = setting(
+        "CLIPNET_EVENTS",
+        parse=as_choice("memory", "redis"),
+        default_for=_per_profile("memory", "redis"),
+        doc="Where live events (GET /events) are kept: memory (this process: the embedded "
+        "profile's API and its in-process worker) or redis (shared by every API replica and "
+        "worker; the sessions' Redis)",
+    )
+    events_keep: int = setting(
+        "CLIPNET_EVENTS_KEEP",
+        1000,
+        parse=as_int(10),
+        doc="Newest live events kept per user, for a studio that reconnects with Last-Event-ID",
+    )
+    events_ttl_hours: int = setting(
+        "CLIPNET_EVENTS_TTL_HOURS",
+        24,
+        parse=as_int(1),
+        doc="Hours a user's live events are kept after their last one (redis)",
+    )
+    events_stream_seconds: int = setting(
+        "CLIPNET_EVENTS_STREAM_SECONDS",
+        300,
+        parse=as_int(1),
+        doc="Seconds one GET /events stream stays open; the studio then resumes it with "
+        "Last-Event-ID, presenting its (maybe refreshed) token again",
+    )
     http_read_timeout: float = setting(
         "CLIPNET_HTTP_READ_TIMEOUT",
         20.0,

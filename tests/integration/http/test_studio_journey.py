@@ -71,6 +71,15 @@ def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    streams: list[tuple[int, str]] = []  # the studio's GET /events answers
+    page.on(
+        "response",
+        lambda r: (
+            streams.append((r.status, r.headers.get("content-type", "")))
+            if r.url.endswith("/events")
+            else None
+        ),
+    )
 
     sign_up(page, world.base, "streamer@example.com")
     link_account(page, world, "youtube")
@@ -82,6 +91,9 @@ def test_a_streamer_uploads_watches_trims_and_publishes_a_clip_in_the_studio(
     card.wait_for(timeout=WAIT_MS)
     page.locator(".card.clip[data-status='ready']").first.wait_for(timeout=PIPELINE_MS)
     assert page.evaluate("window.__sameDocument") is True
+    # ... told by the live event stream (not by polling): the header says so
+    assert page.locator("#live").get_attribute("data-mode") == "stream"
+    assert (200, "text/event-stream; charset=utf-8") in streams
     assert card.locator("img").count() == 1  # its thumbnail
     assert card.locator(".score").inner_text().strip().endswith("/100")
     assert page.locator("svg.timeline .clip-span").count() >= 1  # chosen clip marked

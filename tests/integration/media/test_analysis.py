@@ -125,3 +125,24 @@ def test_the_top_highlight_of_a_real_recording_covers_its_exciting_part(
     assert covered >= 0.75 * min(EXCITING.duration, best.duration)
     # and it is the only one: the calm rest of the recording is filler under the score floor
     assert len(ranked) == 1, ranked
+
+
+def test_the_analysis_pass_reports_its_progress_as_ffmpeg_decodes(
+    processor: FfmpegMediaProcessor, sample_video: Path
+) -> None:
+    shares: list[float] = []
+    timeline = processor.analyze(sample_video, shares.append)
+    assert shares, "FFmpeg's -progress reports reached the callback"
+    assert shares == sorted(shares)
+    assert all(0 <= share <= 1 for share in shares)
+    assert shares[-1] > 0.9  # its last report is (nearly) the whole file
+    assert timeline == processor.analyze(sample_video)  # reporting changes nothing measured
+
+
+def test_a_failing_progress_report_does_not_stop_the_analysis(
+    processor: FfmpegMediaProcessor, sample_video: Path
+) -> None:
+    def broken(_share: float) -> None:
+        raise RuntimeError("the event log is down")
+
+    assert processor.analyze(sample_video, broken) == processor.analyze(sample_video)

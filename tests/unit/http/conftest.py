@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,16 @@ class ContentProbingMedia(FakeMediaProcessor):
             )
         raise MediaError(f"{path}: not a video")
 
-    def analyze(self, path: Path) -> FeatureTimeline:
+    def _known(self, path: Path) -> tuple[MediaInfo, FeatureTimeline | None]:
+        return self.probe(path), None  # so a clip of an upload can be polished, too
+
+    def analyze(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> FeatureTimeline:
         self.analyzed.append(str(path))
+        for share in (0.0, 0.5, 1.0):  # as FFmpeg's -progress reports reach it
+            if progress is not None:
+                progress(share)
         loud = [0.1] * 120
         loud[70:90] = [0.9] * 20  # one obvious highlight at 70-90 s
         return FeatureTimeline(120, {"loudness": loud, "motion": loud}, scene_cuts=(75.0, 80.0))

@@ -8,6 +8,7 @@ to the probed duration picks the same moments as the other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,9 @@ class LongerAnalysisThanPicture(FakeMediaProcessor):
             duration=PICTURE_SECONDS, has_video=True, has_audio=True, width=1920, height=1080
         )
 
-    def analyze(self, path: Path) -> FeatureTimeline:
+    def analyze(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> FeatureTimeline:
         self._check(path)
         self.analyzed.append(str(path))
         level = [0.1] * TIMELINE_SECONDS

@@ -3,8 +3,11 @@ reject; each post goes out through its job, a scheduled one only once it is due.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
@@ -12,12 +15,12 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from clipnet.adapters.memory.clock import ManualClock
+from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.memory.platforms import InMemoryPublisher
 from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
 from clipnet.domain.clips.model import ClipStatus
 from clipnet.domain.jobs.model import Job, JobStatus
-from clipnet.domain.publishing.model import post_status_event
 from clipnet.domain.shared.platforms import Platform
 from clipnet.entrypoints.http import create_app
 from tests.builders import an_account
@@ -349,16 +352,12 @@ def test_approving_queues_nothing_while_auto_post_is_off(tmp_path: Path) -> None
         assert uow.clips.get(clip_id).approved
 
 
-def test_every_status_a_post_goes_through_is_told_to_the_status_hook_once(
+def test_every_status_a_post_goes_through_is_one_post_status_event(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    told: list[tuple[str, dict[str, object]]] = []
     container = memory_container(tmp_path, CLIPNET_PUBLISHING="memory")
     container.queue.override(providers.Singleton(RecordingJobQueue))
     container.clock.override(providers.Object(clock))
-    container.post_status_hook.override(
-        providers.Object(lambda owner, post: told.append((owner, post_status_event(post))))
-    )
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         alice = ApiUser(client, "alice")
         clip_id = ready_clip(container, alice, tmp_path)
@@ -377,28 +376,28 @@ def test_every_status_a_post_goes_through_is_told_to_the_status_hook_once(
         client.delete(f"/clips/{clip_id}/posts/{dropped['id']}", headers=alice.headers)
     clock.advance(120)
     run_jobs(container)
-    assert {owner for owner, _ in told} == {alice.id}
+    told = post_events(container, alice.id)
+    assert told and post_events(container, "someone else") == []
     by_post = {
-        post_id: [e["status"] for _, e in told if e["post_id"] == post_id]
+        post_id: [e["status"] for e in told if e["post_id"] == post_id]
         for post_id in (kept["id"], dropped["id"])
     }
     assert by_post == {
         kept["id"]: ["scheduled", "posting", "posted"],
         dropped["id"]: ["scheduled", "cancelled"],
     }
-    last = next(e for _, e in reversed(told) if e["post_id"] == kept["id"])
+    last = next(e for e in reversed(told) if e["post_id"] == kept["id"])
     assert last["url"] and last["error"] is None and last["clip_id"] == clip_id
 
 
-def test_a_status_hook_that_fails_does_not_undo_the_post(
-    tmp_path: Path, clock: ManualClock
-) -> None:
-    def broken(_owner: str, _post: object) -> None:
-        raise ConnectionError("event log down")
+def test_an_event_log_that_fails_does_not_undo_the_post(tmp_path: Path, clock: ManualClock) -> None:
+    class BrokenLog(InMemoryEventLog):
+        def publish(self, owner_id: str, kind: str, data: Mapping[str, Any]) -> str:
+            raise ConnectionError("event log down")
 
     container = memory_container(tmp_path, CLIPNET_PUBLISHING="memory")
     container.queue.override(providers.Singleton(RecordingJobQueue))
-    container.post_status_hook.override(providers.Object(broken))
+    container.event_log.override(providers.Object(BrokenLog()))
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         alice = ApiUser(client, "alice")
         clip_id = ready_clip(container, alice, tmp_path)
@@ -411,3 +410,9 @@ def test_a_status_hook_that_fails_does_not_undo_the_post(
         listed = client.get(f"/clips/{clip_id}/posts", headers=alice.headers).json()["items"]
     assert finished.status is JobStatus.SUCCEEDED
     assert [p["status"] for p in listed] == ["posted"]
+
+
+def post_events(container: Container, owner: str) -> list[dict[str, Any]]:
+    """The ``post.status`` events in the owner's live-event log, oldest first."""
+    found = asyncio.run(container.event_log().read(owner, "0", 0))
+    return [dict(e.data) for e in found if e.kind == "post.status"]

@@ -158,7 +158,7 @@ def test_deleting_a_source_removes_its_clips_and_their_media(
     clip_id = alice.clip(source_id)
     with container.uow_factory()() as uow:  # give the clip a stored video, as the pipeline would
         clip = uow.clips.get(clip_id)
-        clip.assets = {"video": f"clips/{clip_id}/video.mp4"}
+        clip.assets = {**clip.assets, "video": f"clips/{clip_id}/video.mp4"}
         uow.clips.update(clip)
         uow.commit()
     (Path(container.settings().data_dir) / "v.mp4").write_bytes(b"video")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +92,22 @@ class FfmpegMediaProcessor:
         check_limits(path, info, self.limits)
         return info
 
-    def analyze(self, path: Path) -> FeatureTimeline:
+    def analyze(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> FeatureTimeline:
         source, info = self._source(path)
+        on_progress = None if progress is None else _share_of(info.duration, progress)
         with self._scratch() as scratch:
             files = {name: scratch / f"{name}.txt" for name in ("motion", "loudness", "speech")}
             graph = analysis.analysis_graph(
                 ffmpeg_url(source), input_options(), info.fps, info.has_audio, files
             )
-            self._run(graph.compile(cmd=self.binary), path)
+            run(
+                graph.compile(cmd=self.binary),
+                timeout=self.timeout,
+                subject=path,
+                on_progress=on_progress,
+            )
             read = {name: _read(file) for name, file in files.items()}
         motion = analysis.read_metadata(read["motion"], analysis.MOTION_KEY)
         _require_whole(path, info.duration, motion)
@@ -364,6 +372,15 @@ def _require_whole(path: Path, duration: float, motion: list[tuple[float, float]
             f"{file_name(path)}: truncated or damaged: only {decoded:.1f} s of its "
             f"{duration:.1f} s could be decoded"
         )
+
+
+def _share_of(duration: float, progress: Callable[[float], None]) -> Callable[[float], None]:
+    """Seconds decoded -> the share of ``duration`` done, in [0, 1]."""
+
+    def report(seconds: float) -> None:
+        progress(min(1.0, seconds / duration) if duration > 0 else 0.0)
+
+    return report
 
 
 def _file(path: Path) -> str:

@@ -16,16 +16,20 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import logging
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from clipnet.ports.media import MediaError
+
+log = logging.getLogger(__name__)
 
 
 def find_ffmpeg(configured: str = "") -> str:
@@ -60,12 +64,17 @@ def run(
     subject: Path,
     cwd: Path | None = None,
     check: bool = True,
+    on_progress: Callable[[float], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run one FFmpeg command; past ``timeout`` seconds its whole process group is killed.
 
     With ``check``, a non-zero exit raises :class:`MediaError` naming ``subject`` and
-    FFmpeg's own reason.
+    FFmpeg's own reason. With ``on_progress`` (an ffmpeg command only), FFmpeg reports on
+    standard output (``-progress pipe:1``) and ``on_progress`` is told the seconds of output
+    written so far, about twice a second, from a reader thread.
     """
+    if on_progress is not None:
+        args = [args[0], "-progress", "pipe:1", "-nostats", *args[1:]]
     process = subprocess.Popen(
         list(args),
         stdin=subprocess.DEVNULL,
@@ -78,7 +87,10 @@ def run(
         preexec_fn=_die_with_parent(),
     )
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        if on_progress is None:
+            stdout, stderr = process.communicate(timeout=timeout)
+        else:
+            stdout, stderr = _communicate_reporting(process, timeout, on_progress)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise MediaError(
@@ -90,6 +102,41 @@ def run(
     if check and process.returncode != 0:
         raise MediaError(f"{file_name(subject)}: {ffmpeg_reason(stderr)}")
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _communicate_reporting(
+    process: subprocess.Popen[str], timeout: float, on_progress: Callable[[float], None]
+) -> tuple[str, str]:
+    """``communicate`` that reads FFmpeg's ``-progress`` lines as they come. The pipes are
+    drained by threads; this thread, the one that started FFmpeg, waits for it (see the
+    module's caveat)."""
+    stdout: list[str] = []
+    stderr: list[str] = []
+
+    def read_progress() -> None:
+        assert process.stdout is not None
+        reporting = True
+        for line in process.stdout:
+            stdout.append(line)
+            key, _, value = line.strip().partition("=")
+            if reporting and key == "out_time_us" and value.isdigit():
+                try:
+                    on_progress(int(value) / 1e6)
+                except Exception:  # a report must never stop the pipe being drained
+                    log.exception("progress reports stopped: one failed")
+                    reporting = False
+
+    def read_errors() -> None:
+        assert process.stderr is not None
+        stderr.append(process.stderr.read())
+
+    readers = [threading.Thread(target=f, daemon=True) for f in (read_progress, read_errors)]
+    for reader in readers:
+        reader.start()
+    process.wait(timeout=timeout)
+    for reader in readers:
+        reader.join()
+    return "".join(stdout), "".join(stderr)
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

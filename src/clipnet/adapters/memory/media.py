@@ -6,6 +6,7 @@ For unit tests of services that use media without running FFmpeg.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -41,8 +42,12 @@ class FakeMediaProcessor:
     def extract_audio(self, path: Path, out: Path, span: TimeSpan | None = None) -> Path:
         return self._write(out, {"audio_of": str(path), "span": _span(span)})
 
-    def analyze(self, path: Path) -> FeatureTimeline:
+    def analyze(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> FeatureTimeline:
         _info, timeline = self._known(path)
+        if progress is not None and timeline is not None:
+            progress(1.0)
         self.analyzed.append(str(path))
         if timeline is None:
             raise MediaError(f"{path}: no timeline registered")

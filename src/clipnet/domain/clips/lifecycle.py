@@ -17,6 +17,7 @@ from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import ConcurrencyConflict, NotFound, RetriesExhausted
+from clipnet.domain.shared.live import CLIP_STATUS, LiveEvents
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source
 from clipnet.ports.clock import Clock
@@ -40,6 +41,7 @@ class ClipLifecycle:
         max_attempts: int = 3,
         *,
         conflict_tries: int = 3,
+        events: LiveEvents | None = None,
     ) -> None:
         self._uow = uow
         self._outbox = outbox
@@ -48,6 +50,7 @@ class ClipLifecycle:
         self._templates = templates
         self._max_attempts = max_attempts
         self._conflict_tries = max(1, conflict_tries)
+        self._events = events or LiveEvents()
 
     # -- creating ------------------------------------------------------------------------------
 
@@ -82,6 +85,7 @@ class ClipLifecycle:
             job = self._queue(uow, clip)
             uow.clips.add(clip)
             uow.commit()
+        self._announce([clip])
         self._outbox.release([job])
         return clip
 
@@ -124,6 +128,7 @@ class ClipLifecycle:
                 uow.clips.add(clip)
                 clips.append(clip)
             uow.commit()
+        self._announce(clips)
         self._outbox.release(jobs)
         return clips
 
@@ -179,6 +184,7 @@ class ClipLifecycle:
             job = self._queue(uow, clip)
             uow.clips.update(clip)
             uow.commit()
+        self._announce([clip])
         self._outbox.release([job])
         return clip
 
@@ -212,8 +218,14 @@ class ClipLifecycle:
             jobs = [] if step.next_job is None else [self._add_job(uow, clip, step.next_job)]
             uow.clips.update(clip)
             uow.commit()
+        self._announce([clip])
         self._outbox.release(jobs)
         return clip
+
+    def _announce(self, clips: Sequence[Clip]) -> None:
+        """The committed statuses, to each owner's studio (before the next job can run)."""
+        for clip in clips:
+            self._events.publish(clip.owner_id, CLIP_STATUS, clip_status_event(clip))
 
     def _queue(self, uow: UnitOfWork, clip: Clip) -> Job:
         clip.move_to(ClipStatus.QUEUED, self._clock.now())
@@ -238,6 +250,17 @@ class _Step:
     expected: Expected | None
     change: Callable[[Clip], None] | None
     next_job: JobType | None
+
+
+def clip_status_event(clip: Clip) -> dict[str, object]:
+    """The ``clip.status`` live event's data (the studio contract)."""
+    return {
+        "clip_id": clip.id,
+        "source_id": clip.source_id,
+        "status": clip.status.value,
+        "score": None if clip.score is None else round(clip.score.total, 1),
+        "error": clip.last_error or None,
+    }
 
 
 def _is_in(clip: Clip, expected: Expected | None) -> bool:

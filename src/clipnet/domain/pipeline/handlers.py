@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from time import monotonic
 
 import attrs
 
@@ -35,6 +36,7 @@ from clipnet.domain.highlights.scoring import score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
+from clipnet.domain.shared.live import JOB_PROGRESS, SOURCE_STATUS, LiveEvents
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.media import SourceMedia
@@ -68,6 +70,52 @@ class PipelineEvent:
 Listener = Callable[[PipelineEvent], None]
 
 
+class AnalysisProgress:
+    """The analysis pass's share done, as ``job.progress`` events: one per whole 5 % and at
+    most two a second, so a long source does not flood its owner's log."""
+
+    STEP = 5
+    MIN_GAP = 0.5
+
+    def __init__(self, events: LiveEvents, source: Source, clock: Callable[[], float] = monotonic):
+        self._events = events
+        self._source = source
+        self._clock = clock
+        self._last_percent = -1
+        self._last_at = float("-inf")
+
+    def __call__(self, share: float) -> None:
+        percent = max(0, min(100, int(share * 100)))
+        now = self._clock()
+        final = percent in (0, 100)
+        if percent == self._last_percent or (
+            not final
+            and (percent < self._last_percent + self.STEP or now - self._last_at < self.MIN_GAP)
+        ):
+            return
+        self._last_percent, self._last_at = percent, now
+        self._events.publish(
+            self._source.owner_id,
+            JOB_PROGRESS,
+            {
+                "source_id": self._source.id,
+                "clip_id": None,
+                "stage": "analyzing",
+                "percent": percent,
+            },
+        )
+
+
+def source_status_event(source: Source) -> dict[str, object]:
+    """The ``source.status`` live event's data (the studio contract)."""
+    return {
+        "source_id": source.id,
+        "status": source.status.value,
+        "duration": source.duration,
+        "error": source.last_error or None,
+    }
+
+
 def asset_key(clip_id: str, name: str) -> str:
     """Where a clip's finished files are stored, e.g. ``clips/<id>/video.mp4``."""
     return f"clips/{clip_id}/{name}"
@@ -89,6 +137,7 @@ class PipelineService:
         framing: FramingService | None = None,
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
+        events: LiveEvents | None = None,
     ) -> None:
         self._uow = uow
         self._lifecycle = lifecycle
@@ -103,6 +152,7 @@ class PipelineService:
         # A local path to a source's media for the length of a ``with`` block.
         self._source_file = SourceMedia(storage, scratch_dir).local_file
         self._listeners: list[Listener] = []
+        self._events = events or LiveEvents()
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -137,10 +187,12 @@ class PipelineService:
         if source.timeline is not None:
             return source
         self._emit("analyzing", source_id, source.location)
+        report = AnalysisProgress(self._events, source)
         try:
             with self._source_file(source) as path:
                 info = self._media.probe(path)
-                timeline = self._media.analyze(path)
+                report(0.0)
+                timeline = self._media.analyze(path, report)
         except MediaError as error:
             self._record_source_failure(source_id, str(error))
             raise
@@ -151,6 +203,8 @@ class PipelineService:
                 source.record_analysis(timeline)
                 uow.sources.update(source)
                 uow.commit()
+        report(1.0)
+        self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
         self._emit("analyzed", source_id)
         return source
 
@@ -307,6 +361,7 @@ class PipelineService:
             source.record_failure(reason)
             uow.sources.update(source)
             uow.commit()
+        self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
 
     def _template_for(self, clip: Clip, segment: Segment) -> Template:
         if clip.template:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -99,14 +99,8 @@ class Post:
         self.status, self.last_error = PostStatus.FAILED, reason[:2000]
 
 
-PostStatusHook = Callable[[str, "Post"], None]
-"""Told ``(owner user id, post)`` after a post's status change was committed: where the
-``post.status`` live event is published (the event log's ``publish``, wired in the container).
-A hook that fails is logged and ignored: a post that went out stays posted."""
-
-
 def post_status_event(post: Post) -> dict[str, JsonValue]:
-    """The ``post.status`` event's data (the studio contract)."""
+    """The ``post.status`` live event's data (the studio contract)."""
     return {
         "post_id": post.id,
         "clip_id": post.clip_id,
@@ -115,16 +109,6 @@ def post_status_event(post: Post) -> dict[str, JsonValue]:
         "url": post.url or None,
         "error": post.last_error or None,
     }
-
-
-def announce(hook: PostStatusHook | None, owner_id: str, post: Post) -> None:
-    """Tell ``hook`` of the post's (committed) status; never raises."""
-    if hook is None:
-        return
-    try:
-        hook(owner_id, post)
-    except Exception as error:  # live events are best effort; the post's row is the truth
-        log.warning("post %s: its status event was not published: %s", post.id, error)
 
 
 #: Each platform's own privacy words (YouTube's ``privacyStatus``, TikTok's ``privacy_level``,

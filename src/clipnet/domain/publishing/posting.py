@@ -23,11 +23,11 @@ from clipnet.domain.publishing.model import (
     Post,
     PostOptions,
     PostStatus,
-    PostStatusHook,
-    announce,
+    post_status_event,
 )
 from clipnet.domain.publishing.service import POST_JOB_OF, POSTABLE, post_key
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
+from clipnet.domain.shared.live import POST_STATUS, LiveEvents
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.ports.clock import Clock
@@ -60,7 +60,7 @@ class PostingService:
         ids: IdGenerator,
         fresh_account: Callable[[str, Platform], OAuthAccount] | None = None,
         *,
-        status_hook: PostStatusHook | None = None,
+        events: LiveEvents | None = None,
     ) -> None:
         """``fresh_account``: the linked account with its token refreshed if it is about to
         expire (``OAuthLinking.fresh_account``); without it the stored token is used as is."""
@@ -71,7 +71,7 @@ class PostingService:
         self._clock = clock
         self._ids = ids
         self._fresh_account = fresh_account
-        self._status_hook = status_hook
+        self._events = events or LiveEvents()
         """Told of each status this service gives a post (the ``post.status`` live event)."""
 
     def handle(self, job: Job) -> None:
@@ -207,7 +207,7 @@ class PostingService:
             uow.posts.update(post)
             uow.commit()
         if post.status is not before:
-            announce(self._status_hook, clip.owner_id, post)
+            self._events.publish(clip.owner_id, POST_STATUS, post_status_event(post))
         return post, clip, account
 
     @staticmethod
@@ -232,7 +232,7 @@ class PostingService:
             post.mark_failed(reason)
             uow.posts.update(post)
             uow.commit()
-        announce(self._status_hook, owner_id, post)
+        self._events.publish(owner_id, POST_STATUS, post_status_event(post))
 
     def _record(self, post_id: str, remote_id: str, url: str, owner_id: str) -> Post:
         with self._uow() as uow:
@@ -240,7 +240,7 @@ class PostingService:
             post.mark_posted(remote_id, url)
             uow.posts.update(post)
             uow.commit()
-        announce(self._status_hook, owner_id, post)
+        self._events.publish(owner_id, POST_STATUS, post_status_event(post))
         return post
 
     def _record_failure(self, post_id: str, reason: str, owner_id: str) -> None:
@@ -249,7 +249,7 @@ class PostingService:
             post.mark_failed(reason)
             uow.posts.update(post)
             uow.commit()
-        announce(self._status_hook, owner_id, post)
+        self._events.publish(owner_id, POST_STATUS, post_status_event(post))
 
     def _mark_clip_posted(self, clip_id: str, platform: Platform) -> None:
         """The first post makes a ready clip posted; one already posted stays as it is."""

@@ -26,11 +26,11 @@ from clipnet.domain.publishing.model import (
     PostOptions,
     PostRefused,
     PostStatus,
-    PostStatusHook,
-    announce,
+    post_status_event,
 )
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound
+from clipnet.domain.shared.live import POST_STATUS, LiveEvents
 from clipnet.domain.shared.platforms import Platform
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
@@ -85,7 +85,7 @@ class PublishingService:
         ids: IdGenerator,
         platforms: Collection[Platform] = tuple(POST_JOB_OF),
         *,
-        status_hook: PostStatusHook | None = None,
+        events: LiveEvents | None = None,
     ) -> None:
         """``platforms``: those a publisher is configured for. ``status_hook``: told of each
         post made or cancelled here (the ``post.status`` live event)."""
@@ -94,7 +94,7 @@ class PublishingService:
         self._clock = clock
         self._ids = ids
         self._platforms = frozenset(platforms) & frozenset(POST_JOB_OF)
-        self._status_hook = status_hook
+        self._events = events or LiveEvents()
 
     def request(self, actor: Actor, clip_id: str, wanted: PostRequest) -> PostAnswer:
         """Publish the clip on the platform now or at ``publish_at``.
@@ -129,7 +129,7 @@ class PublishingService:
                 run_after=wanted.publish_at,
             )
             uow.commit()
-        announce(self._status_hook, clip.owner_id, post)
+        self._events.publish(clip.owner_id, POST_STATUS, post_status_event(post))
         self._outbox.release([job])
         return PostAnswer(post, created=True)
 
@@ -150,7 +150,7 @@ class PublishingService:
             # The version check stops a job that started posting it meanwhile, or us.
             uow.posts.update(post)
             uow.commit()
-        announce(self._status_hook, clip.owner_id, post)
+        self._events.publish(clip.owner_id, POST_STATUS, post_status_event(post))
         return post
 
     def _check(self, wanted: PostRequest) -> None:

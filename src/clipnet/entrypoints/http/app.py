@@ -35,6 +35,7 @@ from clipnet.entrypoints.http.routes import (
     auth,
     bot,
     clips,
+    events,
     health,
     jobs,
     media,
@@ -52,6 +53,7 @@ CORE_ROUTES: list[ControllerRouterHandler] = [
     sources.router,
     clips.router,
     *jobs.ROUTES,
+    *events.ROUTES,  # GET /events: live events (Server-Sent Events)
     *media.ROUTES,
     *share.ROUTES,  # public share pages: /share/{token}
     oauth.router,

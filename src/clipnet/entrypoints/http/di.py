@@ -23,6 +23,7 @@ from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.health import HealthService
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.service import SourceService
+from clipnet.ports.events import EventLog
 from clipnet.settings import Settings
 
 # Handler parameter types: each marks its parameter as the container service of that name
@@ -37,6 +38,7 @@ JobsDep: TypeAlias = NamedDependency[JobQueries]
 OAuthDep: TypeAlias = NamedDependency[OAuthLinking]
 HealthDep: TypeAlias = NamedDependency[HealthService]
 SettingsDep: TypeAlias = NamedDependency[Settings]
+EventLogDep: TypeAlias = NamedDependency[EventLog]
 ReplyPlatformsDep: TypeAlias = NamedDependency[list[Platform]]
 
 #: Container providers that route handlers may ask for, by parameter name.
@@ -51,6 +53,7 @@ SERVICES = (
     "oauth",
     "health",
     "settings",
+    "event_log",
     "clipbot_inbox",
     "reply_platforms",
 )

@@ -161,7 +161,7 @@ export async function* eventStream(signal, lastEventId = "") {
   if (!response.ok) throw await problemOf(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
-  let message = { id: "", event: "message", data: [] };
+  let message = { id: "", event: "message", data: [], fresh: false };
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
@@ -175,15 +175,18 @@ export async function* eventStream(signal, lastEventId = "") {
           let data = message.data.join("\n");
           try { data = JSON.parse(data); } catch { /* a plain-text event */ }
           yield { id: message.id, event: message.event, data };
+        } else if (message.fresh) {
+          // An id alone: where the stream starts, to resume from even if no event comes.
+          yield { id: message.id, event: "open", data: null };
         }
-        message = { id: message.id, event: "message", data: [] };
+        message = { id: message.id, event: "message", data: [], fresh: false };
       } else if (!line.startsWith(":")) {
         const colon = line.indexOf(":");
         const field = colon < 0 ? line : line.slice(0, colon);
         const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
         if (field === "data") message.data.push(text);
         else if (field === "event") message.event = text;
-        else if (field === "id") message.id = text;
+        else if (field === "id") Object.assign(message, { id: text, fresh: true });
       }
     }
   }

@@ -22,6 +22,21 @@ export function onLive(handler) {
 
 export const liveMode = () => mode;
 
+const MODE_TEXT = {
+  stream: ["● Live", "Changes show as they happen"],
+  poll: ["Updating", "Changes show within a few seconds (this server sends no live events)"],
+};
+
+// The header's indicator (data-mode says which, for people and for tests alike).
+function setMode(next) {
+  mode = next;
+  const badge = document.getElementById("live");
+  if (!badge) return;
+  badge.dataset.mode = next;
+  badge.hidden = !(next in MODE_TEXT);
+  if (next in MODE_TEXT) [badge.textContent, badge.title] = MODE_TEXT[next];
+}
+
 function emit(message) {
   for (const handler of [...handlers]) {
     try {
@@ -34,7 +49,7 @@ function emit(message) {
 
 function poll() {
   if (mode === "poll") return;
-  mode = "poll";
+  setMode("poll");
   pollTimer = setInterval(() => emit({ event: "tick", data: null }), POLL_MS);
 }
 
@@ -42,14 +57,14 @@ export function stop() {
   controller?.abort();
   controller = null;
   clearInterval(pollTimer);
-  mode = "off";
+  setMode("off");
 }
 
 async function start() {
   if (controller || mode === "poll" || !session.signedIn) return;
   controller = new AbortController();
   const { signal } = controller;
-  mode = "stream";
+  setMode("stream");
   const safety = setInterval(() => emit({ event: "tick", data: null }), SAFETY_MS);
   signal.addEventListener("abort", () => clearInterval(safety));
   let failures = 0;
@@ -76,4 +91,5 @@ async function start() {
   }
   clearInterval(safety);
   controller = null;
+  if (mode === "stream") setMode("off");
 }
