@@ -4,14 +4,15 @@ a worker publishes them.
 
 Run by hand (Redis at 127.0.0.1:6379):
 
-    .venv/bin/python -m bench.sse_bench [--listeners 100] [--events 500] [--rounds 3]
+    .venv/bin/python -m bench.sse_bench [--listeners 100] [--events 500] [--rounds 3] [--rate N]
 
-One user, ``--listeners`` open streams (a hundred studio tabs, or a hundred replicas' worth of
-viewers of one account), ``--events`` events published by this process as fast as Redis takes
-them. Reported per round: the seconds from the first publish to the last listener holding every
-event, events/s (published events all listeners received, per second), deliveries/s (events x
-listeners, per second) and the publish-to-receive latency p50/p99 over every delivery. The
-median round is the figure.
+One user, ``--listeners`` open streams (a hundred studio tabs, or a hundred replicas' worth
+of viewers of one account), ``--events`` events published by this process as fast as Redis
+takes them (or ``--rate`` a second, for the latency of a steady load). Reported per round:
+the seconds from the first publish to the last listener holding every event, events/s
+(published events all listeners received, per second), deliveries/s (events x listeners, per
+second) and the publish-to-receive latency p50/p99 over every delivery. The median round is
+the figure.
 """
 
 from __future__ import annotations
@@ -116,7 +117,13 @@ async def listen(
 
 
 async def one_round(
-    base: str, owner: str, token: str, event_log: RedisEventLog, listeners: int, events: int
+    base: str,
+    owner: str,
+    token: str,
+    event_log: RedisEventLog,
+    listeners: int,
+    events: int,
+    rate: float,
 ) -> dict[str, float]:
     limits = httpx.Limits(max_connections=listeners + 10, max_keepalive_connections=listeners)
     latencies: list[float] = []
@@ -139,6 +146,8 @@ async def one_round(
                 "sent": time.time(),
             }
             await asyncio.to_thread(event_log.publish, owner, "job.progress", data)
+            if rate > 0:
+                await asyncio.sleep(max(0.0, began + (n + 1) / rate - time.monotonic()))
         finished = max(await asyncio.gather(*tasks))
     seconds = finished - began
     ordered = sorted(latencies)
@@ -156,6 +165,7 @@ def main() -> None:
     parser.add_argument("--listeners", type=int, default=100)
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=0, help="events/s; 0: as fast as possible")
     args = parser.parse_args()
     namespace = fresh_namespace()
     port = free_port()
@@ -168,7 +178,9 @@ def main() -> None:
             owner, token = sign_up(base)
             event_log = RedisEventLog(client, REDIS_URL, namespace, keep=100_000, ttl=600)
             results = [
-                asyncio.run(one_round(base, owner, token, event_log, args.listeners, args.events))
+                asyncio.run(
+                    one_round(base, owner, token, event_log, args.listeners, args.events, args.rate)
+                )
                 for _ in range(args.rounds)
             ]
         finally:
