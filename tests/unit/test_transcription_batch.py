@@ -16,13 +16,13 @@ from clipnet.adapters.memory.queue import RecordingJobQueue, SynchronousJobQueue
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.clips.lifecycle import ClipLifecycle
-from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.jobs.model import Job, JobStatus, JobType
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.jobs.runner import JobRunner
-from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
+from clipnet.domain.pipeline.whisper_batching import EDGE_PAD, BatchPolicy, TranscriptionBatcher
 from clipnet.domain.shared.errors import PermanentJobError
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source, SourceKind
@@ -71,8 +71,16 @@ class Harness:
             )
             uow.commit()
 
-    def waiting_clip(self, clip_id: str, start: float = 0.0, source_id: str = "src-1") -> Clip:
-        clip = Clip(clip_id, source_id, "owner", TimeSpan(start, start + 20), T0)
+    def waiting_clip(
+        self,
+        clip_id: str,
+        start: float = 0.0,
+        source_id: str = "src-1",
+        *,
+        length: float = 20.0,
+        origin: ClipOrigin = ClipOrigin.USER,
+    ) -> Clip:
+        clip = Clip(clip_id, source_id, "owner", TimeSpan(start, start + length), T0, origin=origin)
         clip.move_to(ClipStatus.QUEUED, T0)
         clip.move_to(ClipStatus.TRANSCRIBING, T0)
         with self.db.unit_of_work() as uow:
@@ -205,7 +213,9 @@ def test_a_clip_already_past_transcribing_is_skipped() -> None:
     assert h.queue.jobs == []
 
 
-def test_audio_of_the_clip_span_goes_to_the_transcriber_as_a_storage_url_and_is_removed() -> None:
+def test_audio_of_the_padded_clip_span_goes_to_the_transcriber_as_a_storage_url_and_is_removed() -> (
+    None
+):
     h = Harness()
     h.waiting_clip("clip-a", start=42.0)
     h.script("clip-a", "hi")
@@ -222,7 +232,11 @@ def test_audio_of_the_clip_span_goes_to_the_transcriber_as_a_storage_url_and_is_
     h.service.handle(h.job("clip-a"))
 
     assert seen == {
-        "transcription/clip-a/audio-1.wav": {"audio_of": "/videos/src-1.mp4", "span": [42.0, 62.0]}
+        # the clip's 42-62 s and EDGE_PAD on each side, so words its edges cut are heard whole
+        "transcription/clip-a/audio-1.wav": {
+            "audio_of": "/videos/src-1.mp4",
+            "span": [42.0 - EDGE_PAD, 62.0 + EDGE_PAD],
+        }
     }
     assert isinstance(h.transcriber, ScriptedTranscriber)
     assert h.transcriber.calls == [["memory://clips/transcription/clip-a/audio-1.wav"]]
@@ -330,3 +344,87 @@ def test_the_job_runner_runs_whisper_batch_through_the_outbox() -> None:
     # then
     assert queue.finished[0].status is JobStatus.SUCCEEDED
     assert h.clip("clip-a").status is ClipStatus.SCORING
+
+
+# -- edges at word gaps ----------------------------------------------------------------------
+
+
+def speech(text: str, start: float, step: float = 0.5, length: float = 0.4) -> list[Word]:
+    """Words in source time, ``step`` apart, each ``length`` long."""
+    return [Word(w, start + i * step, start + i * step + length) for i, w in enumerate(text)]
+
+
+def hear(h: Harness, clip: Clip, words: list[Word]) -> None:
+    """Script the padded audio of ``clip``: ``words`` (source times) as heard in it."""
+    heard_from = max(0.0, clip.span.start - EDGE_PAD)
+    h.transcriber.transcripts[h.audio_url(clip.id)] = Transcript(  # type: ignore[attr-defined]
+        [Word(w.text, w.start - heard_from, w.end - heard_from) for w in words], "en"
+    )
+
+
+def inside_a_word(point: float, words: list[Word]) -> bool:
+    return any(w.start < point < w.end for w in words)
+
+
+def test_an_automatic_clips_edges_move_out_of_words_to_a_sentence_break() -> None:
+    h = Harness()
+    clip = h.waiting_clip("clip-a", start=40.0, origin=ClipOrigin.AUTO)  # 40-60 s
+    # Talk from 37.5 s to 63 s (times in eighths of a second: exact in binary), a sentence
+    # ending near each edge; both 40 s and 60 s fall inside words.
+    words = (
+        speech("so that round was.".split(), 37.5, 0.5, 0.375)  # ends 39.375
+        + speech("the best round we ever played right".split(), 39.625, 0.5, 0.5)
+        + speech(" ".join(["and then it went on"] * 5).split(), 43.25, 0.625, 0.5)
+        + speech("so good. and that was it for the day".split(), 58.875, 0.5, 0.375)
+    )
+    assert inside_a_word(40.0, words) and inside_a_word(60.0, words)
+    hear(h, clip, words)
+
+    h.service.handle(h.job("clip-a"))
+
+    moved = h.clip("clip-a")
+    assert moved.status is ClipStatus.SCORING
+    assert not inside_a_word(moved.span.start, words)
+    assert not inside_a_word(moved.span.end, words)
+    # In the sentence breaks nearest the old edges ("was." | "the", "good." | "and"), at the
+    # points of them nearest the old edges: just before the next sentence's first word.
+    assert moved.span == TimeSpan(39.625, 59.875)
+    # The stored transcript is the new span's words, relative to its start.
+    assert moved.transcript is not None
+    kept = [w for w in words if moved.span.start <= w.start < moved.span.end]
+    assert [w.text for w in moved.transcript.words] == [w.text for w in kept]
+    assert moved.transcript.words[0].start == pytest.approx(kept[0].start - moved.span.start)
+
+
+def test_a_span_a_person_asked_for_is_kept_exactly() -> None:
+    h = Harness()
+    clip = h.waiting_clip("clip-a", start=40.0, origin=ClipOrigin.USER)
+    words = speech("one two three four five six seven eight".split(), 39.75, 0.5, 0.375)
+    hear(h, clip, words)
+    h.service.handle(h.job("clip-a"))
+    kept = h.clip("clip-a")
+    assert kept.span == TimeSpan(40.0, 60.0)
+    assert kept.transcript is not None
+    assert kept.transcript.words[0].text == "two"  # the first word starting inside it
+    assert kept.transcript.words[0].start == pytest.approx(40.25 - 40.0)
+
+
+def test_an_edge_is_never_moved_to_where_the_padded_audio_was_itself_cut() -> None:
+    h = Harness()
+    clip = h.waiting_clip("clip-a", start=40.0, origin=ClipOrigin.AUTO)
+    # One long unbroken run of words covering the whole padded window: no gap is a sentence
+    # break or a pause, and the only "good" gaps are the window's own outer edges.
+    words = speech([f"w{i}" for i in range(80)], 36.0, 0.375, 0.375)
+    hear(h, clip, words)
+    h.service.handle(h.job("clip-a"))
+    moved = h.clip("clip-a")
+    assert moved.span.start > 40.0 - EDGE_PAD + 1e-3
+    assert moved.span.end < 60.0 + EDGE_PAD - 1e-3
+
+
+def test_a_clip_with_no_words_keeps_its_span() -> None:
+    h = Harness()
+    h.waiting_clip("clip-a", start=40.0, origin=ClipOrigin.BOT)
+    h.transcriber.transcripts[h.audio_url("clip-a")] = Transcript((), "en")  # type: ignore[attr-defined]
+    h.service.handle(h.job("clip-a"))
+    assert h.clip("clip-a").span == TimeSpan(40.0, 60.0)

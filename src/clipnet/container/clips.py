@@ -79,6 +79,7 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.transcriber,
         policy=providers.Callable(batch_policy, AccountsContainer.settings.provided.inference),
         sleep=AccountsContainer.sleep,
+        bounds=AccountsContainer.clip_bounds,
     )
     # The one way to pick a source's best moments: the API, the CLI, the worker and ClipBOT.
     highlights = providers.Singleton(

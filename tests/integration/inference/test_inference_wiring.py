@@ -22,7 +22,7 @@ from clipnet.adapters.runpod.inference import RunPodTranscriber
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
 from clipnet.adapters.whisper_model import choose_speech_model, packaged_model_installed
 from clipnet.container import Container, build_container
-from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.jobs.model import JobType
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source, SourceKind
@@ -193,6 +193,39 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
     assert [j.idempotency_key for j in queued] == ["ml:score:clip-1:1"]
     assert queue.types() == ["ml:score"], "the ml:score job is enqueued after the commit"
     assert not list((tmp_path / "media").rglob("*.wav")), "the uploaded audio is cleaned up"
+
+
+@pytest.mark.slow
+def test_an_automatic_clip_cut_mid_sentence_is_moved_to_the_sentences_edges(
+    tmp_path: Path, whisper_model_dir: Path, speak: Callable[[str, Path], Path]
+) -> None:
+    require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
+    # given a sentence spoken 2 s into a source, and an automatic clip that cuts into it
+    speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
+    source_file = tmp_path / "source.wav"
+    _pad_start(speech, source_file, seconds=2.0)
+    container, _ = recording_container(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
+    cut = TimeSpan(2.6, 3.6)  # from inside the sentence to inside it
+    with container.database().unit_of_work() as uow:
+        uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))
+        clip = Clip("clip-1", "src-1", "owner", cut, T0, origin=ClipOrigin.AUTO)
+        clip.move_to(ClipStatus.QUEUED, T0)
+        clip.move_to(ClipStatus.TRANSCRIBING, T0)
+        uow.clips.add(clip)
+        uow.commit()
+    # when Whisper hears it (with the padding around it)
+    from clipnet.domain.jobs.model import Job
+
+    job = Job("job-1", JobType.WHISPER_BATCH, "k", T0, {"clip_id": "clip-1"}, attempts=1)
+    container.transcription().handle(job)
+    # then its edges moved out of the words, and every word it keeps lies wholly inside it
+    with container.database().unit_of_work() as uow:
+        done = uow.clips.get("clip-1")
+    assert done.span != cut
+    assert done.span.start <= 2.6 and done.span.end >= 3.6  # out to the sentence's edges
+    assert done.transcript is not None and done.transcript.words
+    assert all(0 <= w.start and w.end <= done.span.duration + 1e-3 for w in done.transcript.words)
+    assert {"morning", "welcome"} <= {w.text.strip(".,").lower() for w in done.transcript.words}
 
 
 def _pad_start(speech: Path, out: Path, seconds: float) -> None:

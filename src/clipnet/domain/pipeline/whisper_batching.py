@@ -7,6 +7,14 @@ storage and hands the storage URLs to the transcriber in one call. Each transcri
 relative to the clip's start) is stored on its clip, which moves on to ``scoring`` with an
 ``ml:score`` job. A failed item fails only its own clip.
 
+Edges at word boundaries: each clip's audio is taken ``EDGE_PAD`` seconds wider on both sides,
+so a word its edge cuts is heard whole. A clip ClipNET chose (auto, or a bot's ``!clip``)
+then has each edge moved to the nearest sentence break or pause within ``SNAP_TOLERANCE``
+seconds, else to the nearest gap between words: it never starts or ends mid-word. A span a
+person asked for is kept exactly as asked. An edge is never moved into the padding's own
+outer edge (a word cut there was not heard whole), and the length stays within the clip
+bounds (or the clip's own length, if that is outside them).
+
 Idempotent: a clip already past ``transcribing`` is left alone, so running the job twice, or
 two workers gathering the same clip, transcribe and advance it once.
 """
@@ -22,11 +30,13 @@ from pathlib import Path
 import attrs
 
 from clipnet.domain.clips.lifecycle import ClipLifecycle
-from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
+from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, WordBoundaries
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import DomainError, NotFound, PermanentJobError
 from clipnet.domain.shared.scratch import scratch_folder
+from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.media import SourceMedia
 from clipnet.domain.sources.model import Source
 from clipnet.ports.media import MediaError, MediaProcessor
@@ -35,6 +45,10 @@ from clipnet.ports.storage import ObjectStorage
 from clipnet.ports.transcriber import Transcriber, TranscriptionFailure, TranscriptionResult
 
 log = logging.getLogger(__name__)
+
+#: Seconds of audio heard beyond each end of a clip (more than the snap tolerance, so a good
+#: gap within reach is always one that was heard).
+EDGE_PAD = 3.5
 
 
 @attrs.frozen
@@ -53,6 +67,9 @@ class _Item:
     clip_id: str
     audio_key: str
     audio_url: str
+    heard: TimeSpan
+    """The span of the source the audio covers (the clip's, padded)."""
+    source_duration: float
 
 
 class TranscriptionBatcher:
@@ -68,6 +85,7 @@ class TranscriptionBatcher:
         *,
         policy: BatchPolicy = BatchPolicy(),
         sleep: Callable[[float], None] = time.sleep,
+        bounds: LengthBounds = DEFAULT_BOUNDS,
     ) -> None:
         self._uow = uow
         self._lifecycle = lifecycle
@@ -77,6 +95,7 @@ class TranscriptionBatcher:
         self._policy = policy
         self._source_media = SourceMedia(storage)
         self._sleep = sleep
+        self._bounds = bounds
 
     def __call__(self, job: Job) -> None:
         self.handle(job)
@@ -152,16 +171,17 @@ class TranscriptionBatcher:
                     source = sources.get(clip.source_id)
                     if source is None:
                         raise MediaError(f"source {clip.source_id} no longer exists")
-                    items.append(self._store_audio(clip, local_file(source), workdir))
+                    items.append(self._store_audio(clip, source, local_file(source), workdir))
                 except (MediaError, DomainError, OSError) as error:
                     self._fail(clip.id, f"audio extraction failed: {error}")
         return items
 
-    def _store_audio(self, clip: Clip, source_file: Path, workdir: Path) -> _Item:
-        wav = self._media.extract_audio(source_file, workdir / f"{clip.id}.wav", clip.span)
+    def _store_audio(self, clip: Clip, source: Source, source_file: Path, workdir: Path) -> _Item:
+        heard = _padded(clip.span, source.duration)
+        wav = self._media.extract_audio(source_file, workdir / f"{clip.id}.wav", heard)
         key = f"transcription/{clip.id}/audio-{clip.attempts}.wav"
         self._storage.put(key, wav, "audio/wav")
-        return _Item(clip.id, key, self._storage.url(key))
+        return _Item(clip.id, key, self._storage.url(key), heard, source.duration)
 
     # -- transcribing --------------------------------------------------------------------------
 
@@ -179,21 +199,30 @@ class TranscriptionBatcher:
                 f"the transcriber returned {len(results)} results for {len(items)} items"
             )
         for item, result in zip(items, results, strict=True):
-            self._record(item.clip_id, result)
+            self._record(item, result)
 
-    def _record(self, clip_id: str, result: TranscriptionResult) -> None:
+    def _record(self, item: _Item, result: TranscriptionResult) -> None:
         if isinstance(result, TranscriptionFailure):
-            self._fail(clip_id, f"transcription failed: {result.reason}")
+            self._fail(item.clip_id, f"transcription failed: {result.reason}")
         else:
-            self._advance(clip_id, result)
+            self._advance(item.clip_id, result, item)
 
     # -- saving --------------------------------------------------------------------------------
 
-    def _advance(self, clip_id: str, transcript: Transcript | None) -> None:
-        """Store the transcript, move the clip to scoring and enqueue ``ml:score``."""
+    def _advance(
+        self, clip_id: str, transcript: Transcript | None, item: _Item | None = None
+    ) -> None:
+        """Store the transcript (the clip's edges moved to word gaps first, where ClipNET
+        chose them), move the clip to scoring and enqueue ``ml:score``."""
 
         def store(clip: Clip) -> None:
-            clip.transcript = transcript
+            if transcript is None or item is None:
+                clip.transcript = transcript
+                return
+            heard = transcript.shifted(item.heard.start)  # source times
+            if clip.origin is not ClipOrigin.USER:
+                clip.span = self._at_word_gaps(clip.span, heard, item)
+            clip.transcript = heard.between(clip.span.start, clip.span.end)
 
         with contextlib.suppress(NotFound):  # deleted meanwhile
             self._lifecycle.advance(
@@ -205,6 +234,24 @@ class TranscriptionBatcher:
                 next_job=JobType.ML_SCORE,
             )
 
+    def _at_word_gaps(self, span: TimeSpan, heard: Transcript, item: _Item) -> TimeSpan:
+        """``span`` with its edges at word gaps (see the module docstring); as it is when no
+        such span fits. ``heard``: the padded audio's words, in source times."""
+        window = item.heard
+        bounds = LengthBounds(
+            min(self._bounds.shortest, span.duration), max(self._bounds.longest, span.duration)
+        )
+        snapped = WordBoundaries(heard.words, window.end).snap(span, bounds)
+        if snapped is None:
+            return span
+        cut_start = window.start > 0  # the padding's outer edge is inside the source
+        cut_end = item.source_duration <= 0 or window.end < item.source_duration - 1e-3
+        if (cut_start and snapped.start <= window.start + 1e-3) or (
+            cut_end and snapped.end >= window.end - 1e-3
+        ):
+            return span  # at (or past) an edge no one heard past
+        return snapped
+
     def _fail(self, clip_id: str, reason: str) -> None:
         log.warning("clip %s: %s", clip_id, reason)
         with contextlib.suppress(NotFound):  # deleted meanwhile
@@ -213,3 +260,12 @@ class TranscriptionBatcher:
 
 def _needs_speech(clip: Clip) -> bool:
     return clip.status is ClipStatus.TRANSCRIBING and clip.transcript is None
+
+
+def _padded(span: TimeSpan, source_duration: float) -> TimeSpan:
+    """``span`` widened by ``EDGE_PAD`` each side, within the source (when its length is
+    known)."""
+    end = span.end + EDGE_PAD
+    if source_duration > 0:
+        end = min(end, max(source_duration, span.end))
+    return TimeSpan(max(0.0, span.start - EDGE_PAD), end)
