@@ -372,10 +372,12 @@ def test_an_automatic_clips_edges_move_out_of_words_to_a_sentence_break() -> Non
     # Talk from 37.5 s to 63 s (times in eighths of a second: exact in binary), a sentence
     # ending near each edge; both 40 s and 60 s fall inside words.
     words = (
-        speech("so that round was.".split(), 37.5, 0.5, 0.375)  # ends 39.375
-        + speech("the best round we ever played right".split(), 39.625, 0.5, 0.5)
+        speech(["so", "that", "round", "was."], 37.5, 0.5, 0.375)  # ends 39.375
+        + speech(["the", "best", "round", "we", "ever", "played", "right"], 39.625, 0.5, 0.5)
         + speech(" ".join(["and then it went on"] * 5).split(), 43.25, 0.625, 0.5)
-        + speech("so good. and that was it for the day".split(), 58.875, 0.5, 0.375)
+        + speech(
+            ["so", "good.", "and", "that", "was", "it", "for", "the", "day"], 58.875, 0.5, 0.375
+        )
     )
     assert inside_a_word(40.0, words) and inside_a_word(60.0, words)
     hear(h, clip, words)
@@ -399,7 +401,9 @@ def test_an_automatic_clips_edges_move_out_of_words_to_a_sentence_break() -> Non
 def test_a_span_a_person_asked_for_is_kept_exactly() -> None:
     h = Harness()
     clip = h.waiting_clip("clip-a", start=40.0, origin=ClipOrigin.USER)
-    words = speech("one two three four five six seven eight".split(), 39.75, 0.5, 0.375)
+    words = speech(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight"], 39.75, 0.5, 0.375
+    )
     hear(h, clip, words)
     h.service.handle(h.job("clip-a"))
     kept = h.clip("clip-a")
