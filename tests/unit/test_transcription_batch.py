@@ -213,9 +213,7 @@ def test_a_clip_already_past_transcribing_is_skipped() -> None:
     assert h.queue.jobs == []
 
 
-def test_audio_of_the_padded_clip_span_goes_to_the_transcriber_as_a_storage_url_and_is_removed() -> (
-    None
-):
+def test_the_padded_clip_spans_audio_goes_to_the_transcriber_as_a_storage_url_then_away() -> None:
     h = Harness()
     h.waiting_clip("clip-a", start=42.0)
     h.script("clip-a", "hi")
