@@ -14,7 +14,8 @@ import pytest
 from clipnet.adapters.ffmpeg import EncodeOptions, FfmpegMediaProcessor
 from clipnet.adapters.memory.framing import ScriptedSubjectScanner
 from clipnet.adapters.opencv import OpencvSubjectScanner
-from clipnet.domain.framing.model import Box, Face, FrameSample, SubjectScan
+from clipnet.domain.framing.model import Face, FrameSample, SubjectScan
+from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.vision import SubjectScanner
 from tests.conftest import require_service

@@ -98,8 +98,8 @@ def test_the_caption_box_lies_inside_the_safe_area_and_the_lines_fit_it(
     layout = layout_for(style, *frame)
     assert safe_area(*frame).contains(layout.box)
     lines_height = style.max_lines * layout.line_height + 2 * layout.padding
-    assert layout.box.height >= lines_height
-    assert layout.budget.width * layout.font_px * style.active_scale <= layout.box.width
+    assert layout.box.h >= lines_height
+    assert layout.budget.width * layout.font_px * style.active_scale <= layout.box.w
 
 
 def test_the_safe_area_of_a_9_16_frame_leaves_the_top_8_and_bottom_15_percent() -> None:
@@ -113,7 +113,7 @@ def test_captions_keep_clear_of_a_face_when_there_is_room(frame: tuple[int, int]
     width, height = frame
     style = CAPTION_STYLES["bold-pop"]
     natural = layout_for(style, width, height).box
-    face = Box(width // 4, natural.y - 40, width // 2, natural.height + 80)  # right over it
+    face = Box(width // 4, natural.y - 40, width // 2, natural.h + 80)  # right over it
     moved = layout_for(style, width, height, avoid=[face]).box
     assert not moved.overlaps(face)
     assert safe_area(width, height).contains(moved)

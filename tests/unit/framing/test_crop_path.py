@@ -8,8 +8,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clipnet.domain.framing.model import Box, CropPath
+from clipnet.domain.framing.model import CropPath
 from clipnet.domain.framing.path import PathLimits, crop_path, crop_size
+from clipnet.domain.shared.geometry import Box
 from tests.strategies import subject_tracks
 
 PICTURE = Box(0.0, 0.0, 1920.0, 1080.0)

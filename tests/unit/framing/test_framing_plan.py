@@ -8,10 +8,11 @@ import attrs
 import pytest
 
 from clipnet.adapters.memory.framing import ScriptedSubjectScanner
-from clipnet.domain.framing.model import Box, Face, FrameSample, SubjectScan
+from clipnet.domain.framing.model import Face, FrameSample, SubjectScan
 from clipnet.domain.framing.service import SPLIT_TOP_SHARE, FramingService
 from clipnet.domain.framing.subjects import SWITCH_HOLD, track_subject
 from clipnet.domain.highlights.templates import DEFAULT_TEMPLATES, TemplateCatalogue
+from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.settings.face_cams import as_face_cams
 

@@ -134,7 +134,9 @@ def ass_script(
         "",
         "[V4+ Styles]",
         f"Format: {_STYLE_FIELDS}",
-        _style_line("Title", title_style, title_size, 8, (safe.x, safe.x, safe.y)),
+        _style_line(
+            "Title", title_style, title_size, 8, (round(safe.x), round(safe.x), round(safe.y))
+        ),
     ]
     if plan is not None:
         header.append(_style_line("Caption", plan.style, plan.layout.font_px, 2, (0, 0, 0)))
@@ -178,10 +180,10 @@ def _word(style: CaptionStyle, line: CaptionLine, text: str, index: int, active:
 def _position(style: CaptionStyle, layout: CaptionLayout) -> str:
     """No wrapping (the lines are the plan's), anchored at the bottom of the caption box."""
     box, pad = layout.box, layout.padding
-    bottom = box.bottom - pad
+    bottom = round(box.bottom - pad)
     if style.centre:
-        return f"{{\\q2\\an2\\pos({round(box.centre_x)},{bottom})}}"
-    return f"{{\\q2\\an1\\pos({box.x + pad},{bottom})}}"
+        return f"{{\\q2\\an2\\pos({round(box.centre[0])},{bottom})}}"
+    return f"{{\\q2\\an1\\pos({round(box.x + pad)},{bottom})}}"
 
 
 def _dialogue(start: float, end: float, style: str, text: str) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 import ffmpeg
 
-from clipnet.domain.framing import model as framed
 from clipnet.domain.framing.model import CropPath, Framing
 from clipnet.domain.framing.service import SPLIT_TOP_SHARE
 from clipnet.domain.highlights.templates import Layout, Template
@@ -104,7 +103,7 @@ def _moving(video: Any, path: CropPath, out_w: int, out_h: int) -> Any:
     )
 
 
-def _box(box: framed.Box) -> tuple[int, int, int, int]:
+def _box(box: Box) -> tuple[int, int, int, int]:
     """A box as even whole pixels (x, y, w, h), as crop needs for 4:2:0 video."""
     x, y = int(box.x) // 2 * 2, int(box.y) // 2 * 2
     return x, y, even(box.right - x), even(box.bottom - y)
@@ -142,7 +141,7 @@ def _split(
     top_h = even(out_h * SPLIT_TOP_SHARE)
     bottom_h = out_h - top_h
     if face_cam is None:
-        face_cam = _box(framed.Box.from_fractions(template.face_cam, width, height))
+        face_cam = _box(Box.from_fractions(template.face_cam, width, height))
     split = video.filter_multi_output("split", 2)
     face_part, game_part = split[0], split[1]
     face = _cover(face_part, width, height, out_w, top_h, face_cam)

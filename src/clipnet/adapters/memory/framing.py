@@ -6,7 +6,8 @@ from pathlib import Path
 
 import attrs
 
-from clipnet.domain.framing.model import Box, SubjectScan
+from clipnet.domain.framing.model import SubjectScan
+from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.spans import TimeSpan
 
 

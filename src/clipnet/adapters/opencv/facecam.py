@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from clipnet.domain.framing.model import Box
+from clipnet.domain.shared.geometry import Box
 
 #: Gameplay must change at least this much (spread of grey levels) for the overlay to stand out.
 MIN_GAMEPLAY_SPREAD = 12.0

@@ -9,7 +9,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from clipnet.domain.framing.model import Box, Face
+from clipnet.domain.framing.model import Face
+from clipnet.domain.shared.geometry import Box
 
 CASCADE = "haarcascade_frontalface_default.xml"
 #: Smallest face searched for, as a share of the (scan-sized) frame's height.

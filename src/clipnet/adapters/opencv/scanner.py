@@ -22,7 +22,8 @@ from clipnet.adapters.ffmpeg.runner import run
 from clipnet.adapters.ffmpeg.safety import checked_file, ffmpeg_url, input_options
 from clipnet.adapters.opencv.facecam import find_face_cam
 from clipnet.adapters.opencv.faces import detect_faces, with_motion
-from clipnet.domain.framing.model import Box, Face, FrameSample, SubjectScan
+from clipnet.domain.framing.model import Face, FrameSample, SubjectScan
+from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.shared.spans import TimeSpan
 

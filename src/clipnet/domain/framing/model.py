@@ -6,50 +6,7 @@ import bisect
 
 import attrs
 
-
-@attrs.frozen
-class Box:
-    """A rectangle in source pixels (display size): left, top, width, height."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    @property
-    def centre(self) -> tuple[float, float]:
-        return self.x + self.w / 2, self.y + self.h / 2
-
-    @property
-    def area(self) -> float:
-        return self.w * self.h
-
-    def union(self, other: Box) -> Box:
-        x, y = min(self.x, other.x), min(self.y, other.y)
-        return Box(x, y, max(self.right, other.right) - x, max(self.bottom, other.bottom) - y)
-
-    def intersection(self, other: Box) -> Box | None:
-        x, y = max(self.x, other.x), max(self.y, other.y)
-        w, h = min(self.right, other.right) - x, min(self.bottom, other.bottom) - y
-        return Box(x, y, w, h) if w > 0 and h > 0 else None
-
-    def fractions_of(self, width: float, height: float) -> tuple[float, float, float, float]:
-        return self.x / width, self.y / height, self.w / width, self.h / height
-
-    @classmethod
-    def from_fractions(
-        cls, box: tuple[float, float, float, float], width: float, height: float
-    ) -> Box:
-        fx, fy, fw, fh = box
-        return cls(fx * width, fy * height, fw * width, fh * height)
+from clipnet.domain.shared.geometry import Box
 
 
 @attrs.frozen

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from clipnet.domain.framing.model import Box, CropPath, CropSegment
+from clipnet.domain.framing.model import CropPath, CropSegment
+from clipnet.domain.shared.geometry import Box
 
 
 @attrs.frozen

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from clipnet.domain.framing.model import Box, CropPath, Framing, SubjectScan
+from clipnet.domain.framing.model import CropPath, Framing, SubjectScan
 from clipnet.domain.framing.path import DEFAULT_LIMITS, PathLimits, crop_path, crop_size
 from clipnet.domain.framing.subjects import track_subject
 from clipnet.domain.highlights.templates import Layout, Template
+from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.ports.vision import SubjectScanner
 

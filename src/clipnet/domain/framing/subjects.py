@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from clipnet.domain.framing.model import Box, Face, FrameSample
+from clipnet.domain.framing.model import Face, FrameSample
+from clipnet.domain.shared.geometry import Box
 
 FACE_MEMORY = 1.0
 GROUP_SHARE = 0.9

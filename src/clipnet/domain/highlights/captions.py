@@ -392,25 +392,25 @@ def layout_for(
     font = font_pixels(style, width, height)
     line_height = round(font * LINE_SPACING * style.active_scale)
     padding = style.outline + round(font * (style.active_scale - 1)) + 4
-    block_height = min(safe.height, style.max_lines * line_height + 2 * padding)
+    block_height = min(safe.h, style.max_lines * line_height + 2 * padding)
     y = _block_top(safe, block_height, round(height * style.height_share - block_height / 2), avoid)
-    box = Box(safe.x, y, safe.width, block_height)
+    box = Box(safe.x, y, safe.w, block_height)
     budget = LineBudget(
-        (safe.width - 2 * padding) / (font * style.active_scale),
+        (safe.w - 2 * padding) / (font * style.active_scale),
         style.max_chars,
         word_separator(language),
     )
     return CaptionLayout(box, font, line_height, padding, budget)
 
 
-def _block_top(safe: Box, block_height: int, wanted: int, avoid: Sequence[Box]) -> int:
+def _block_top(safe: Box, block_height: float, wanted: float, avoid: Sequence[Box]) -> float:
     lowest = safe.bottom - block_height
 
-    def clamp(y: int) -> int:
+    def clamp(y: float) -> float:
         return min(max(y, safe.y), lowest)
 
-    def clear(y: int) -> bool:
-        block = Box(safe.x, y, safe.width, block_height)
+    def clear(y: float) -> bool:
+        block = Box(safe.x, y, safe.w, block_height)
         return not any(block.overlaps(face) for face in avoid)
 
     options = [clamp(wanted)]
