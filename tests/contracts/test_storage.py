@@ -84,3 +84,14 @@ def test_local_storage_refuses_keys_that_escape_its_folder(tmp_path: Path, video
         with pytest.raises(InvalidInput):
             local.put(key, video)
     assert not (tmp_path / "outside.mp4").exists()
+
+
+def test_a_local_path_if_there_is_one_holds_the_stored_bytes(
+    storage: ObjectStorage, video: Path
+) -> None:
+    storage.put("sources/s1.mp4", video, "video/mp4")
+    local = storage.local_path("sources/s1.mp4")
+    assert local is None or local.read_bytes() == video.read_bytes()
+    if local is not None:  # it looks for files: a missing object is not found
+        with pytest.raises(NotFound):
+            storage.local_path("nope/x.mp4")

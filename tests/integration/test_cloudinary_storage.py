@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from clipnet.adapters.cloudinary_storage import CloudinaryAccount, CloudinaryStorage
+from clipnet.adapters.file_cache import FileCache
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StorageError
 from tests.loopback.cloudinary import FakeCloudinary, fake_cloudinary, signature_of
@@ -266,3 +267,28 @@ def test_when_the_admin_api_cannot_say_the_asset_still_lands_in_its_folder(
 def test_an_unknown_folder_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="folder_mode must be one of auto, dynamic, fixed"):
         CloudinaryStorage(CloudinaryAccount("c", "k", "s"), "f", folder_mode="flexible")
+
+
+def test_jobs_on_one_machine_share_one_cached_copy_of_a_source(
+    fake: FakeCloudinary, video: Path, tmp_path: Path
+) -> None:
+    cache = FileCache(tmp_path / "cache", max_bytes=10 * 1024**2)
+    storage = storage_on(fake, cache=cache)
+    storage.put("sources/s1.mp4", video, "video/mp4")
+    before = len([r for r in fake.requests if r.endswith("/download")])
+    first = storage.local_path("sources/s1.mp4")
+    second = CloudinaryStorage.from_url(  # another job's storage, the same machine's cache
+        fake.url, "staging_clips", api_base=fake.base_url, cache=cache
+    ).local_path("sources/s1.mp4")
+    downloads = len([r for r in fake.requests if r.endswith("/download")]) - before
+    assert first == second and first is not None
+    assert first.read_bytes() == video.read_bytes()
+    assert downloads == 1
+
+
+def test_without_a_cache_a_cloudinary_source_has_no_local_path(
+    fake: FakeCloudinary, video: Path
+) -> None:
+    storage = storage_on(fake)
+    storage.put("sources/s1.mp4", video, "video/mp4")
+    assert storage.local_path("sources/s1.mp4") is None

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,6 +29,7 @@ import attrs
 import pytest
 
 from clipnet.adapters.cloudinary_storage import CloudinaryStorage
+from clipnet.adapters.file_cache import FileCache
 from tests.loopback.server import JsonHandler, parse_multipart, serve
 
 UNSIGNED = frozenset({"file", "api_key", "signature", "resource_type", "cloud_name"})
@@ -258,12 +261,20 @@ def cloudinary_for_test(
     request: pytest.FixtureRequest, folder: str = "staging_clips", folder_mode: str = "dynamic"
 ) -> CloudinaryStorage:
     """A CloudinaryStorage on a loopback Cloudinary (of ``folder_mode``) that stops when the
-    test ends; the storage finds the mode out itself."""
+    test ends, with a source cache of its own; the storage finds the mode out itself."""
     running = fake_cloudinary()
     fake = running.__enter__()
     fake.folder_mode = folder_mode
     request.addfinalizer(lambda: running.__exit__(None, None, None))
-    return CloudinaryStorage.from_url(fake.url, folder, api_base=fake.base_url, sleep=_no_wait)
+    cache = Path(tempfile.mkdtemp(prefix="clipnet-cache-"))  # as the container gives it one
+    request.addfinalizer(lambda: shutil.rmtree(cache, ignore_errors=True))
+    return CloudinaryStorage.from_url(
+        fake.url,
+        folder,
+        api_base=fake.base_url,
+        sleep=_no_wait,
+        cache=FileCache(cache, 64 * 1024**2),
+    )
 
 
 def _no_wait(_seconds: float) -> None:

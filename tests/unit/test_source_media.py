@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.shared.errors import PermanentJobError
 from clipnet.domain.sources.media import SourceMedia
@@ -34,6 +35,20 @@ def test_a_stored_upload_is_fetched_to_scratch_and_removed_after(tmp_path: Path)
         assert path.suffix == ".mp4" and path.is_relative_to(scratch)
 
     assert not path.exists() and list(scratch.iterdir()) == []
+
+
+def test_an_upload_in_local_storage_is_read_in_place_not_copied(tmp_path: Path) -> None:
+    storage = LocalFileStorage(tmp_path / "media")
+    (tmp_path / "upload.mp4").write_bytes(b"the video")
+    storage.put("sources/source-1.mp4", tmp_path / "upload.mp4")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+
+    with SourceMedia(storage, scratch).local_file(a_source()) as path:
+        assert path == tmp_path / "media" / "sources" / "source-1.mp4"
+
+    assert path.read_bytes() == b"the video"  # the stored file itself, left as it was
+    assert list(scratch.iterdir()) == []  # and no copy was made
 
 
 def test_a_url_source_has_no_local_file(tmp_path: Path) -> None:

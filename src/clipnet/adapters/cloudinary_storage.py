@@ -39,6 +39,7 @@ import cloudinary.uploader
 import cloudinary.utils
 import httpx
 
+from clipnet.adapters.file_cache import FileCache
 from clipnet.adapters.http_resilience import Backoff
 from clipnet.domain.shared.errors import InvalidInput, NotFound
 from clipnet.ports.storage import StorageError, StoredObject
@@ -120,7 +121,10 @@ class CloudinaryStorage:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
+        cache: FileCache | None = None,
     ) -> None:
+        """``cache``: where ``local_path`` keeps copies for the jobs on this machine (without
+        one, every job fetches its own copy)."""
         self._account = account
         self._folder = folder.strip("/")
         self._api_base = (api_base or API_BASE).rstrip("/")  # "": the documented API
@@ -134,6 +138,7 @@ class CloudinaryStorage:
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
+        self._cache = cache
 
     @classmethod
     def from_url(cls, url: str, folder: str, **options: Any) -> CloudinaryStorage:
@@ -178,6 +183,11 @@ class CloudinaryStorage:
         url = self.url(key, expires_in=600)
         self._with_retries("download", key, lambda: self._download(url, key, dest))
         return dest
+
+    def local_path(self, key: str) -> Path | None:
+        if self._cache is None:
+            return None  # without looking: ``fetch`` will say NotFound
+        return self._cache.get(key, lambda partial: self.fetch(key, partial))
 
     def url(self, key: str, expires_in: int = 3600) -> str:
         asset = self.asset(key)

@@ -43,6 +43,12 @@ class LocalFileStorage:
         shutil.copyfile(source, dest)
         return Path(dest)
 
+    def local_path(self, key: str) -> Path | None:
+        stored = self._path(key)
+        if not stored.is_file():
+            raise NotFound("object", key)
+        return stored  # read in place: a 10 GB VOD is not copied once per job
+
     def url(self, key: str, expires_in: int = 3600) -> str:
         if self._base_url:
             return f"{self._base_url}/{key}"

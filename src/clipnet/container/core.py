@@ -21,6 +21,7 @@ from clipnet.adapters.cloudinary_storage import CloudinaryStorage
 from clipnet.adapters.crypto import FernetSecretBox, load_or_create_key_file
 from clipnet.adapters.dns import SystemResolver
 from clipnet.adapters.ffmpeg import EncodeOptions, FfmpegMediaProcessor, MediaLimits
+from clipnet.adapters.file_cache import FileCache
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.memory.storage import InMemoryStorage
@@ -116,6 +117,11 @@ class CoreContainer(containers.DeclarativeContainer):
             settings.provided.storage.folder,
             api_base=settings.provided.storage.cloudinary_api_base,
             folder_mode=settings.provided.storage.cloudinary_folder_mode,
+            cache=providers.Singleton(
+                FileCache,
+                settings.provided.storage.cache_dir,
+                settings.provided.storage.cache_bytes,
+            ),
         ),
     )
     media = providers.Singleton(

@@ -29,6 +29,12 @@ class ObjectStorage(Protocol):
     def fetch(self, key: str, dest: Path) -> Path:
         """Copy the object to ``dest``. Raises ``NotFound``."""
 
+    def local_path(self, key: str) -> Path | None:
+        """A file on this machine holding the object, to read in place and never to write:
+        the stored file itself, or a copy cached for every job on this machine; None when
+        this storage keeps no local files (then ``fetch`` it, which raises ``NotFound``).
+        Raises ``NotFound`` when it looks for a file and there is no such object."""
+
     def url(self, key: str, expires_in: int = 3600) -> str:
         """A URL for the object; signed and expiring where the storage supports it."""
 

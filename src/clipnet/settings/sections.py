@@ -198,6 +198,20 @@ class StorageSettings:
         doc="Moves the Cloudinary API (uploads, admin, signed downloads); empty: Cloudinary's own",
     )
 
+    cache_dir: Path = setting(
+        "CLIPNET_SOURCE_CACHE_DIR",
+        parse=as_path,
+        default_for=lambda c: c.data_dir / "cache" / "sources",
+        doc="Where a worker keeps copies of remote (Cloudinary) sources, shared by its jobs",
+    )
+    cache_bytes: int = setting(
+        "CLIPNET_SOURCE_CACHE_BYTES",
+        20 * 1024**3,
+        parse=as_int(1),
+        doc="Most bytes of source copies kept in CLIPNET_SOURCE_CACHE_DIR (least recently used "
+        "go first; local storage needs none: its files are read in place)",
+    )
+
     def check(self) -> None:
         if self.backend == "cloudinary" and not self.cloudinary_url:
             raise ConfigError(

@@ -31,6 +31,11 @@ class InMemoryStorage:
         dest.write_bytes(data)
         return dest
 
+    def local_path(self, key: str) -> Path | None:
+        if not self.exists(key):
+            raise NotFound("object", key)
+        return None  # bytes in a dict: there is no file to read in place
+
     def url(self, key: str, expires_in: int = 3600) -> str:
         return f"{self._base_url}/{key}"
 

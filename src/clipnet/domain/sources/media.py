@@ -15,8 +15,10 @@ from clipnet.ports.storage import ObjectStorage
 class SourceMedia:
     """Gives a local path to a source's media for the length of a ``with`` block.
 
-    A local source is used in place; an upload is fetched from storage into a scratch folder
-    that is removed when the block ends. Other kinds have no local file (yet).
+    A local source is used in place, and so is an upload the storage keeps on this machine
+    (its own file, or its machine-wide cached copy): a long VOD is not copied once per job.
+    Otherwise the upload is fetched into a scratch folder that is removed when the block
+    ends. Other kinds have no local file (yet).
     """
 
     def __init__(self, storage: ObjectStorage, scratch_dir: Path | None = None) -> None:
@@ -29,6 +31,10 @@ class SourceMedia:
         if source.kind is SourceKind.LOCAL:
             yield Path(source.location)
         elif source.kind is SourceKind.UPLOAD:
+            in_place = self._storage.local_path(source.location)
+            if in_place is not None:
+                yield in_place
+                return
             with scratch_folder("source", self._scratch_dir) as folder:
                 suffix = Path(source.location).suffix  # keeps the container format visible
                 yield self._storage.fetch(source.location, folder / f"source{suffix}")
