@@ -94,6 +94,7 @@ class ClipsContainer(AccountsContainer):
         floor=providers.Factory(
             ScoreFloor, AccountsContainer.settings.provided.media.min_relative_score
         ),
+        outbox=AccountsContainer.outbox,
     )
     sources_service = providers.Singleton(
         SourceService,

@@ -32,6 +32,7 @@ from clipnet.ports.queue import JobHandler
 from clipnet.settings.sections import QueueSettings
 
 JOB_HANDLERS: Mapping[JobType, tuple[str, str]] = {
+    JobType.SOURCE_ANALYZE: ("highlights", "handle_analyze"),
     JobType.CLIP_PROCESS: ("pipeline", "process"),
     JobType.ML_SCORE: ("pipeline", "score"),
     JobType.FFMPEG_POLISH: ("pipeline", "polish"),

@@ -136,9 +136,19 @@ def test_an_uploaded_video_becomes_a_ready_scored_playable_auto_clip(
     created = http.post(
         "/clips/", json={"source_id": source["id"], "mode": "auto", "count": 1}, headers=auth
     )
-    assert created.status_code == 201, created.text
-    (clip,) = created.json()["items"]
-    assert clip["origin"] == "auto" and clip["status"] in {"requested", "queued"}
+    # (at once: the source is analysed by a worker, not in the request)
+    assert created.status_code == 202, created.text
+    analysis = created.json()["analysis"]
+    assert analysis["type"] == "source:analyze" and created.json()["items"] == []
+
+    def analysed() -> bool:
+        status = http.get(f"/jobs/{analysis['id']}", headers=auth).json()["status"]
+        assert status != "dead", status
+        return bool(status == "succeeded")
+
+    wait_until(analysed, "the source to be analysed", worker)
+    (clip,) = http.get("/clips/", params={"source_id": source["id"]}, headers=auth).json()["items"]
+    assert clip["origin"] == "auto"
     # the exciting part is where the automatic clip lies
     assert clip["start"] < 32 and clip["end"] > 20
 

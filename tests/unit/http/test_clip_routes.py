@@ -14,8 +14,10 @@ from clipnet.adapters.memory.queue import RecordingJobQueue
 from clipnet.container import Container
 from clipnet.domain.clipbot.model import Direction
 from clipnet.domain.clips.model import ClipStatus
+from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.scoring import Score
-from tests.unit.http.conftest import ApiUser, memory_container
+from clipnet.ports.media import MediaError
+from tests.unit.http.conftest import ApiUser, ContentProbingMedia, memory_container
 
 
 @pytest.fixture
@@ -23,6 +25,17 @@ def container(tmp_path: Path) -> Container:
     container = memory_container(tmp_path, CLIPNET_MAX_PAGE_SIZE="3")
     container.queue.override(providers.Singleton(RecordingJobQueue))  # jobs wait: states hold
     return container
+
+
+def first_clip(
+    client: TestClient[Litestar], container: Container, user: ApiUser, body: dict[str, object]
+) -> str:
+    """The id of the (first) clip a create request made, in either mode."""
+    if body["mode"] == "auto":
+        return str(made_by_analysis(client, container, user, body)[0]["id"])
+    made = client.post("/clips/", json=body, headers=user.headers)
+    assert made.status_code == 201, made.text
+    return str(made.json()["items"][0]["id"])
 
 
 def set_clip(container: Container, clip_id: str, **changes: object) -> None:
@@ -82,21 +95,87 @@ def test_a_span_past_the_end_of_the_source_is_refused_saying_how_long_the_source
     assert len(listed) == 1  # nothing was stored for the refused spans
 
 
+def made_by_analysis(
+    client: TestClient[Litestar], container: Container, user: ApiUser, body: dict[str, object]
+) -> list[dict[str, object]]:
+    """``POST /clips`` auto on a source not analysed yet, with the worker paused: it answers
+    202 at once with the queued analysis job and no clips; the job, run now, makes them."""
+    response = client.post("/clips/", json=body, headers=user.headers)
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["items"] == []
+    job = accepted["analysis"]
+    assert (job["type"], job["status"], job["attempts"]) == ("source:analyze", "queued", 0)
+    assert (
+        client.get(f"/sources/{body['source_id']}", headers=user.headers).json()["analysed"]
+        is False
+    )  # nothing was analysed in the request
+    done = container.job_runner().run(job["id"])
+    assert done.status.value == "succeeded", done.last_error
+    assert client.get(f"/jobs/{job['id']}", headers=user.headers).json()["status"] == "succeeded"
+    listed = client.get(f"/clips/?source_id={body['source_id']}", headers=user.headers).json()[
+        "items"
+    ]
+    return [c for c in listed if c["origin"] == "auto"]
+
+
 def test_auto_clips_are_the_best_moments_with_their_scores(
-    client: TestClient[Litestar], alice: ApiUser
+    client: TestClient[Litestar], container: Container, alice: ApiUser
 ) -> None:
     source_id = alice.source()
-    response = client.post(
-        "/clips/", json={"source_id": source_id, "mode": "auto", "count": 2}, headers=alice.headers
+    clips = made_by_analysis(
+        client, container, alice, {"source_id": source_id, "mode": "auto", "count": 2}
     )
-    assert response.status_code == 201, response.text
-    clips = response.json()["items"]
     assert 1 <= len(clips) <= 2
     assert all(c["origin"] == "auto" and c["score"] is not None for c in clips)
-    best = clips[0]
-    assert best["start"] < 90 and best["end"] > 70  # the loud stretch of the fake source
-    assert best["score"] == max(c["score"] for c in clips)
+    best = max(clips, key=lambda c: float(c["score"]))  # type: ignore[arg-type]
+    assert best["start"] < 90 and best["end"] > 70  # type: ignore[operator]
     assert client.get(f"/sources/{source_id}", headers=alice.headers).json()["analysed"] is True
+    # Asked again, now that the source is analysed: the clips come back at once (201).
+    again = client.post(
+        "/clips/", json={"source_id": source_id, "mode": "auto", "count": 1}, headers=alice.headers
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["analysis"] is None and len(again.json()["items"]) == 1
+
+
+def test_an_analysis_job_run_twice_makes_its_clips_once(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    body = {"source_id": alice.source(), "mode": "auto", "count": 2}
+    first = made_by_analysis(client, container, alice, body)
+    job_id = str(first[0]["id"]).rsplit("-", 1)[0]
+    job = container.job_runner().run(job_id)  # a redelivery of the same job
+    listed = client.get(f"/clips/?source_id={body['source_id']}", headers=alice.headers).json()
+    assert job.status.value == "succeeded"
+    assert sorted(c["id"] for c in listed["items"]) == sorted(c["id"] for c in first)
+
+
+def test_an_analysis_that_cannot_read_the_source_says_why_on_its_job(
+    client: TestClient[Litestar], container: Container, alice: ApiUser
+) -> None:
+    class DamagedMedia(ContentProbingMedia):
+        def analyze(self, path: Path, progress: object = None) -> FeatureTimeline:
+            raise MediaError("stream.mp4: truncated or damaged")
+
+    container.media.override(providers.Object(DamagedMedia()))
+    source_id = alice.source()
+    response = client.post(
+        "/clips/", json={"source_id": source_id, "mode": "auto", "count": 1}, headers=alice.headers
+    )
+    assert response.status_code == 202
+    job = container.job_runner().run(response.json()["analysis"]["id"])
+    assert job.status.value == "dead"
+    shown = client.get(f"/jobs/{job.id}", headers=alice.headers).json()
+    assert shown["last_error"] == (
+        "the source could not be analysed: stream.mp4: truncated or damaged"
+    )
+    assert client.get(f"/sources/{source_id}", headers=alice.headers).json()["status"] == "failed"
+    again = client.post(
+        "/clips/", json={"source_id": source_id, "mode": "auto", "count": 1}, headers=alice.headers
+    )
+    assert again.status_code == 422  # failed for good: the reason at once, nothing queued
+    assert "truncated or damaged" in again.json()["detail"]
 
 
 def test_the_clip_detail_has_score_breakdown_votes_and_media_urls(
@@ -162,12 +241,10 @@ def test_the_cursor_walks_every_clip_once_and_pages_are_capped(
 
 @pytest.mark.parametrize("mode", ["span", "auto"])
 def test_a_clip_can_ask_for_a_caption_style_but_only_a_known_one(
-    mode: str, client: TestClient[Litestar], alice: ApiUser
+    mode: str, client: TestClient[Litestar], container: Container, alice: ApiUser
 ) -> None:
     body = {"source_id": alice.source(), "mode": mode, "start": 5, "end": 35, "count": 1}
-    made = client.post("/clips/", json={**body, "captions": "boxed"}, headers=alice.headers)
-    assert made.status_code == 201, made.text
-    clip_id = made.json()["items"][0]["id"]
+    clip_id = first_clip(client, container, alice, {**body, "captions": "boxed"})
     detail = client.get(f"/clips/{clip_id}", headers=alice.headers).json()
     assert detail["caption_style"] == "boxed"
     bad = client.post("/clips/", json={**body, "captions": "comic"}, headers=alice.headers)
@@ -180,12 +257,10 @@ def test_a_clip_can_ask_for_a_caption_style_but_only_a_known_one(
 
 @pytest.mark.parametrize("mode", ["span", "auto"])
 def test_a_clip_can_ask_for_an_aspect_ratio_but_only_a_known_one(
-    mode: str, client: TestClient[Litestar], alice: ApiUser
+    mode: str, client: TestClient[Litestar], container: Container, alice: ApiUser
 ) -> None:
     body = {"source_id": alice.source(), "mode": mode, "start": 5, "end": 35, "count": 1}
-    made = client.post("/clips/", json={**body, "aspect": "1:1"}, headers=alice.headers)
-    assert made.status_code == 201, made.text
-    clip_id = made.json()["items"][0]["id"]
+    clip_id = first_clip(client, container, alice, {**body, "aspect": "1:1"})
     assert client.get(f"/clips/{clip_id}", headers=alice.headers).json()["aspect"] == "1:1"
     bad = client.post("/clips/", json={**body, "aspect": "4:3"}, headers=alice.headers)
     assert bad.status_code == 422

@@ -82,7 +82,10 @@ def test_each_user_is_sent_their_own_events_only_while_both_work(
         d["percent"] for d in of_kind(seen_by_bob, "job.progress") if d["source_id"] == b_source
     ]
     assert progress[0] == 0 and progress[-1] == 100 and progress == sorted(progress)
-    assert [d["status"] for d in of_kind(seen_by_bob, "source.status")] == ["analyzed"] * 2
+    assert [d["status"] for d in of_kind(seen_by_bob, "source.status")] == [
+        "analyzing",
+        "analyzed",
+    ] * 2
     ids = [e.id for e in seen_by_alice if e.event != "open"]
     assert len(set(ids)) == len(ids)
 

@@ -109,17 +109,28 @@ class ClipLifecycle:
         template: str = "",
         caption_style: str = "",
         aspect: str = "",
+        *,
+        request_id: str = "",
     ) -> list[Clip]:
-        """Clips for segments that scoring picked, each queued with its score already known."""
+        """Clips for segments that scoring picked, each queued with its score already known.
+
+        With ``request_id`` (a job's id) the clips' ids are ``<request_id>-<n>``, so a request
+        that is run again (a redelivered job) finds its clips made and makes none."""
         check_caption_style(caption_style)
         check_aspect(aspect)
         clips: list[Clip] = []
         jobs: list[Job] = []
         with self._uow() as uow:
             source = self._owned_source(uow, source_id, owner_id)
-            for item in ranked:
+            if request_id and (made := made_for_request(uow, request_id)):
+                return made
+            for n, item in enumerate(ranked):
                 clip = self._new_clip(
-                    source.id, owner_id, source.span_within(item.segment.span), ClipOrigin.AUTO
+                    source.id,
+                    owner_id,
+                    source.span_within(item.segment.span),
+                    ClipOrigin.AUTO,
+                    clip_id=f"{request_id}-{n + 1}" if request_id else "",
                 )
                 clip.score = item.score
                 clip.captions, clip.tags = item.segment.captions, item.segment.tags
@@ -196,9 +207,17 @@ class ClipLifecycle:
             raise NotFound("source", source_id)  # another user's source does not exist for you
         return source
 
-    def _new_clip(self, source_id: str, owner_id: str, span: TimeSpan, origin: ClipOrigin) -> Clip:
+    def _new_clip(
+        self,
+        source_id: str,
+        owner_id: str,
+        span: TimeSpan,
+        origin: ClipOrigin,
+        *,
+        clip_id: str = "",
+    ) -> Clip:
         return Clip(
-            id=self._ids.new_id(),
+            id=clip_id or self._ids.new_id(),
             source_id=source_id,
             owner_id=owner_id,
             span=span,
@@ -250,6 +269,16 @@ class _Step:
     expected: Expected | None
     change: Callable[[Clip], None] | None
     next_job: JobType | None
+
+
+def made_for_request(uow: UnitOfWork, request_id: str) -> list[Clip]:
+    """The clips an earlier run of the request made (ids ``<request_id>-1``, ``-2``, ...)."""
+    made: list[Clip] = []
+    while True:
+        try:
+            made.append(uow.clips.get(f"{request_id}-{len(made) + 1}"))
+        except NotFound:
+            return made
 
 
 def clip_status_event(clip: Clip) -> dict[str, object]:

@@ -14,11 +14,12 @@ from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds
 from clipnet.domain.highlights.captions import check_caption_style
 from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
-from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.jobs.model import Job, JobStatus, JobType, job_key
 from clipnet.domain.publishing.model import Post
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.model import SourceStatus
 from clipnet.ports.media import MediaError
 from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
@@ -60,6 +61,14 @@ class ClipChange:
 _RENDERED = frozenset(
     {ClipStatus.POLISHING, ClipStatus.UPLOADING, ClipStatus.READY, ClipStatus.POSTED}
 )
+
+
+@attrs.frozen
+class AutoClips:
+    """What an automatic clip request gives: the clips, or the analysis job that makes them."""
+
+    clips: list[Clip]
+    analysis: Job | None = None
 
 
 @attrs.frozen
@@ -123,10 +132,12 @@ class ClipService:
         template: str = "",
         caption_style: str = "",
         aspect: str = "",
-    ) -> list[Clip]:
+    ) -> AutoClips:
         """The ``count`` best non-overlapping moments of the source, as queued clips.
 
-        A source not analysed yet is analysed first. Another user's source is ``NotFound``.
+        An analysed source gives its clips at once; one not analysed yet gives the queued
+        ``source:analyze`` job instead, which makes the clips when the analysis is done (the
+        caller answers at once). Another user's source is ``NotFound``.
         """
         if not 1 <= count <= MAX_AUTO_CLIPS:
             raise InvalidInput(f"count must be between 1 and {MAX_AUTO_CLIPS}")
@@ -137,8 +148,24 @@ class ClipService:
         with self._uow() as uow:
             source = uow.sources.get(source_id)
         actor.require_visible(source.owner_id, "source", source_id)
+        if source.status is SourceStatus.FAILED:
+            raise InvalidInput(f"the source could not be analysed: {source.last_error}")
+        if source.timeline is None:
+            job = self._highlights.request_best_moments(
+                source_id,
+                actor.user_id,
+                count,
+                template=template,
+                caption_style=caption_style,
+                aspect=aspect,
+            )
+            if job.status is JobStatus.DEAD:  # it failed for good (now, or an earlier time)
+                raise InvalidInput(job.last_error or "the source could not be analysed")
+            if job.status is JobStatus.SUCCEEDED:  # a queue that ran it at once
+                return AutoClips(clips=self._highlights.made_by(job))
+            return AutoClips(clips=[], analysis=job)
         try:
-            return self._highlights.clip_best_moments(
+            made = self._highlights.clip_best_moments(
                 source_id,
                 count,
                 template=template,
@@ -148,6 +175,7 @@ class ClipService:
             )
         except MediaError as error:
             raise InvalidInput(f"the source could not be analysed: {error}") from None
+        return AutoClips(clips=made)
 
     # -- reading -------------------------------------------------------------------------------
 

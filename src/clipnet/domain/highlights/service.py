@@ -4,6 +4,10 @@ Every caller (``POST /clips/`` in "auto" mode, ``clipnet clip``, the worker and 
 the container) picks moments here, so one source gives the same spans whoever asks. The source
 is analysed once (by the media pipeline, which keeps the timeline on the Source); the clips
 are then made by the ordinary jobs (clip:process, ml:score, ffmpeg:polish).
+
+A source that is not analysed yet is not analysed inside an HTTP request: the request is
+queued as a ``source:analyze`` job (``request_best_moments``), whose handler analyses the
+source (with progress events) and then clips its best moments, as the request asked.
 """
 
 from __future__ import annotations
@@ -11,17 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from clipnet.domain.accounts.model import User
-from clipnet.domain.clips.lifecycle import ClipLifecycle
+from clipnet.domain.clips.lifecycle import ClipLifecycle, made_for_request
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, find_highlights
 from clipnet.domain.highlights.scoring import RankedSegment, Weights
 from clipnet.domain.highlights.selection import DEFAULT_FLOOR, ScoreFloor
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript
-from clipnet.domain.shared.errors import InvalidInput, NotFound
+from clipnet.domain.jobs.model import Job, JobType, job_key
+from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
+from clipnet.ports.media import MediaError
 from clipnet.ports.repositories import UnitOfWorkFactory
 
 #: The owner of everything made from the command line on this machine.
@@ -49,7 +56,10 @@ class HighlightService:
         bounds: LengthBounds = DEFAULT_BOUNDS,
         *,
         floor: ScoreFloor = DEFAULT_FLOOR,
+        outbox: Outbox | None = None,
     ) -> None:
+        """``outbox``: where ``request_best_moments`` records its job (without one it cannot
+        be used: the command line analyses in place)."""
         self._uow = uow
         self._clock = clock
         self._ids = ids
@@ -60,6 +70,7 @@ class HighlightService:
         """How long a clip may be when the caller does not say (from settings)."""
         self.floor = floor
         """How good a moment must be, relative to its source, to become a clip."""
+        self._outbox = outbox
 
     def register_local_file(self, path: str, title: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
@@ -90,12 +101,15 @@ class HighlightService:
         caption_style: str = "",
         aspect: str = "",
         owner_id: str | None = None,
+        request_id: str = "",
     ) -> list[Clip]:
         """Analyse the source (once), pick its best moments, at most ``count``, and queue a
         clip of each. Fewer come back when fewer clear the source's score floor
         (:mod:`.selection`): never filler to make up the number.
 
-        The clips belong to ``owner_id`` (default: the source's owner). Raises ``MediaError``
+        The clips belong to ``owner_id`` (default: the source's owner); ``request_id`` makes
+        a repeated request (a redelivered job) find its clips instead of making more
+        (``ClipLifecycle.create_detected``). Raises ``MediaError``
         for unreadable media and ``InvalidInput`` when the source is too short for a single
         clip within ``bounds`` (default: :attr:`bounds`).
         """
@@ -112,8 +126,66 @@ class HighlightService:
             )
         owner = owner_id or source.owner_id
         return self._lifecycle.create_detected(
-            source.id, owner, ranked, template, caption_style, aspect
+            source.id, owner, ranked, template, caption_style, aspect, request_id=request_id
         )
+
+    def request_best_moments(
+        self,
+        source_id: str,
+        owner_id: str,
+        count: int,
+        *,
+        template: str = "",
+        caption_style: str = "",
+        aspect: str = "",
+    ) -> Job:
+        """Queue a ``source:analyze`` job that analyses the source and then clips its best
+        moments; the same request while one is queued gives that job back. The job comes
+        back as it is after being handed to the queue: a queue that runs jobs at once (the
+        synchronous one) has finished it already (see :meth:`made_by`)."""
+        if self._outbox is None:
+            raise RuntimeError("HighlightService.request_best_moments needs an outbox")
+        payload = {
+            "source_id": source_id,
+            "owner_id": owner_id,
+            "count": count,
+            "template": template,
+            "caption_style": caption_style,
+            "aspect": aspect,
+        }
+        key = job_key(JobType.SOURCE_ANALYZE, *(str(v) or "-" for v in payload.values()))
+        with self._uow() as uow:
+            job = self._outbox.add(uow, JobType.SOURCE_ANALYZE, payload, key)
+            uow.commit()
+        self._outbox.release([job])
+        with self._uow() as uow:
+            return uow.jobs.get(job.id)
+
+    def made_by(self, job: Job) -> list[Clip]:
+        """The clips a finished ``source:analyze`` job made."""
+        with self._uow() as uow:
+            return made_for_request(uow, job.id)
+
+    def handle_analyze(self, job: Job) -> None:
+        """The ``source:analyze`` handler (payload: ``request_best_moments``'s)."""
+        p = job.payload
+        source_id = p.get("source_id")
+        if not isinstance(source_id, str) or not source_id:
+            raise PermanentJobError(f"source:analyze needs a source_id, got {p!r}")
+        try:
+            self.clip_best_moments(
+                source_id,
+                int(p.get("count") or 1),
+                template=str(p.get("template") or ""),
+                caption_style=str(p.get("caption_style") or ""),
+                aspect=str(p.get("aspect") or ""),
+                owner_id=str(p.get("owner_id") or "") or None,
+                request_id=job.id,
+            )
+        except MediaError as error:  # recorded on the source; the same file fails again
+            raise PermanentJobError(f"the source could not be analysed: {error}") from None
+        except (InvalidInput, NotFound) as error:  # too short, or deleted meanwhile
+            raise PermanentJobError(str(error)) from None
 
     def best_moments(
         self,

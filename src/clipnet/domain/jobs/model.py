@@ -16,6 +16,8 @@ from clipnet.domain.shared.errors import IllegalTransition, InvalidInput
 class JobType(enum.StrEnum):
     """The job types of the Phase 1 design, by their domain names."""
 
+    SOURCE_ANALYZE = "source:analyze"
+    """Analyse a source, then clip its best moments (``POST /clips`` auto, answered at once)."""
     CLIP_PROCESS = "clip:process"
     FFMPEG_POLISH = "ffmpeg:polish"
     ML_SCORE = "ml:score"

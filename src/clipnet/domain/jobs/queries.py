@@ -49,7 +49,11 @@ class JobQueries:
 
 
 def _visible(uow: UnitOfWork, actor: Actor, job: Job) -> bool:
+    """An admin sees every job; a user the jobs of their clips, and their own requests (an
+    analysis job names who asked, ``owner_id``)."""
     if actor.is_admin:
+        return True
+    if job.payload.get("owner_id") == actor.user_id:
         return True
     clip_id = job.payload.get("clip_id")
     if not isinstance(clip_id, str):

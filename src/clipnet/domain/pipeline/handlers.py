@@ -187,6 +187,7 @@ class PipelineService:
         if source.timeline is not None:
             return source
         self._emit("analyzing", source_id, source.location)
+        self._mark_analyzing(source_id)
         report = AnalysisProgress(self._events, source)
         try:
             with self._source_file(source) as path:
@@ -354,6 +355,14 @@ class PipelineService:
         """Fail the clip unless it is past failing (ready, terminal); tell listeners if so."""
         if self._lifecycle.fail(clip_id, reason) is not None:
             self._emit("failed", clip_id, reason)
+
+    def _mark_analyzing(self, source_id: str) -> None:
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            source.start_analysis()
+            uow.sources.update(source)
+            uow.commit()
+        self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
 
     def _record_source_failure(self, source_id: str, reason: str) -> None:
         with self._uow() as uow:

@@ -82,6 +82,11 @@ class Source:
             raise InvalidInput(f"source {self.id} has no playable duration")
         self.duration = duration
 
+    def start_analysis(self) -> None:
+        """The analysis pass has begun (it may have begun before: a redelivered job)."""
+        self.status = SourceStatus.ANALYZING
+        self.last_error = ""
+
     def record_analysis(self, timeline: FeatureTimeline) -> None:
         self.timeline = timeline
         self.status = SourceStatus.ANALYZED

@@ -279,6 +279,8 @@ class ClipPage(msgspec.Struct, kw_only=True):
 
 class CreatedClips(msgspec.Struct, kw_only=True):
     items: list[ClipOut]
+    analysis: JobOut | None = None
+    """Auto mode on a source not analysed yet (202): the job that analyses it, then clips."""
 
 
 # -- oauth, health -----------------------------------------------------------------------------

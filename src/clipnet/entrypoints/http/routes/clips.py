@@ -58,34 +58,50 @@ SCORE_BOUND = [
 
 @post(
     "/",
-    responses=AUTHED_BODY,
+    responses={
+        **AUTHED_BODY,
+        202: ResponseSpec(
+            data_container=CreatedClips,
+            description="Auto mode on a source not analysed yet: no clips yet, and the queued "
+            "`source:analyze` job (`analysis`) that analyses it and then makes them (follow it "
+            "with `GET /jobs/{id}` or the live events)",
+        ),
+    },
     status_code=HTTP_201_CREATED,
     summary="Clip a span, or the best moments (auto)",
+    description=(
+        "201 with the clips. In auto mode a source that is not analysed yet is analysed by a "
+        "job, not in the request: the answer is then 202, at once, with the job in `analysis` "
+        "and no clips; the clips appear when the analysis is done (`job.progress`, "
+        "`source.status` and `clip.status` events)."
+    ),
     sync_to_thread=True,
 )
 def create_clip(
     data: JSONBody[ClipCreate], actor: ActorDep, clips_service: ClipsDep
-) -> CreatedClips:
+) -> Response[CreatedClips]:
     if data.mode == "auto":
-        made = clips_service.create_auto(
+        auto = clips_service.create_auto(
             actor, data.source_id, data.count, data.template, data.captions, data.aspect
         )
-    else:
-        if data.start is None or data.end is None:
-            raise InvalidInput("a span clip needs 'start' and 'end' (seconds)")
-        span = TimeSpan(data.start, data.end)
-        made = [
-            clips_service.create_span(
-                actor,
-                data.source_id,
-                span,
-                data.title,
-                data.template,
-                data.captions,
-                data.aspect,
-            )
-        ]
-    return CreatedClips(items=[render.clip(c) for c in made])
+        body = CreatedClips(
+            items=[render.clip(c) for c in auto.clips],
+            analysis=None if auto.analysis is None else render.job(auto.analysis),
+        )
+        status = HTTP_201_CREATED if auto.analysis is None else HTTP_202_ACCEPTED
+        return Response(body, status_code=status)
+    if data.start is None or data.end is None:
+        raise InvalidInput("a span clip needs 'start' and 'end' (seconds)")
+    made = clips_service.create_span(
+        actor,
+        data.source_id,
+        TimeSpan(data.start, data.end),
+        data.title,
+        data.template,
+        data.captions,
+        data.aspect,
+    )
+    return Response(CreatedClips(items=[render.clip(made)]), status_code=HTTP_201_CREATED)
 
 
 @get(
