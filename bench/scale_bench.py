@@ -19,6 +19,7 @@ then read in place), wall time and clips per hour (the whole run, analysis inclu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -75,10 +76,8 @@ def child(source_file: str, top: int) -> None:
 def tree_rss(process: psutil.Process) -> int:
     total = 0
     for each in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # it ended while we looked
             total += each.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -86,10 +85,8 @@ def folder_bytes(folder: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(folder):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):  # removed while we looked
                 total += os.stat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
     return total
 
 
