@@ -41,13 +41,15 @@ def real_media_container(folder: Path) -> Container:
 
 
 def api_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:
-    """POST /clips/ in "auto" mode on the uploaded recording (the jobs are only recorded)."""
+    """POST /clips/ in "auto" mode on the uploaded recording (the jobs are only recorded; the
+    analysis job is run by hand, the clips' own jobs are not)."""
     container = real_media_container(folder)
     container.queue.override(providers.Singleton(RecordingJobQueue))
     container.password_hasher.override(providers.Object(Argon2PasswordHasher.fast_for_tests()))
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         alice = ApiUser(client, "alice")
-        return alice.auto_clip_spans(alice.source(recording.read_bytes()), TOP)
+        source_id = alice.source(recording.read_bytes())
+        return alice.auto_clip_spans(source_id, TOP, container.job_runner().run)
 
 
 def cli_spans(recording: Path, folder: Path) -> list[tuple[float, float]]:

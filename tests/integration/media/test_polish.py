@@ -140,3 +140,35 @@ def test_audio_for_speech_models_is_16_khz_mono(
         1,
     )
     assert float(audio["duration"]) == pytest.approx(4.0, abs=0.05)
+
+
+@pytest.fixture(scope="module")
+def sixty_fps_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
+
+    spec = SampleSpec(
+        seconds=6, exciting=TimeSpan(2, 4), width=320, height=180, fps=60, preset="ultrafast"
+    )
+    return make_sample(tmp_path_factory.mktemp("fps") / "sixty.mp4", spec)
+
+
+def _frame_rate(path: Path) -> float:
+    numerator, denominator = streams(path)["video"]["avg_frame_rate"].split("/")
+    return float(numerator) / float(denominator)
+
+
+def test_a_60_fps_source_is_rendered_at_30_fps_unless_the_template_asks_for_more(
+    processor: FfmpegMediaProcessor, sixty_fps_video: Path, tmp_path: Path
+) -> None:
+    import attrs
+
+    span = TimeSpan(1.0, 4.0)
+    template = TEMPLATES.get("center-crop")
+    thirty = processor.polish(sixty_fps_video, span, template, tmp_path / "30.mp4")
+    sixty = processor.polish(
+        sixty_fps_video, span, attrs.evolve(template, max_fps=60), tmp_path / "60.mp4"
+    )
+    assert _frame_rate(thirty) == pytest.approx(30, abs=0.5)
+    assert _frame_rate(sixty) == pytest.approx(60, abs=0.5)
+    for clip in (thirty, sixty):  # the same span either way, sound included
+        assert abs(streams(clip)["duration"] - span.duration) < 0.25

@@ -117,13 +117,24 @@ class ApiUser:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def auto_clip_spans(self, source_id: str, count: int) -> list[tuple[float, float]]:
-        """``POST /clips/`` in "auto" mode: the spans of the clips it made, in time order."""
+    def auto_clip_spans(
+        self, source_id: str, count: int, run_job: Callable[[str], object] | None = None
+    ) -> list[tuple[float, float]]:
+        """``POST /clips/`` in "auto" mode: the spans of the clips it made, in time order. A
+        source not analysed yet answers 202 with its analysis job: with a queue that only
+        records jobs, ``run_job`` runs it (``container.job_runner().run``) and the clips it
+        made are read back."""
         response = self.client.post(
             "/clips/",
             json={"source_id": source_id, "mode": "auto", "count": count},
             headers=self.headers,
         )
+        if response.status_code == 202 and run_job is not None:
+            run_job(response.json()["analysis"]["id"])
+            listed = self.client.get(
+                "/clips/", params={"source_id": source_id}, headers=self.headers
+            ).json()["items"]
+            return sorted((c["start"], c["end"]) for c in listed if c["origin"] == "auto")
         assert response.status_code == 201, response.text
         return sorted((c["start"], c["end"]) for c in response.json()["items"])
 

@@ -275,7 +275,10 @@ class FfmpegMediaProcessor:
     ) -> Any:
         stream = self._input(source, span)
         width, height = info.display_size
-        video = layouts.frame(stream.video, template, width, height, framing)
+        picture = stream.video
+        if info.fps > template.max_fps + 0.5:  # dropped first: nothing is scaled to be dropped
+            picture = picture.filter("fps", template.max_fps)
+        video = layouts.frame(picture, template, width, height, framing)
         video = video.filter("setsar", 1)
         if captioned:
             video = video.filter("ass", _CAPTIONS_FILE)

@@ -30,12 +30,17 @@ class SampleSpec:
     preset: str = "veryfast"
 
 
-def _calm(spec: SampleSpec, seconds: float) -> tuple[Any, Any]:
+def _calm(spec: SampleSpec, seconds: float, seed: int) -> tuple[Any, Any]:
+    """A calm stretch; ``seed`` keeps two stretches of one length distinct (ffmpeg-python
+    merges identical nodes, and one node cannot feed concat twice)."""
     size = f"{spec.width}x{spec.height}"
     video = ffmpeg.input(
         f"color=c=0x2a3d55:s={size}:r={spec.fps}:d={seconds:.3f}", f="lavfi"
-    ).filter("noise", alls=2)
-    hum = ffmpeg.input(f"sine=f=120:r=48000:d={seconds:.3f}", f="lavfi").filter("volume", 0.05)
+    ).filter("noise", alls=2, all_seed=seed)
+    # samples_per_frame changes nothing heard; it only makes this stretch's node its own
+    hum = ffmpeg.input(
+        f"sine=f=120:r=48000:d={seconds:.3f}:samples_per_frame={1024 + seed}", f="lavfi"
+    ).filter("volume", 0.05)
     return video, hum
 
 
@@ -63,11 +68,11 @@ def _exciting_shot(spec: SampleSpec, index: int, seconds: float) -> tuple[Any, A
 
 def sample_graph(spec: SampleSpec, out: Path) -> Any:
     excite = spec.exciting
-    pieces: list[tuple[Any, Any]] = [_calm(spec, excite.start)]
+    pieces: list[tuple[Any, Any]] = [_calm(spec, excite.start, 1)]
     shots = max(1, round(excite.duration / SHOT_SECONDS))
     for index in range(shots):
         pieces.append(_exciting_shot(spec, index, excite.duration / shots))
-    pieces.append(_calm(spec, spec.seconds - excite.end))
+    pieces.append(_calm(spec, spec.seconds - excite.end, 2))
     streams = [stream for piece in pieces for stream in piece]
     joined = ffmpeg.concat(*streams, v=1, a=1).node
     return ffmpeg.output(

@@ -58,6 +58,10 @@ class Template:
     face_cam: tuple[float, float, float, float] = (0.0, 0.0, 0.3, 0.3)
     """For ``split``: x, y, width, height of the face cam, as fractions of the source frame,
     where none is found in the clip and none is set for the source (``CLIPNET_FACE_CAMS``)."""
+    max_fps: int = 30
+    """The most frames a second the clip has: a 60 fps stream is rendered at 30 (about 0.7x
+    the polish's CPU, and what the short-video platforms play) unless a template asks for
+    more."""
 
     def at_aspect(self, aspect: str) -> Template:
         """This template framing to ``aspect`` instead ("" = its own)."""
