@@ -5,7 +5,9 @@ The decode feeds three branches: the frames sampled ``SCAN_FPS`` times a second 
 FFmpeg's ``cropdetect`` (letterbox and pillarbox bars) at full size and are then shrunk to
 ``SCAN_SIZE`` grey for the face detector, the motion centre and the face-cam finder; every
 frame, shrunk to 64x36, finds the scene cuts to the frame. Only the span is decoded, and only
-when a clip is polished, so a long source's analysis pays nothing for framing.
+when a clip is polished, so a long source's analysis pays nothing for framing. The face
+detector, the costliest part, runs on every other sample and wherever those disagree
+(:mod:`clipnet.adapters.opencv.sparse`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from clipnet.adapters.ffmpeg.runner import run
 from clipnet.adapters.ffmpeg.safety import checked_file, ffmpeg_url, input_options
 from clipnet.adapters.opencv.facecam import find_face_cam
 from clipnet.adapters.opencv.faces import detect_faces, with_motion
+from clipnet.adapters.opencv.sparse import sparse_faces
 from clipnet.domain.framing.model import Face, FrameSample, SubjectScan
 from clipnet.domain.shared.geometry import Box
 from clipnet.domain.shared.scratch import scratch_folder
@@ -65,10 +68,11 @@ class OpencvSubjectScanner:
             tiny = _frames(scratch / "cuts.gray", CUT_SIZE)
             crop = (scratch / "crop.txt").read_text(errors="replace")
         picture = _picture(crop, width, height)
+        cuts = tuple(_cuts(tiny, info.fps))
         samples: tuple[FrameSample, ...] = ()
         found_cam = None
         if faces or face_cam:
-            boxes = [detect_faces(frame) for frame in frames]
+            boxes = sparse_faces(frames, detect_faces, [cut * fps for cut in cuts])
             if faces:
                 samples = tuple(_samples(frames, boxes, fps, 1 / scale))
             if face_cam:
@@ -79,7 +83,7 @@ class OpencvSubjectScanner:
             height=height,
             picture=picture,
             samples=samples,
-            cuts=tuple(_cuts(tiny, info.fps)),
+            cuts=cuts,
             face_cam=found_cam,
         )
 
