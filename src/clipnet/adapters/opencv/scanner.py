@@ -45,6 +45,11 @@ MOTION_LEVEL = 25
 #: Share of changed pixels for a motion centre: enough to mean something, not a whole cut.
 MOTION_SHARE = (0.005, 0.5)
 _CROP_KEYS = ("x", "y", "w", "h")
+#: The decoder skips its deblocking filter on frames no other frame predicts from (about 8% of
+#: an H.264 decode's CPU): every other frame decodes exactly, so nothing builds up over a GOP
+#: as skipping it everywhere does. 0.02 grey levels on average at SCAN_SIZE on the bench
+#: source; the same cuts, bars and faces.
+DECODE_OPTIONS = {"skip_loop_filter": "noref"}
 
 
 class OpencvSubjectScanner:
@@ -92,7 +97,11 @@ class OpencvSubjectScanner:
     ) -> None:
         source = checked_file(path, self._media.limits)
         stream = ffmpeg.input(
-            ffmpeg_url(source), ss=f"{span.start:.3f}", t=f"{span.duration:.3f}", **input_options()
+            ffmpeg_url(source),
+            ss=f"{span.start:.3f}",
+            t=f"{span.duration:.3f}",
+            **DECODE_OPTIONS,
+            **input_options(),
         )
         split = stream.video.filter_multi_output("split", 2)
         sampled = (
