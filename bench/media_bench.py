@@ -1,7 +1,8 @@
 """The media pipeline's speed against plain FFmpeg, on a generated 10-minute 1080p30 source.
 
     .venv/bin/python -m bench.media_bench [--seconds 600] [--source PATH] [--repeat 1]
-                                          [--skip-analysis] [--skip-whole-run]
+                                          [--parts analysis,polish,scan,...]
+                                          [--skip-analysis] [--skip-framing] [--skip-whole-run]
 
 Wall and CPU time are both reported: on a shared machine the CPU seconds (this process and every
 FFmpeg it runs) are the steadier measure of the work done; ``--repeat N`` runs plain and ours
@@ -17,6 +18,10 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
   x264 + AAC, faststart) against the plain ``ffmpeg``
   command a person would type for the same encode (same crop, scale, codecs and settings,
   one-pass loudnorm). Target: within 1.10x.
+* **scan**: the reframe layout's subject scan of the clip's span (faces, motion, cuts, bars)
+  against ``ffmpeg -ss START -t DUR -i SRC -f null -``, a plain decode of the same span.
+  Target (issue 14's "analysis with face detection"): within 1.3x.
+* **reframe**: scan + crop path + polish against the centre-crop polish of the same clip.
 * **captions**: the same polish with word-level captions (bold-pop: 3 words a second over the
   whole clip, each word's own ASS event, libass drawing them) against the same polish without
   them; and subject reframing with those captions (scan, crop path, captioned polish) against
@@ -24,6 +29,9 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
 * **whole run**: ``clipnet clip SRC --out DIR`` (the real command, a fresh data folder) as a
   multiple of the source's real time, and how many seconds of video it encoded (the clips
   only, never the whole source).
+
+``--parts`` picks some of these (default: all): ``analysis``, ``polish``, ``scan``, ``reframe``,
+``captions`` (captions alone), ``reframe-captions``, ``whole-run``.
 
 The source is made once with ``clipnet sample``'s generator and kept (``--source``) so a
 second run skips it.
@@ -161,6 +169,24 @@ def whole_run(source: Path, work: Path) -> float:
     return float(sum(c["end"] - c["start"] for c in clips))
 
 
+PARTS = ("analysis", "polish", "scan", "reframe", "captions", "reframe-captions", "whole-run")
+FRAMING_PARTS = ("scan", "reframe", "reframe-captions")
+
+
+def chosen_parts(options: argparse.Namespace) -> set[str]:
+    parts = set(options.parts.split(",")) if options.parts else set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise SystemExit(f"unknown parts: {', '.join(sorted(unknown))} (known: {', '.join(PARTS)})")
+    if options.skip_analysis:
+        parts.discard("analysis")
+    if options.skip_framing:
+        parts -= set(FRAMING_PARTS)
+    if options.skip_whole_run:
+        parts.discard("whole-run")
+    return parts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=600.0)
@@ -168,10 +194,12 @@ def main() -> None:
         "--source", type=Path, default=Path(tempfile.gettempdir()) / "clipnet-bench-1080p30.mp4"
     )
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--parts", default="", help=f"comma-separated, of: {', '.join(PARTS)}")
     parser.add_argument("--skip-whole-run", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
-    parser.add_argument("--skip-framing", action="store_true")
+    parser.add_argument("--skip-framing", action="store_true", help=", ".join(FRAMING_PARTS))
     options = parser.parse_args()
+    parts = chosen_parts(options)
 
     ffmpeg = find_ffmpeg()
     media = FfmpegMediaProcessor()
@@ -185,7 +213,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
 
     decode_cpu = None
-    if not options.skip_analysis:
+    if "analysis" in parts:
         decode, ours = compare(
             lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]),
             lambda: media.analyze(source),
@@ -197,21 +225,29 @@ def main() -> None:
         report(decode, ours, 1.30)
         decode_cpu = decode.cpu
 
+    if "scan" in parts:
+        scan_bench(media, ffmpeg, source, decode_cpu, options.repeat)
     catalogue = TemplateCatalogue()
     center = catalogue.get("center-crop")
     with tempfile.TemporaryDirectory(prefix="clipnet-bench-") as name:
         work = Path(name)
-        plain_polish, our_polish = compare(
-            lambda: plain(plain_polish_args(ffmpeg, source, CLIP, work / "plain.mp4")),
-            lambda: media.polish(source, CLIP, center, work / "ours.mp4"),
-            options.repeat,
-        )
-        print(f"polish    {CLIP.duration:g} s clip, center-crop 1080x1920, vs the plain command")
-        report(plain_polish, our_polish, 1.10)
-        if not options.skip_framing:
-            framing_bench(media, source, center, work, decode_cpu, options.repeat)
-        captions_bench(media, source, center, work, options.repeat, not options.skip_framing)
-        if not options.skip_whole_run:
+        if "polish" in parts:
+            plain_polish, our_polish = compare(
+                lambda: plain(plain_polish_args(ffmpeg, source, CLIP, work / "plain.mp4")),
+                lambda: media.polish(source, CLIP, center, work / "ours.mp4"),
+                options.repeat,
+            )
+            print(
+                f"polish    {CLIP.duration:g} s clip, center-crop 1080x1920, vs the plain command"
+            )
+            report(plain_polish, our_polish, 1.10)
+        if "reframe" in parts:
+            framing_bench(media, source, center, work, options.repeat)
+        if "captions" in parts:
+            captions_bench(media, source, center, work, options.repeat)
+        if "reframe-captions" in parts:
+            reframe_captions_bench(media, source, center, work, options.repeat)
+        if "whole-run" in parts:
             encoded: list[float] = []
             run = timed(lambda: encoded.append(whole_run(source, work)))  # once: minutes
             print(
@@ -222,15 +258,9 @@ def main() -> None:
 
 
 def captions_bench(
-    media: FfmpegMediaProcessor,
-    source: Path,
-    center: Template,
-    work: Path,
-    repeat: int,
-    with_reframe: bool,
+    media: FfmpegMediaProcessor, source: Path, center: Template, work: Path, repeat: int
 ) -> None:
-    """Captions alone against the same polish without them; and (issue 14's budget) subject
-    reframing with captions against the plain centre-crop polish."""
+    """Captions alone against the same polish without them."""
     words = busy_transcript(CLIP.duration)
     uncaptioned, captioned = compare(
         lambda: media.polish(source, CLIP, center, work / "uncaptioned.mp4"),
@@ -239,8 +269,14 @@ def captions_bench(
     )
     print(f"captions  the same polish with {len(words.words)} bold-pop words, vs without")
     report(uncaptioned, captioned, 1.25)
-    if not with_reframe:
-        return
+
+
+def reframe_captions_bench(
+    media: FfmpegMediaProcessor, source: Path, center: Template, work: Path, repeat: int
+) -> None:
+    """Issue 14's budget: subject reframing with captions against the plain centre-crop
+    polish."""
+    words = busy_transcript(CLIP.duration)
     planner = FramingService(OpencvSubjectScanner(media))
     reframe = TemplateCatalogue().get("reframe")
 
@@ -258,12 +294,7 @@ def captions_bench(
 
 
 def framing_bench(
-    media: FfmpegMediaProcessor,
-    source: Path,
-    center: Template,
-    work: Path,
-    decode_cpu: float | None,
-    repeat: int,
+    media: FfmpegMediaProcessor, source: Path, center: Template, work: Path, repeat: int
 ) -> None:
     """The reframe layout (scan of the clip's span: faces, motion, cuts, bars; the crop path;
     the polish that follows it) against the centre-crop polish of the same clip."""
@@ -279,8 +310,28 @@ def framing_bench(
     )
     print(f"reframe   {CLIP.duration:g} s clip: scan + crop path + polish, vs center-crop polish")
     report(centre, ours, 1.25)
-    scan = _median([timed(lambda: planner.plan(source, CLIP, reframe)) for _ in range(repeat)])
-    print(f"          of which the scan: wall {scan.wall:.1f} s, cpu {scan.cpu:.1f} s")
+
+
+def scan_bench(
+    media: FfmpegMediaProcessor,
+    ffmpeg: str,
+    source: Path,
+    decode_cpu: float | None,
+    repeat: int,
+) -> None:
+    """The subject scan of the clip's span (what ``reframe`` adds before its polish) against a
+    plain decode of the same span: issue 14's "analysis with face detection" (faces are looked
+    for per clip here, not in the source's analysis pass)."""
+    scanner = OpencvSubjectScanner(media)
+    span_decode = [
+        *(ffmpeg, "-v", "error", "-ss", f"{CLIP.start:.3f}", "-t", f"{CLIP.duration:.3f}"),
+        *("-i", str(source), "-f", "null", "-"),
+    ]
+    decode, scan = compare(
+        lambda: plain(span_decode), lambda: scanner.scan(source, CLIP, faces=True), repeat
+    )
+    print(f"scan      {CLIP.duration:g} s span: faces, motion, cuts, bars, vs ffmpeg -ss -t -i SRC")
+    report(decode, scan, 1.30)
     if decode_cpu:
         print(f"          scan cpu / full decode cpu of the source: {scan.cpu / decode_cpu:.3f}")
 
