@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.jobs.groups import QueueGroup
 from clipnet.domain.shared.platforms import Platform
 from clipnet.settings.face_cams import FaceCams, as_face_cams
 from clipnet.settings.fields import (
@@ -33,6 +34,7 @@ from clipnet.settings.fields import (
 )
 from clipnet.settings.job_limits import PerJobType, as_per_job_type
 from clipnet.settings.oauth import as_oauth_clients, as_oauth_endpoints
+from clipnet.settings.worker_threads import ThreadsPerGroup, as_threads_per_group
 
 
 def _youtube_category(raw: str) -> str:
@@ -95,11 +97,25 @@ class QueueSettings:
         default_for=lambda c: f"clipnet-{c.profile.value}",
         doc="Prefix of every Redis key and queue, so environments can share one Redis",
     )
+    processes: int = setting(
+        "CLIPNET_WORKER_PROCESSES",
+        1,
+        parse=as_int(1),
+        doc="Processes clipnet worker starts (--processes); above 1 needs CLIPNET_QUEUE=dramatiq",
+    )
     concurrency: int = setting(
         "CLIPNET_WORKER_CONCURRENCY",
         1,
         parse=as_int(1),
-        doc="Jobs a worker runs at once (Phase 1: one, in order)",
+        doc="Threads per queue group in each worker process (--threads): jobs of a group "
+        "running at once",
+    )
+    group_threads: ThreadsPerGroup = setting(
+        "CLIPNET_WORKER_QUEUES",
+        ThreadsPerGroup(((QueueGroup.CHAT, 2),)),
+        parse=as_threads_per_group,
+        doc="Threads of some queue groups (media, publish, chat), replacing --threads for "
+        "them, e.g. media=2,chat=4; 0: this worker leaves the group to others",
     )
     max_attempts: int = setting(
         "CLIPNET_JOB_MAX_ATTEMPTS", 5, parse=as_int(1), doc="Tries a job gets before it is dead"
@@ -155,6 +171,26 @@ class QueueSettings:
         parse=as_float(0),
         doc="Seconds SIGTERM waits for running jobs (unfinished ones are redelivered)",
     )
+
+    def threads_by_group(self) -> dict[QueueGroup, int]:
+        """Each queue group's threads in one worker process (0: not run by this worker)."""
+        return self.group_threads.plan(self.concurrency)
+
+    def check(self) -> None:
+        if self.processes > 1 and self.backend != "dramatiq":
+            raise ConfigError(
+                "CLIPNET_WORKER_PROCESSES above 1 needs CLIPNET_QUEUE=dramatiq (the other "
+                "queues live in one process)"
+            )
+        plan = self.threads_by_group()
+        if not any(plan.values()):
+            raise ConfigError("CLIPNET_WORKER_QUEUES: every queue group has 0 threads")
+        idle = [group.value for group, threads in plan.items() if not threads]
+        if idle and self.backend == "inprocess":
+            raise ConfigError(
+                f"CLIPNET_WORKER_QUEUES: {', '.join(idle)} has 0 threads, but with "
+                "CLIPNET_QUEUE=inprocess this process is the only worker: its jobs would never run"
+            )
 
 
 @attrs.frozen
