@@ -13,20 +13,17 @@ thread or start one from a short-lived thread that returns before FFmpeg ends.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import functools
 import logging
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from clipnet.adapters.processes import die_with_parent
 from clipnet.ports.media import MediaError
 
 log = logging.getLogger(__name__)
@@ -84,7 +81,7 @@ def run(
         errors="replace",
         cwd=cwd,
         start_new_session=True,  # its own group, so a kill reaches every child it started
-        preexec_fn=_die_with_parent(),
+        preexec_fn=die_with_parent(signal.SIGKILL),
     )
     try:
         if on_progress is None:
@@ -137,37 +134,6 @@ def _communicate_reporting(
     for reader in readers:
         reader.join()
     return "".join(stdout), "".join(stderr)
-
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """For the child, between fork and exec: SIGKILL it when its parent dies (Linux only).
-
-    Everything it needs is looked up before the fork, so the child only makes one system call
-    (and checks that the parent did not die before it asked)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = _libc_prctl()
-    if prctl is None:
-        return None
-    parent = os.getpid()
-
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl: the signal never comes
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return arm
-
-
-@functools.cache
-def _libc_prctl() -> Callable[..., int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
