@@ -5,6 +5,7 @@ Each system keeps its Redis keys under its own namespace and deletes them when c
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -107,6 +108,33 @@ class JobSystem:
             self.worker.stop(timeout=5)
         if self.namespace:
             delete_namespace(self.namespace)
+
+
+class HeldPolishes:
+    """``ffmpeg:polish`` handlers that hold their thread until a chat reply has run (or
+    ``hold`` seconds have passed), and the order in which handlers finished: with queue
+    groups the reply runs while every media thread is held, without them it waits behind."""
+
+    def __init__(self, hold: float = 30.0) -> None:
+        self.hold = hold
+        self.finished: list[str] = []
+        self.running = 0
+        self._replied = threading.Event()
+        self._lock = threading.Lock()
+
+    def polish(self, job: Job) -> None:
+        with self._lock:
+            self.running += 1
+        self._replied.wait(self.hold)
+        self._done(job)
+
+    def reply(self, job: Job) -> None:
+        self._done(job)
+        self._replied.set()
+
+    def _done(self, job: Job) -> None:
+        with self._lock:
+            self.finished.append(job.id)
 
 
 def build_system(kind: str, uow: UnitOfWorkFactory, **worker_options: Any) -> JobSystem:

@@ -1,11 +1,15 @@
-"""The real clock and id generator, used by every profile."""
+"""The real clock and id generator, used by every profile; this process as a worker."""
 
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import threading
 import time
 from datetime import UTC, datetime
+
+from clipnet.domain.jobs.workers import WorkerIdentity
 
 
 class SystemClock:
@@ -37,3 +41,8 @@ class TimeOrderedIds:
             chars.append(self._ALPHABET[value & 31])
             value >>= 5
         return "".join(reversed(chars))
+
+
+def worker_identity() -> WorkerIdentity:
+    """This process as a worker: a random id (new at each start), the host name, the pid."""
+    return WorkerIdentity(id=secrets.token_hex(4), host=socket.gethostname(), pid=os.getpid())

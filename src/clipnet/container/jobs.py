@@ -19,14 +19,19 @@ from clipnet.adapters.dramatiq.broker import redis_broker
 from clipnet.adapters.dramatiq.queue import DramatiqJobQueue
 from clipnet.adapters.dramatiq.worker import InProcessJobQueue, JobWorker
 from clipnet.adapters.memory.queue import SynchronousJobQueue
+from clipnet.adapters.memory.workers import InMemoryWorkerRegistry
+from clipnet.adapters.redis_workers import RedisWorkerRegistry
+from clipnet.adapters.system import worker_identity
 from clipnet.container.core import CoreContainer
 from clipnet.domain.jobs.admin import JobAdmin
+from clipnet.domain.jobs.groups import QueueGroup
 from clipnet.domain.jobs.middleware import JobLog, JobMiddleware, RequestContext
 from clipnet.domain.jobs.model import Job, JobType, RetryPolicy
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.jobs.queries import JobQueries
 from clipnet.domain.jobs.relay import OutboxRelay
 from clipnet.domain.jobs.runner import JobRunner
+from clipnet.domain.jobs.workers import Placement, WorkerHeartbeat, WorkerRoster
 from clipnet.domain.shared.health import HealthService
 from clipnet.ports.queue import JobHandler
 from clipnet.settings.sections import QueueSettings
@@ -120,6 +125,10 @@ def time_limit_for(queue: QueueSettings) -> Callable[[JobType], float]:
     return lambda job_type: queue.time_limit_by_type.get(job_type, queue.time_limit)
 
 
+def threads_by_group(queue: QueueSettings) -> dict[QueueGroup, int]:
+    return queue.threads_by_group()
+
+
 def max_attempts_by_type(queue: QueueSettings) -> dict[JobType, int]:
     return {t: int(queue.max_attempts_by_type.get(t, queue.max_attempts)) for t in JobType}
 
@@ -147,6 +156,7 @@ def running_worker(
     queue: DramatiqJobQueue,
     dispatcher: JobRunner,
     relay: OutboxRelay,
+    heartbeat: WorkerHeartbeat,
     queue_settings: QueueSettings,
 ) -> Iterator[JobWorker]:
     """The worker (started by whoever runs jobs); stopped when the container shuts down."""
@@ -154,7 +164,9 @@ def running_worker(
         queue,
         dispatcher,
         relay,
-        concurrency=queue_settings.concurrency,
+        groups=queue_settings.threads_by_group(),
+        heartbeat=heartbeat,
+        heartbeat_interval=queue_settings.maintenance_interval,
         relay_interval=queue_settings.relay_interval,
         shutdown_timeout=queue_settings.shutdown_timeout,
     )
@@ -229,7 +241,35 @@ class JobsContainer(CoreContainer):
         providers.Callable(retry_policy, queue_settings),
         middleware=providers.Callable(job_middleware, __self__),
     )
-    job_worker = providers.Resource(running_worker, queue, job_runner, outbox_relay, queue_settings)
+    worker_registry = providers.Selector(
+        queue_settings.backend,
+        memory=providers.Singleton(InMemoryWorkerRegistry, CoreContainer.clock),
+        inprocess=providers.Singleton(InMemoryWorkerRegistry, CoreContainer.clock),
+        dramatiq=providers.Singleton(
+            RedisWorkerRegistry, CoreContainer.redis, queue_settings.namespace
+        ),
+    )
+    worker_heartbeat = providers.Singleton(
+        WorkerHeartbeat,
+        worker_registry,
+        CoreContainer.clock,
+        providers.Singleton(worker_identity),
+        providers.Callable(threads_by_group, queue_settings),
+        queue_settings.heartbeat_timeout,
+    )
+    worker_roster = providers.Singleton(
+        WorkerRoster,
+        worker_registry,
+        providers.Selector(
+            queue_settings.backend,
+            memory=providers.Object(Placement.NONE),
+            inprocess=providers.Object(Placement.IN_PROCESS),
+            dramatiq=providers.Object(Placement.SEPARATE),
+        ),
+    )
+    job_worker = providers.Resource(
+        running_worker, queue, job_runner, outbox_relay, worker_heartbeat, queue_settings
+    )
     job_admin = providers.Singleton(
         JobAdmin,
         CoreContainer.uow_factory,

@@ -69,13 +69,31 @@ def config(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes [CLIPNET_WORKER_PROCESSES]"),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(min=1, help="Threads per queue group [CLIPNET_WORKER_CONCURRENCY]"),
+    ] = None,
+) -> None:
     """Run background jobs for the configured profile until SIGTERM or Ctrl-C."""
+    options = {
+        "CLIPNET_WORKER_PROCESSES": None if processes is None else str(processes),
+        "CLIPNET_WORKER_CONCURRENCY": None if threads is None else str(threads),
+    }
+    settings = settings_or_exit({name: value for name, value in options.items() if value})
+    configure_logging(settings)
+    if settings.queue.processes > 1:
+        from clipnet.entrypoints.worker_processes import supervise
+
+        raise typer.Exit(supervise(settings.queue.processes, settings.queue.concurrency))
+
     from clipnet.container import build_container  # heavy: only this command needs it
     from clipnet.entrypoints.worker import WorkerUnavailable, serve_jobs
 
-    settings = settings_or_exit()
-    configure_logging(settings)
     try:
         serve_jobs(build_container(settings))
     except WorkerUnavailable as error:

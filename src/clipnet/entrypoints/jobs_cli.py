@@ -1,4 +1,4 @@
-"""``clipnet jobs``: see background jobs and requeue failed or dead ones."""
+"""``clipnet jobs``: see background jobs and requeue failed or dead ones; see the live workers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Annotated
 import typer
 
 from clipnet.domain.jobs.model import Job, JobStatus
+from clipnet.domain.jobs.workers import WorkerRecord
 from clipnet.entrypoints.command_container import command_container
 
 jobs_app = typer.Typer(
     name="jobs",
-    help="Background jobs: list them, show one, retry a failed or dead one.",
+    help="Background jobs: list them, show one, retry a failed or dead one; the live workers.",
     no_args_is_help=True,
 )
 
@@ -74,3 +75,22 @@ def retry(
     with command_container() as container:
         job = container.job_admin().retry(job_id, attempts)
     typer.echo(f"job {job.id} ({job.type.value}) requeued with {attempts} more tries")
+
+
+def _worker_line(worker: WorkerRecord) -> str:
+    threads = ",".join(f"{group.value}={count}" for group, count in worker.threads)
+    started = worker.started_at.strftime("%Y-%m-%d %H:%M:%S")
+    beat = worker.last_beat.strftime("%H:%M:%S")
+    return f"{worker.id}  {worker.host}  pid {worker.pid}  {threads}  since {started}  beat {beat}"
+
+
+@jobs_app.command("workers")
+def workers() -> None:
+    """The live workers, by their heartbeats: id, host, pid, threads per queue group, when
+    each started and last beat."""
+    with command_container() as container:
+        roll = container.worker_roster().roll()
+    for worker in roll.workers:
+        typer.echo(_worker_line(worker))
+    if roll.note:
+        typer.echo(roll.note, err=True)

@@ -1,7 +1,8 @@
 """``clipnet worker``: runs the configured profile's jobs until SIGTERM or Ctrl-C.
 
-One process, ``CLIPNET_WORKER_CONCURRENCY`` worker threads (one by default: jobs one at a
-time, in order), and the outbox relay loop. On SIGTERM the running job finishes (up to
+One process (``--processes`` above 1: see :mod:`.worker_processes`) with threads of its own
+for each queue group (``--threads`` each, ``CLIPNET_WORKER_QUEUES`` per group), the outbox
+relay loop and a heartbeat. On SIGTERM the running jobs finish (up to
 ``CLIPNET_WORKER_SHUTDOWN_TIMEOUT``) and jobs fetched but not started go back to the broker.
 """
 
@@ -37,11 +38,13 @@ def serve_jobs(container: Container, stop: threading.Event | None = None) -> Non
     worker = container.job_worker()
     # In-process messages die with their process: send what an earlier run left unfinished.
     worker.start(recover=backend == "inprocess")
+    threads = settings.queue.threads_by_group()
     log.info(
-        "worker started: queue %s, namespace %s, concurrency %d",
+        "worker started: id %s, queue %s, namespace %s, threads %s",
+        container.worker_heartbeat().worker_id,
         backend,
         settings.queue.namespace,
-        settings.queue.concurrency,
+        ",".join(f"{group.value}={count}" for group, count in threads.items()),
     )
     announce_replies(container)
     catch_up(container)

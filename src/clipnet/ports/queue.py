@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from clipnet.domain.jobs.model import Job, JobType
+
+if TYPE_CHECKING:  # the heartbeat's module needs this port
+    from clipnet.domain.jobs.workers import WorkerRecord
 
 
 class JobQueue(Protocol):
@@ -35,3 +38,18 @@ class JobDispatcher(Protocol):
 
     def interrupted(self, job_id: str, reason: str) -> Job:
         """Record that the worker stopped the running job (e.g. a time limit): a failed try."""
+
+
+class WorkerRegistry(Protocol):
+    """Where running workers keep their heartbeat records (shared by every process that
+    must see them: Redis for the dramatiq queue, this process's memory otherwise)."""
+
+    def beat(self, worker: WorkerRecord, ttl: float) -> None:
+        """Write (or refresh) a worker's record; it is forgotten ``ttl`` seconds later
+        unless written again."""
+
+    def leave(self, worker_id: str) -> None:
+        """Forget a worker's record now (it stopped)."""
+
+    def live(self) -> list[WorkerRecord]:
+        """The records not yet expired, in no particular order."""

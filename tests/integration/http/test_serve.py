@@ -91,11 +91,16 @@ def test_clipnet_serve_alone_turns_an_upload_into_a_ready_playable_clip(
 ) -> None:
     base, process, log = served
     http = httpx.Client(base_url=base, timeout=60)
-    assert http.get("/health/ready").json() == {
+    ready = http.get("/health/ready").json()
+    workers = ready.pop("workers")
+    assert ready == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "ok"},
         "chat_replies": [],  # no bot credentials: ClipBOT can answer nowhere
     }
+    # the serving process is its own worker, with a thread per queue group (two for chat)
+    assert (workers["alive"], workers["note"]) == (1, "")
+    assert workers["items"][0]["threads"] == {"media": 1, "publish": 1, "chat": 2}
     auth = signed_up(http)
     video = generated_video(tmp_path / "stream.mp4", seconds=20)
     with video.open("rb") as file:

@@ -162,4 +162,9 @@ def test_readiness_lists_the_platforms_that_can_reply_without_failing_for_the_ot
         "status": "ok",
         "checks": {"database": "ok", "broker": "ok"},
         "chat_replies": ["discord"],
+        "workers": {
+            "alive": 0,
+            "items": [],
+            "note": "CLIPNET_QUEUE=memory runs each job inside its request",
+        },
     }

@@ -61,6 +61,11 @@ def test_readiness_with_the_database_down_is_a_503_naming_the_check_only(
         "status": "failing",
         "checks": {"database": "unavailable", "broker": "ok"},
         "chat_replies": [],
+        "workers": {
+            "alive": 0,
+            "items": [],
+            "note": "CLIPNET_QUEUE=memory runs each job inside its request",
+        },
     }
     assert "db.internal" not in response.text and "6543" not in response.text
 

@@ -44,27 +44,42 @@ class RecoveringRedisBroker(RedisBroker):
 
 
 class Maintenance(Middleware):
-    """Runs :meth:`RecoveringRedisBroker.maintain` on a timer while a worker is up."""
+    """Runs :meth:`RecoveringRedisBroker.maintain` on a timer while a worker is up.
+
+    A process may run several Dramatiq workers on one broker (one per queue group): the
+    timer starts with the first and stops after the last has shut down.
+    """
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._workers = 0
+        self._lock = threading.Lock()
 
     def after_worker_boot(self, broker: Broker, worker: Worker) -> None:
         if not isinstance(broker, RecoveringRedisBroker):
             return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._loop, args=(broker,), name="clipnet-maintenance", daemon=True
-        )
-        self._thread.start()
+        with self._lock:
+            self._workers += 1
+            if self._workers > 1:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._loop, args=(broker,), name="clipnet-maintenance", daemon=True
+            )
+            self._thread.start()
 
     def after_worker_shutdown(self, broker: Broker, worker: Worker) -> None:
         # Only after shutdown: the heartbeat must go on while running jobs finish.
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        with self._lock:
+            self._workers = max(0, self._workers - 1)
+            if self._workers:
+                return
+            self._stop.set()
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=5)
 
     def _loop(self, broker: RecoveringRedisBroker) -> None:
         while True:

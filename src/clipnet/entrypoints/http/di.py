@@ -19,6 +19,7 @@ from clipnet.domain.clips.review import ClipReview
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing
 from clipnet.domain.jobs.queries import JobQueries
+from clipnet.domain.jobs.workers import WorkerRoster
 from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.health import HealthService
 from clipnet.domain.shared.platforms import Platform
@@ -40,6 +41,7 @@ HealthDep: TypeAlias = NamedDependency[HealthService]
 SettingsDep: TypeAlias = NamedDependency[Settings]
 EventLogDep: TypeAlias = NamedDependency[EventLog]
 ReplyPlatformsDep: TypeAlias = NamedDependency[list[Platform]]
+WorkerRosterDep: TypeAlias = NamedDependency[WorkerRoster]
 
 #: Container providers that route handlers may ask for, by parameter name.
 SERVICES = (
@@ -56,6 +58,7 @@ SERVICES = (
     "event_log",
     "clipbot_inbox",
     "reply_platforms",
+    "worker_roster",
 )
 
 

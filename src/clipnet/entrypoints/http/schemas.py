@@ -309,10 +309,31 @@ class HealthOut(msgspec.Struct, kw_only=True):
     checks: dict[str, str]
 
 
+class WorkerOut(msgspec.Struct, kw_only=True):
+    id: str
+    """Random per worker process (its log says ``worker started: id …``); no host is named."""
+    queues: list[str]
+    """The job types it takes."""
+    threads: dict[str, int]
+    """Threads per queue group it runs (``media``, ``publish``, ``chat``)."""
+    started_at: datetime
+    last_beat: datetime
+
+
+class WorkersOut(msgspec.Struct, kw_only=True):
+    alive: int
+    items: list[WorkerOut]
+    note: str
+    """Empty, or why there is none (e.g. "no worker is alive: jobs wait in the queue …")."""
+
+
 class ReadyOut(HealthOut, kw_only=True):
     chat_replies: list[str]
     """The chat platforms ClipBOT can answer on (those with bot credentials); information,
     not a check: a platform missing here does not make ClipNET unready."""
+    workers: WorkersOut
+    """The live job workers, by their heartbeats; information, not a check: the API is ready
+    with no worker (jobs wait in the queue)."""
 
 
 class ProblemOut(msgspec.Struct, kw_only=True):
