@@ -94,6 +94,48 @@ def test_enqueuing_the_same_job_again_runs_it_once(system: JobSystem) -> None:
     assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1)
 
 
+@pytest.fixture(params=QUEUES[1:])
+def threaded(request: pytest.FixtureRequest) -> Iterator[JobSystem]:
+    """A worker-based system with three threads for every queue."""
+    if request.param == "dramatiq":
+        require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    built = build_system(request.param, InMemoryDatabase().unit_of_work, concurrency=3)
+    yield built
+    built.close()
+
+
+def test_a_duplicate_delivered_while_its_job_runs_waits_for_it_and_does_not_run_it_again(
+    threaded: JobSystem,
+) -> None:
+    # given a job running on one of three threads
+    release, calls = threading.Event(), Calls()
+
+    def slow(job: Job) -> None:
+        calls(job)
+        release.wait(30)
+
+    threaded.on(JobType.CLIPBOT_CLIP, slow)
+    job = threaded.submit(JobType.CLIPBOT_CLIP, {"n": 1})
+    deadline = time.monotonic() + 30
+    while not calls.jobs:
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.02)
+
+    # when two more messages for it arrive while it runs (free threads take them)
+    threaded.queue.enqueue(job)
+    threaded.queue.enqueue(job)
+    time.sleep(1.0)  # room for a wrong second run to start
+    running_twice = len(calls.jobs) > 1
+    release.set()
+    [done] = threaded.wait_finished([job.id])
+    threaded.settle()
+
+    # then it ran once: the duplicates waited, then found it finished
+    assert not running_twice
+    assert len(calls.jobs) == 1
+    assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1)
+
+
 def test_a_handler_that_fails_twice_then_succeeds_ends_succeeded_with_three_attempts(
     system: JobSystem,
 ) -> None:

@@ -8,7 +8,9 @@ so redelivering a message is harmless and a job's state never lives only in the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import dramatiq
 from dramatiq import Broker
@@ -36,6 +38,7 @@ class DramatiqJobQueue:
         self.broker = broker
         self._time_limit = time_limit or (lambda _type: 1800.0)
         self._dispatcher: JobDispatcher | None = None
+        self._one_run = KeyedLocks()
         self.actors = {job_type: self._declare(job_type) for job_type in JobType}
 
     def bind(self, dispatcher: JobDispatcher) -> None:
@@ -69,9 +72,41 @@ class DramatiqJobQueue:
         dispatcher = self._dispatcher
         if dispatcher is None:
             raise NoDispatcher("this process has no job runner to run jobs with")
+        running = False
         try:
-            dispatcher.run(job_id)
+            # A duplicate message (the relay and the commit's fast path both sent it) must not
+            # run beside the first on another thread: it waits, then finds the job finished.
+            with self._one_run.hold(job_id):
+                running = True
+                dispatcher.run(job_id)
         except NotFound:
             log.warning("job %s is not in the job table; its message is dropped", job_id)
         except TimeLimitExceeded:
-            dispatcher.interrupted(job_id, f"time limit of {limit:g} s exceeded")
+            if running:
+                dispatcher.interrupted(job_id, f"time limit of {limit:g} s exceeded")
+            else:  # the first delivery still runs it, and records how it ends
+                log.warning("job %s: a duplicate message waited past its time limit", job_id)
+
+
+class KeyedLocks:
+    """One holder per key at a time (per job id); a key's lock lives while someone needs it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users > 1:
+                    self._locks[key] = (lock, users - 1)
+                else:
+                    del self._locks[key]
