@@ -111,26 +111,29 @@ class JobSystem:
 
 
 class HeldPolishes:
-    """``ffmpeg:polish`` handlers that hold their thread until a chat reply has run (or
-    ``hold`` seconds have passed), and the order in which handlers finished: with queue
-    groups the reply runs while every media thread is held, without them it waits behind."""
+    """``ffmpeg:polish`` handlers that hold their thread until :meth:`release` (or for ``hold``
+    seconds), a chat reply handler, and the order in which handlers finished. With queue
+    groups the reply runs while every media thread is held; without, it waits for a polish to
+    give its thread up, after ``hold``."""
 
     def __init__(self, hold: float = 30.0) -> None:
         self.hold = hold
         self.finished: list[str] = []
         self.running = 0
-        self._replied = threading.Event()
+        self._release = threading.Event()
         self._lock = threading.Lock()
 
     def polish(self, job: Job) -> None:
         with self._lock:
             self.running += 1
-        self._replied.wait(self.hold)
+        self._release.wait(self.hold)
         self._done(job)
 
     def reply(self, job: Job) -> None:
         self._done(job)
-        self._replied.set()
+
+    def release(self) -> None:
+        self._release.set()
 
     def _done(self, job: Job) -> None:
         with self._lock:

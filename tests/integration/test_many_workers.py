@@ -106,16 +106,22 @@ def test_a_chat_reply_finishes_before_four_long_polishes_holding_every_media_thr
 
         # when a chat reply is queued
         [reply] = submit(container, JobType.CLIPBOT_POST, 1)
-        jobs = [reply, *polishes]
         admin = container.job_admin()
+        wait_for(lambda: admin.show(reply.id).is_finished, 120, "the reply")
+
+        # then it finished while every polish still held its media thread
+        still_running = [admin.show(p.id).status.value for p in polishes]
+        held.release()
+        jobs = [reply, *polishes]
         wait_for(lambda: all(admin.show(j.id).is_finished for j in jobs), 120, "every job")
+        done = {job.id: admin.show(job.id) for job in jobs}
     finally:
+        held.release()
         worker.stop(timeout=10)
         container.shutdown_resources()
 
-    # then the reply finished first: the chat threads took it while polishes held the media ones
+    assert still_running == ["running"] * 4
     assert held.finished[0] == reply.id
-    done = {job.id: admin.show(job.id) for job in jobs}
     assert all(done[j.id].status.value == "succeeded" for j in jobs)
     replied_at = done[reply.id].finished_at
     assert replied_at is not None

@@ -161,11 +161,17 @@ def test_with_queue_groups_a_chat_reply_runs_while_polishes_hold_every_media_thr
 
         # when a chat reply is queued
         reply = system.submit(JobType.CLIPBOT_POST, {"text": "hi"})
+        system.wait_finished([reply.id], timeout=120)
+
+        # then it finished while every polish still held its media thread
+        still_running = [system.job(p.id).status.value for p in polishes]
+        held.release()
         done = system.wait_finished([reply.id, *(p.id for p in polishes)], timeout=120)
     finally:
+        held.release()
         system.close()
 
-    # then it finished first: it did not wait for a media thread
+    assert still_running == ["running"] * 4
     assert held.finished[0] == reply.id
     assert sorted(held.finished[1:]) == sorted(p.id for p in polishes)
     finished_at = {job.id: job.finished_at for job in done}

@@ -36,9 +36,12 @@ class Ticker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
+    def start(self, *, wait_first: bool = False) -> None:
+        """``wait_first``: the first tick after one interval (the caller just ticked)."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, args=(wait_first,), name=self._name, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -46,14 +49,19 @@ class Ticker:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
-    def _loop(self) -> None:
+    def _loop(self, wait_first: bool) -> None:
+        if wait_first and self._stop.wait(self._interval):
+            return
         while True:
-            try:
-                self._tick()
-            except Exception as error:  # try again next round
-                log.warning("%s round failed: %s", self._name, error)
+            self.tick()
             if self._stop.wait(self._interval):
                 return
+
+    def tick(self) -> None:
+        try:
+            self._tick()
+        except Exception as error:  # try again next round
+            log.warning("%s round failed: %s", self._name, error)
 
 
 def relay_loop(relay: OutboxRelay, interval: float) -> Ticker:
@@ -137,7 +145,8 @@ class JobWorker:
         if self._relay_loop is not None:
             self._relay_loop.start()
         if self._beats is not None:
-            self._beats.start()  # its first beat is at once: a started worker is listed
+            self._beats.tick()  # here, so that a started worker is listed at once
+            self._beats.start(wait_first=True)
 
     def _consumers(self) -> list[tuple[set[str] | None, int]]:
         """(queue names, threads) of each Dramatiq worker to start; None: every queue."""
