@@ -27,6 +27,7 @@ def test_every_job_type_is_in_exactly_one_group_and_chat_holds_clipbot_only() ->
         "clipbot:clip",
     }
     assert {t.value for t in job_types_in(MEDIA)} == {
+        "source:analyze",
         "clip:process",
         "ml:score",
         "ffmpeg:polish",

@@ -53,6 +53,7 @@ def test_a_beating_worker_is_listed_with_its_groups_and_queues_then_expires_afte
     assert record.threads == ((MEDIA, 2), (CHAT, 1))  # publish is left to other workers
     assert record.total_threads == 3
     assert set(record.queues) == {
+        JobType.SOURCE_ANALYZE,
         JobType.CLIP_PROCESS,
         JobType.ML_SCORE,
         JobType.FFMPEG_POLISH,

@@ -23,6 +23,7 @@ class QueueGroup(enum.StrEnum):
 
 
 GROUP_OF: Mapping[JobType, QueueGroup] = {
+    JobType.SOURCE_ANALYZE: QueueGroup.MEDIA,
     JobType.CLIP_PROCESS: QueueGroup.MEDIA,
     JobType.ML_SCORE: QueueGroup.MEDIA,
     JobType.FFMPEG_POLISH: QueueGroup.MEDIA,
@@ -37,5 +38,10 @@ GROUP_OF: Mapping[JobType, QueueGroup] = {
 """Every job type's group (a test checks that none is missing)."""
 
 
+def group_of(job_type: JobType) -> QueueGroup:
+    """A type missing from :data:`GROUP_OF` runs with the media jobs, so that it still runs."""
+    return GROUP_OF.get(job_type, QueueGroup.MEDIA)
+
+
 def job_types_in(group: QueueGroup) -> tuple[JobType, ...]:
-    return tuple(job_type for job_type, its in GROUP_OF.items() if its is group)
+    return tuple(job_type for job_type in JobType if group_of(job_type) is group)
