@@ -169,7 +169,16 @@ def whole_run(source: Path, work: Path) -> float:
     return float(sum(c["end"] - c["start"] for c in clips))
 
 
-PARTS = ("analysis", "polish", "scan", "reframe", "captions", "reframe-captions", "whole-run")
+PARTS = (
+    "analysis",
+    "analysis-faces",
+    "polish",
+    "scan",
+    "reframe",
+    "captions",
+    "reframe-captions",
+    "whole-run",
+)
 FRAMING_PARTS = ("scan", "reframe", "reframe-captions")
 
 
@@ -225,6 +234,8 @@ def main() -> None:
         report(decode, ours, 1.30)
         decode_cpu = decode.cpu
 
+    if "analysis-faces" in parts:
+        analysis_with_faces_bench(media, ffmpeg, source, options.repeat)
     if "scan" in parts:
         scan_bench(media, ffmpeg, source, decode_cpu, options.repeat)
     catalogue = TemplateCatalogue()
@@ -310,6 +321,32 @@ def framing_bench(
     )
     print(f"reframe   {CLIP.duration:g} s clip: scan + crop path + polish, vs center-crop polish")
     report(centre, ours, 1.25)
+
+
+def analysis_with_faces_bench(
+    media: FfmpegMediaProcessor, ffmpeg: str, source: Path, repeat: int, top: int = 3
+) -> None:
+    """What a source costs before its clips are encoded, face detection included: the
+    analysis pass over the whole source plus the subject scan (faces, motion, bars, cuts) of
+    each of its ``top`` best moments, against one plain full decode. Faces are looked for
+    only where clips are, not in every frame of the source."""
+    from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, find_highlights
+    from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS
+
+    scanner = OpencvSubjectScanner(media)
+
+    def analysed_and_scanned() -> None:
+        timeline = media.analyze(source)
+        for moment in find_highlights(timeline, top, DEFAULT_BOUNDS, DEFAULT_WEIGHTS):
+            scanner.scan(source, moment.segment.span, faces=True)
+
+    decode, ours = compare(
+        lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]),
+        analysed_and_scanned,
+        repeat,
+    )
+    print(f"analysis + face scans of the top {top} moments, vs ffmpeg -i SRC -f null -")
+    report(decode, ours, 1.30)
 
 
 def scan_bench(
