@@ -49,18 +49,20 @@ OWNER = "bench-owner"
 
 
 class SlowYouTubeHandler(YouTubeHandler):
-    """The loopback YouTube, each answer ``state.latency`` seconds late (a far server)."""
+    """The loopback YouTube, each answer ``LATENCY`` seconds late (a far server)."""
+
+    LATENCY = 0.05
 
     def route(self, method: str) -> None:
-        time.sleep(self.fake.latency)  # type: ignore[attr-defined]
+        time.sleep(self.LATENCY)
         super().route(method)
 
 
 @contextmanager
 def slow_youtube(latency: float) -> Iterator[FakeYouTube]:
     fake = FakeYouTube()
-    fake.latency = latency  # type: ignore[attr-defined]
-    with serve(SlowYouTubeHandler, fake) as base_url:
+    handler = type("Handler", (SlowYouTubeHandler,), {"LATENCY": latency})
+    with serve(handler, fake) as base_url:
         fake.base_url = base_url
         yield fake
 
