@@ -22,19 +22,15 @@ from typing import Any
 import httpx
 import pytest
 
-from clipnet.adapters.crypto import new_key
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.domain.shared.spans import TimeSpan
-from tests.conftest import require_service
-from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.loopback.asgi import free_port
-from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
 from tests.sse import EventReader, Sse
+from tests.staging_processes import PROCFILE, ROOT, answers, staging_env
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.ffmpeg, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Two shared cores start three Python processes, then cut and encode; the waits end early.
 TIMEOUT = 240.0
 #: honcho's output: "HH:MM:SS name.N   | text" (names padded to one width).
@@ -43,35 +39,8 @@ HONCHO_LINE = re.compile(r"\S+ (?P<process>\S+)\s+\| (?P<text>.*)")
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The staging profile on a PostgreSQL schema and a Redis namespace of its own (local
-    files and CPU inference: no Cloudinary or RunPod here)."""
-    require_service(postgres_available(), "PostgreSQL at 127.0.0.1:5432")
-    require_service(redis_available(), "Redis at 127.0.0.1:6379")
-    namespace = fresh_namespace()
-    with postgres_schema_url() as url, sql_database(url):  # migrated, as the release step does
-        try:
-            yield {
-                # the venv's clipnet first: the Procfile names the command, not a path
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-                "CLIPNET_PROFILE": "staging",
-                "CLIPNET_INFERENCE": "local",
-                "CLIPNET_BLIP_MODEL": "",  # no vision models: none can be downloaded here
-                "CLIPNET_CLIP_MODEL": "",
-                "CLIPNET_HOST": "127.0.0.1",
-                "CLIPNET_DATA_DIR": str(tmp_path / "data"),
-                "CLIPNET_DATABASE_URL": url,
-                "CLIPNET_QUEUE": "dramatiq",
-                "CLIPNET_REDIS_URL": REDIS_URL,
-                "CLIPNET_REDIS_NAMESPACE": namespace,
-                "CLIPNET_STORAGE": "local",
-                "CLIPNET_SECRET_KEYS": new_key(),
-                "CLIPNET_WHISPER_MODEL": "off",
-                "CLIPNET_X264_PRESET": "ultrafast",
-                "CLIPNET_LOG_LEVEL": "INFO",
-                "CLIPNET_LOG_FORMAT": "json",
-            }
-        finally:
-            delete_namespace(namespace)
+    with staging_env(tmp_path) as found:
+        yield found
 
 
 class Honcho:
@@ -90,7 +59,7 @@ class Honcho:
                     "start",
                     "--no-colour",
                     "-f",
-                    str(ROOT / "Procfile"),
+                    str(PROCFILE),
                     "-d",
                     str(ROOT),
                     "-e",
@@ -154,13 +123,6 @@ def wait(condition: Callable[[], bool], what: str, honcho: Honcho) -> None:
         wait_for(condition, TIMEOUT, what)
     except AssertionError:
         pytest.fail(f"timed out waiting for {what}; honcho's output:\n{honcho.output()[-4000:]}")
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def test_the_procfile_serves_the_api_on_port_and_its_workers_run_the_jobs(

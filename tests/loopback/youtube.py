@@ -20,6 +20,7 @@ video's ``Content-Type`` (the one announced in ``X-Upload-Content-Type``). The f
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,6 +91,9 @@ class FakeYouTube:
     custom_thumbnails: bool = True
     """False: the channel may not set custom thumbnails (thumbnails.set answers 403)."""
     clock: Callable[[], float] = time.time
+    lock: threading.Lock = attrs.Factory(threading.Lock)
+    """Held while a request is answered: uploads from several processes at once must not
+    share a session or video id (both are numbered by count)."""
 
     def fail(self, step: str, status: int, *, times: int = 1, **options: Any) -> None:
         """Answer the next ``times`` requests of ``step`` ("init", "chunk", "thumbnail")."""
@@ -113,6 +117,10 @@ class YouTubeHandler(JsonHandler):
         return self.server.state  # type: ignore[attr-defined, no-any-return]
 
     def route(self, method: str) -> None:
+        with self.fake.lock:
+            self.answer_request(method)
+
+    def answer_request(self, method: str) -> None:
         self.fake.requests.append(f"{method} {self.path}")
         if self.route_path not in (PATH, THUMBNAILS):
             self.send_json(404, google_error(404, "notFound", "no such route"))
