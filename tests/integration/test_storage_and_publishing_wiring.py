@@ -18,6 +18,7 @@ from tests.builders import an_account
 from tests.loopback.cloudinary import fake_cloudinary
 from tests.loopback.tiktok import fake_tiktok
 from tests.loopback.youtube import fake_youtube
+from tests.sql_databases import sql_database, sqlite_url
 
 
 def container_for(tmp_path: Path, profile: str, **env: str) -> Container:
@@ -76,6 +77,36 @@ def test_the_platform_publishers_talk_to_the_configured_api(tmp_path: Path) -> N
         resource, data = fake.videos[published.remote_id]
         assert data == b"video bytes"
         assert resource["status"]["privacyStatus"] == "public"  # production's default
+
+
+def test_workers_on_one_database_share_youtube_upload_sessions(tmp_path: Path) -> None:
+    # Two worker processes' containers on one database: a post the first uploaded (and died
+    # before recording) is found by the second through the session kept in the database.
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"video bytes")
+    url = sqlite_url(tmp_path)
+    with fake_youtube() as fake, sql_database(url):
+        workers = [
+            container_for(
+                tmp_path,
+                "staging",
+                CLIPNET_DATABASE_URL=url,
+                CLIPNET_STORAGE="memory",
+                CLIPNET_YOUTUBE_API_BASE=fake.base_url,
+            )
+            for _ in range(2)
+        ]
+        account = an_account(provider=Platform.YOUTUBE)
+        made = [
+            worker.publishers()[Platform.YOUTUBE].publish(
+                video, ClipMetadata("T", "D"), account, "post:youtube:clip-1"
+            )
+            for worker in workers
+        ]
+        for worker in workers:
+            worker.shutdown_resources()
+    assert made[0] == made[1] and list(fake.videos) == [made[0].remote_id]
+    assert list(fake.sessions) == ["session-1"]
 
 
 def test_publishing_can_be_switched_to_memory(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from clipnet.adapters.http_resilience import Backoff
+from clipnet.adapters.memory.platforms import InMemoryUploadSessions
 from clipnet.adapters.publishing import YouTubePublisher
 from clipnet.adapters.publishing.http import PlatformHttp
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
@@ -20,7 +21,7 @@ from clipnet.ports.publisher import PublishError, TokenExpired
 from tests.builders import an_account
 from tests.conftest import require_service
 from tests.loopback.tiktok import PRIVATE_ACCOUNT, tiktok_for_test
-from tests.loopback.youtube import fake_youtube, youtube_for_test
+from tests.loopback.youtube import Expiry, fake_youtube, publisher_on, youtube_for_test
 
 YOUTUBE_ACCOUNT = an_account(provider=Platform.YOUTUBE)
 TIKTOK_ACCOUNT = an_account(provider=Platform.TIKTOK)
@@ -102,6 +103,89 @@ def test_a_lost_chunk_answer_resumes_where_youtube_stands_without_a_second_video
     assert len(sleeps) == 2
     # chunk 1 (answer lost), ask, chunk 2 (failed), ask, chunk 2, chunk 3: nothing sent twice
     assert sum("PUT" in r for r in fake.requests) == 6
+
+
+class Killed(BaseException):
+    """The worker process died here: SIGKILL runs no code after it."""
+
+
+def die(seconds: float) -> None:
+    raise Killed
+
+
+def test_a_post_run_again_after_its_worker_died_once_youtube_had_the_video_makes_no_second(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    # given a worker that uploaded the clip and was killed before the post was recorded
+    sessions = InMemoryUploadSessions()  # where every worker keeps its upload sessions
+    fake, first = youtube_for_test(request, sessions=sessions)
+    published = first.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    # when the redelivered job runs in another worker process, with a publisher of its own
+    second = publisher_on(request, fake, [].append, sessions=sessions)
+    again = second.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    # then it finds the video through the session: no second session, no second video
+    assert again == published
+    assert list(fake.videos) == [published.remote_id] and list(fake.sessions) == ["session-1"]
+    assert fake.chunk_puts()[-1].endswith("upload_id=session-1")  # where it stood, nothing sent
+
+
+def test_an_upload_whose_worker_died_midway_is_resumed_where_youtube_stands(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    # given a worker killed while it uploaded: the first chunk arrived, its answer was lost
+    sessions = InMemoryUploadSessions()
+    fake, _ = youtube_for_test(request)
+    first = publisher_on(request, fake, die, sessions=sessions)
+    fake.fail("chunk", 503, keep=True)
+    with pytest.raises(Killed):
+        first.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    # when the redelivered job runs in another worker process
+    second = publisher_on(request, fake, [].append, sessions=sessions)
+    published = second.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    # then the same session is finished from where it stands: one video, no byte sent twice
+    assert list(fake.sessions) == ["session-1"] and list(fake.videos) == [published.remote_id]
+    assert fake.videos[published.remote_id][1] == video.read_bytes()
+    # chunk 1 (the first worker), where does it stand (the second), chunk 2, chunk 3
+    assert len(fake.chunk_puts()) == 4
+
+
+def test_an_expired_session_left_by_a_dead_worker_is_replaced(
+    request: pytest.FixtureRequest, video: Path
+) -> None:
+    sessions = InMemoryUploadSessions()
+    fake, _ = youtube_for_test(request)
+    first = publisher_on(request, fake, die, sessions=sessions)
+    fake.fail("chunk", 503, keep=True)
+    with pytest.raises(Killed):
+        first.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    fake.sessions["session-1"].expiry = Expiry(after_chunks=0)  # a week later: expired
+    second = publisher_on(request, fake, [].append, sessions=sessions)
+    published = second.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    assert list(fake.sessions) == ["session-1", "session-2"]
+    assert list(fake.videos) == [published.remote_id]
+    assert fake.videos[published.remote_id][1] == video.read_bytes()
+    assert str(sessions.session_for("k")).endswith("upload_id=session-2")  # the live one now
+
+
+def test_a_session_left_for_another_file_under_the_key_is_replaced(
+    request: pytest.FixtureRequest, video: Path, tmp_path: Path
+) -> None:
+    # given a worker killed midway through uploading the clip, which was then rendered again
+    sessions = InMemoryUploadSessions()
+    fake, _ = youtube_for_test(request)
+    first = publisher_on(request, fake, die, sessions=sessions)
+    fake.fail("chunk", 503, keep=True)
+    with pytest.raises(Killed):
+        first.publish(video, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    rendered = tmp_path / "rendered-again.mp4"
+    rendered.write_bytes(video.read_bytes()[:-1000])
+    # when the post runs again: the old session refuses a file of another size
+    second = publisher_on(request, fake, [].append, sessions=sessions)
+    published = second.publish(rendered, a_clip_metadata(Platform.YOUTUBE), YOUTUBE_ACCOUNT, "k")
+    # then a new session uploads the new file: one video, of the file there is now
+    assert list(fake.sessions) == ["session-1", "session-2"]
+    assert list(fake.videos) == [published.remote_id]
+    assert fake.videos[published.remote_id][1] == rendered.read_bytes()
 
 
 def test_a_refused_youtube_token_asks_for_a_refresh(

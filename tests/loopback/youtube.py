@@ -291,7 +291,17 @@ def youtube_for_test(
     fake = running.__enter__()
     request.addfinalizer(lambda: running.__exit__(None, None, None))
     waits = [] if sleeps is None else sleeps
-    http = PlatformHttp("YouTube", backoff=Backoff(retries=3), sleep=waits.append, rng=lambda: 0.5)
+    return fake, publisher_on(request, fake, waits.append, **options)
+
+
+def publisher_on(
+    request: pytest.FixtureRequest,
+    fake: FakeYouTube,
+    sleep: Callable[[float], None],
+    **options: Any,
+) -> YouTubePublisher:
+    """A publisher of its own (as in another worker process) on ``fake``; ``sleep`` waits."""
+    http = PlatformHttp("YouTube", backoff=Backoff(retries=3), sleep=sleep, rng=lambda: 0.5)
     request.addfinalizer(http.close)
     options.setdefault("chunk_size", 256 * 1024)
-    return fake, YouTubePublisher(http, base_url=fake.base_url, **options)
+    return YouTubePublisher(http, base_url=fake.base_url, **options)

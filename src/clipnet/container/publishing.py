@@ -7,10 +7,12 @@ import attrs
 from dependency_injector import providers
 
 from clipnet.adapters.http_resilience import Backoff
-from clipnet.adapters.memory.platforms import InMemoryPublisher
+from clipnet.adapters.memory.platforms import InMemoryPublisher, InMemoryUploadSessions
 from clipnet.adapters.publishing import TikTokPublisher, YouTubePublisher
 from clipnet.adapters.publishing.http import PUBLISHING_BACKOFF, PlatformHttp
+from clipnet.adapters.sqlalchemy.upload_sessions import SqlUploadSessions
 from clipnet.container.clips import ClipsContainer
+from clipnet.container.core import database_backend
 from clipnet.domain.publishing.posting import PostingService
 from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.platforms import Platform
@@ -25,6 +27,13 @@ class PublishingContainer(ClipsContainer):
     publishing = ClipsContainer.settings.provided.publishing
 
     backoff = providers.Callable(publish_backoff, publishing.retries)
+    # Upload sessions by post key, where every worker sees them: a post run again after its
+    # worker died resumes its upload (or finds the video) instead of uploading a second one.
+    upload_sessions = providers.Selector(
+        providers.Callable(database_backend, ClipsContainer.settings.provided.database.url),
+        memory=providers.Singleton(InMemoryUploadSessions),
+        sqlalchemy=providers.Singleton(SqlUploadSessions, ClipsContainer.database),
+    )
     # Platform -> Publisher. The Post record (PostingService) is what keeps a key to one post.
     publishers = providers.Selector(
         publishing.backend,
@@ -47,6 +56,7 @@ class PublishingContainer(ClipsContainer):
                     publish_delay=publishing.youtube_publish_delay,
                     thumbnails=publishing.youtube_thumbnails,
                     now=ClipsContainer.clock.provided.now,
+                    sessions=upload_sessions,
                 ),
                 Platform.TIKTOK: providers.Singleton(
                     TikTokPublisher,

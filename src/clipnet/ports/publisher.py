@@ -54,3 +54,20 @@ class Publisher(Protocol):
         ``options``: the creator's choices for this post and the clip's thumbnail and
         duration; ``None`` (or any field left empty) takes the publisher's configured default.
         """
+
+
+class UploadSessions(Protocol):
+    """Resumable upload sessions by the post's idempotency key, kept where every worker sees
+    them (the database).
+
+    A worker killed after the platform took the whole video but before the post was recorded
+    leaves only its session behind. The job's next run, in another process, asks that session
+    where it stands and finds the video, instead of uploading a second one; a worker killed
+    midway has its upload finished from where the platform stands.
+    """
+
+    def session_for(self, key: str) -> str | None:
+        """The session (its URL) last kept under ``key``, if any."""
+
+    def remember_session(self, key: str, session: str) -> None:
+        """Keep ``session`` under ``key``, in place of an earlier one (which expired)."""

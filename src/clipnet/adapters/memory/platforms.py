@@ -47,6 +47,22 @@ class InMemoryPublisher:
             return self.posts[idempotency_key][0]
 
 
+class InMemoryUploadSessions:
+    """Upload sessions in this process only (the memory profile: one process, no database)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def session_for(self, key: str) -> str | None:
+        with self._lock:
+            return self._sessions.get(key)
+
+    def remember_session(self, key: str, session: str) -> None:
+        with self._lock:
+            self._sessions[key] = session
+
+
 class InMemoryChat:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform

@@ -14,6 +14,12 @@ does not make a second video. A session that answers 404 or 410 has expired: the
 start again from the beginning, so a new session is started and the whole file sent again, at
 most ``MAX_SESSIONS`` times in all.
 
+An upload outlives its worker: the session's URL is kept under the post's idempotency key
+(``UploadSessions``, in the database) before the first byte is sent. The job's next run after
+a crash, in whatever process, asks that session where it stands (``bytes */TOTAL``): a
+finished upload answers with its video, which is the post (no second video); an unfinished
+one goes on from where YouTube stands; an expired one is replaced as above.
+
 A custom thumbnail is set after the video exists. YouTube refuses it for channels that may not
 use custom thumbnails (403); the video is then kept as it is, and the refusal logged: failing
 the post would only upload the same video a second time.
@@ -30,13 +36,14 @@ from typing import Any
 import httpx
 
 from clipnet.adapters.http_resilience import BoundedMemo, json_object
+from clipnet.adapters.memory.platforms import InMemoryUploadSessions
 from clipnet.adapters.publishing.http import Gone, PlatformHttp, Transient, bearer_header
 from clipnet.adapters.publishing.text import youtube_snippet
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.highlights.metadata import ClipMetadata
 from clipnet.domain.publishing.model import PostOptions
 from clipnet.domain.shared.platforms import Platform
-from clipnet.ports.publisher import Published, PublishError
+from clipnet.ports.publisher import Published, PublishError, TokenExpired, UploadSessions
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +95,13 @@ class YouTubePublisher:
         thumbnails: bool = True,
         chunk_size: int = 32 * CHUNK_UNIT,
         now: Callable[[], datetime] = _utc_now,
+        sessions: UploadSessions | None = None,
     ) -> None:
         """The keyword arguments are the defaults of every post (``PostOptions`` overrides
         them per post). ``publish_delay`` > 0 schedules each video that many seconds after
-        its upload (private until then); ``thumbnails`` sets the clip's thumbnail."""
+        its upload (private until then); ``thumbnails`` sets the clip's thumbnail.
+        ``sessions``: where upload sessions are kept for the next run of a post, in another
+        process too (without it: in this process only)."""
         if chunk_size % CHUNK_UNIT:
             raise ValueError(f"YouTube chunks must be multiples of {CHUNK_UNIT} bytes")
         self._http = http
@@ -104,6 +114,7 @@ class YouTubePublisher:
         self._thumbnails = thumbnails
         self._chunk = chunk_size
         self._now = now
+        self._sessions = sessions if sessions is not None else InMemoryUploadSessions()
         # This process's results of recent idempotency keys (a first line only: the Post
         # record is the guard across processes).
         self._done: BoundedMemo[str, Published] = BoundedMemo(1000)
@@ -125,8 +136,8 @@ class YouTubePublisher:
         size = video.stat().st_size
         if size == 0:
             raise PublishError(f"{video} is empty", permanent=True)
-        resource = self._upload_in_sessions(
-            video, size, self.video_resource(metadata, options), headers
+        resource = self._upload_once(
+            video, size, self.video_resource(metadata, options), headers, idempotency_key
         )
         video_id = str(resource.get("id", ""))
         if not video_id:
@@ -174,12 +185,33 @@ class YouTubePublisher:
             )
         return "private"
 
-    def _upload_in_sessions(
-        self, video: Path, size: int, resource: dict[str, Any], headers: dict[str, str]
+    def _upload_once(
+        self, video: Path, size: int, resource: dict[str, Any], headers: dict[str, str], key: str
     ) -> dict[str, Any]:
-        """Upload through a session; when one expires, the whole file through a new one."""
+        """The video uploaded under ``key``: through the session an earlier run left (it may
+        be done, or part done), else through new sessions."""
+        earlier = self._sessions.session_for(key)
+        if earlier:
+            try:
+                return self._upload(video, size, earlier, headers, resume=True)
+            except TokenExpired:
+                raise
+            except PublishError as refused:
+                if not refused.permanent:
+                    raise
+                # Expired (404/410), or refusing this file (another size under the same key):
+                # either way that session never made a video, so a new one cannot make two.
+                log.info("YouTube upload session of %s is over (%s); starting anew", key, refused)
+        return self._upload_in_sessions(video, size, resource, headers, key)
+
+    def _upload_in_sessions(
+        self, video: Path, size: int, resource: dict[str, Any], headers: dict[str, str], key: str
+    ) -> dict[str, Any]:
+        """Upload through a session; when one expires, the whole file through a new one.
+        Each session is kept under ``key`` before its first byte is sent."""
         for number in range(1, MAX_SESSIONS + 1):
             session = self._start(resource, size, video_type(video), headers)
+            self._sessions.remember_session(key, session)
             try:
                 return self._upload(video, size, session, headers)
             except Gone as expired:
@@ -214,10 +246,17 @@ class YouTubePublisher:
         return location
 
     def _upload(
-        self, video: Path, size: int, session: str, headers: dict[str, str]
+        self, video: Path, size: int, session: str, headers: dict[str, str], *, resume: bool = False
     ) -> dict[str, Any]:
-        """Send the bytes from where the session stands. Raises ``Gone`` when it expired."""
+        """Send the bytes from where the session stands (``resume``: ask it first, it may be
+        done). Raises ``Gone`` when it expired."""
         offset, failures = 0, 0
+        if resume:
+            response = self._where(session, size, headers, "asking how far an earlier upload got")
+            finished = _finished(response)
+            if finished is not None:
+                return finished
+            offset = _next_offset(response)
         with video.open("rb") as file:
             while True:
                 file.seek(offset)
@@ -238,16 +277,19 @@ class YouTubePublisher:
                 except Transient as failure:
                     failures += 1
                     self._http.pause(failure, failures, "uploading the video")
-                    response = self._http.request(
-                        "PUT",
-                        session,
-                        "asking how much of the upload arrived",
-                        headers={**headers, "Content-Range": f"bytes */{size}"},
+                    response = self._where(
+                        session, size, headers, "asking how much of the upload arrived"
                     )
                 finished = _finished(response)
                 if finished is not None:
                     return finished
                 offset = _next_offset(response)
+
+    def _where(self, session: str, size: int, headers: dict[str, str], what: str) -> httpx.Response:
+        """The session's state: 308 with the bytes it holds, or 200/201 with the video."""
+        return self._http.request(
+            "PUT", session, what, headers={**headers, "Content-Range": f"bytes */{size}"}
+        )
 
     def _set_thumbnail(self, video_id: str, thumbnail: Path, headers: dict[str, str]) -> None:
         """``thumbnails.set``; a refusal keeps the video without its custom thumbnail."""

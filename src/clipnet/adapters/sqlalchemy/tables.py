@@ -181,6 +181,16 @@ posts = sa.Table(
     sa.ForeignKeyConstraint(["clip_id"], ["clips.id"], ondelete="CASCADE"),
 )
 
+# A post's resumable upload session, kept before its first byte goes out (issue 18): the job's
+# next run after a crash, in another process, finds the video through it (no second upload).
+upload_sessions = sa.Table(
+    "upload_sessions",
+    metadata,
+    sa.Column("idempotency_key", sa.Text(), primary_key=True),
+    _text("session"),
+    sa.Column("saved_at", UtcDateTime(), nullable=False),
+)
+
 jobs = sa.Table(
     "jobs",
     metadata,
