@@ -9,8 +9,10 @@ import pytest
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.shared.errors import NotFound
+from clipnet.domain.shared.scratch import PARTIAL, partial_prefix
 from clipnet.ports.storage import ObjectStorage
 from tests.loopback.cloudinary import cloudinary_for_test
+from tests.unit.test_scratch import exited_pid
 
 STORAGE_BACKENDS = ["memory", "local", "cloudinary"]
 
@@ -84,6 +86,33 @@ def test_local_storage_refuses_keys_that_escape_its_folder(tmp_path: Path, video
         with pytest.raises(InvalidInput):
             local.put(key, video)
     assert not (tmp_path / "outside.mp4").exists()
+
+
+def test_local_storage_removes_what_a_writer_killed_midway_left_and_keeps_live_ones(
+    tmp_path: Path, video: Path
+) -> None:
+    # given the folder of a clip whose render's worker was killed while copying its video
+    local = LocalFileStorage(tmp_path / "store")
+    folder = tmp_path / "store" / "clips" / "c1"
+    folder.mkdir(parents=True)
+    killed = folder / f"{PARTIAL}{exited_pid()}.12345-abc"
+    killed.write_bytes(b"half a video")
+    writing = folder / f"{partial_prefix()}def"  # a live writer's (this process)
+    writing.write_bytes(b"being written")
+    # when the job's next run stores the clip's files there
+    local.put("clips/c1/video.mp4", video, "video/mp4")
+    local.put("clips/c1/thumbnail.jpg", video, "image/jpeg")
+    # then the dead writer's partial file is gone; the live one's stays, nothing else is left
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["thumbnail.jpg", "video.mp4", writing.name]
+    )
+
+
+def test_a_local_copy_that_fails_leaves_no_partial_file(tmp_path: Path) -> None:
+    local = LocalFileStorage(tmp_path / "store")
+    with pytest.raises(IsADirectoryError):
+        local.put("clips/c1/video.mp4", tmp_path)  # a folder cannot be read as a file
+    assert list((tmp_path / "store" / "clips" / "c1").iterdir()) == []
 
 
 def test_a_local_path_if_there_is_one_holds_the_stored_bytes(

@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clipnet.domain.shared.scratch import owner_tag, scratch_folder, sweep_stale_scratch
+from clipnet.domain.shared.scratch import (
+    PARTIAL,
+    owner_tag,
+    partial_prefix,
+    scratch_folder,
+    sweep_stale_partials,
+    sweep_stale_scratch,
+)
 
 
 def exited_pid() -> int:
@@ -51,3 +58,18 @@ def test_the_sweep_removes_folders_of_exited_processes_and_keeps_live_and_foreig
 
 def test_the_sweep_of_a_missing_folder_removes_nothing(tmp_path: Path) -> None:
     assert sweep_stale_scratch(tmp_path / "nowhere") == []
+
+
+def test_the_partial_sweep_removes_files_of_exited_writers_only(tmp_path: Path) -> None:
+    dead = tmp_path / f"{PARTIAL}{exited_pid()}.12345-abc"
+    live = tmp_path / f"{partial_prefix()}def"
+    others = [tmp_path / "video.mp4", tmp_path / "tmpabc123"]
+    for path in (dead, live, *others):
+        path.write_bytes(b"x")
+    folder = tmp_path / f"{PARTIAL}{exited_pid()}.1-a-folder"
+    folder.mkdir()
+    assert partial_prefix().startswith(f"{PARTIAL}{owner_tag()}-")
+    assert sweep_stale_partials(tmp_path) == [dead]
+    assert not dead.exists() and live.exists() and folder.is_dir()
+    assert all(path.exists() for path in others)
+    assert sweep_stale_partials(tmp_path / "nowhere") == []

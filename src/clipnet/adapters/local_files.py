@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from clipnet.domain.shared.errors import InvalidInput, NotFound
+from clipnet.domain.shared.scratch import partial_prefix, sweep_stale_partials
 from clipnet.ports.storage import StoredObject
 
 
@@ -26,12 +27,19 @@ class LocalFileStorage:
     def put(self, key: str, path: Path, content_type: str = "") -> StoredObject:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Copy to a temporary name first so a reader never sees half a file.
-        with (
-            tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as partial,
-            open(path, "rb") as source,
-        ):
-            shutil.copyfileobj(source, partial, 1024 * 1024)
+        # A process killed while copying here before (a render's worker) left its partial file.
+        sweep_stale_partials(target.parent)
+        # Copy to a temporary name first so a reader never sees half a file; the name says
+        # whose it is, so that a sweep knows when it is stale.
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=partial_prefix(), delete=False
+        ) as partial:
+            try:
+                with open(path, "rb") as source:
+                    shutil.copyfileobj(source, partial, 1024 * 1024)
+            except BaseException:
+                Path(partial.name).unlink(missing_ok=True)
+                raise
         Path(partial.name).replace(target)
         return StoredObject(key, self.url(key), target.stat().st_size)
 

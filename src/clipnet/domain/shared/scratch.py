@@ -6,6 +6,10 @@ system temp folder (or a given one): ``<pid>`` and ``<start>`` (the process's st
 behind; :func:`sweep_stale_scratch`, run when a worker or ``clipnet clip`` starts, removes the
 folders whose owner is gone. The start time tells a reused PID from the owner (in a container
 a restarted worker often gets the same PID).
+
+Files copied into place (local storage) are written first as
+``.clipnet-partial-<pid>.<start>-<random>`` beside their final name; the next write into that
+folder removes those whose writer is gone (:func:`sweep_stale_partials`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from pathlib import Path
 
 PREFIX = "clipnet-"
 _OWNED = re.compile(rf"^{PREFIX}(\d+)\.(\d+)-")
+PARTIAL = ".clipnet-partial-"
+"""Files being written beside their final name start with this, then the writer's owner tag."""
+_PARTIAL_OWNED = re.compile(rf"^{re.escape(PARTIAL)}(\d+)\.(\d+)-")
 
 
 @contextlib.contextmanager
@@ -51,6 +58,26 @@ def sweep_stale_scratch(parent: Path | None = None) -> list[Path]:
                 continue
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
+    return removed
+
+
+def partial_prefix() -> str:
+    """The start of the name of a file this process writes before moving it into place."""
+    return f"{PARTIAL}{owner_tag()}-"
+
+
+def sweep_stale_partials(folder: Path) -> list[Path]:
+    """Remove the half-written files in ``folder`` (named with :func:`partial_prefix`) whose
+    writer has exited: one killed while copying leaves its partial file behind."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            owned = _PARTIAL_OWNED.match(entry.name)
+            if owned is None or not entry.is_file() or _alive(int(owned[1]), owned[2]):
+                continue
+            with contextlib.suppress(FileNotFoundError):  # another sweep was first
+                entry.unlink()
+                removed.append(entry)
     return removed
 
 
