@@ -79,8 +79,9 @@ def answers(url: str) -> bool:
 class ProcfileProcess:
     """One Procfile command run by the shell as honcho and Heroku-style hosts run it (``sh -c``,
     which expands ``${PORT:-8000}``; ``exec`` so the command is the process we signal), in a
-    process group of its own: ``kill`` is SIGKILL to the whole group (the process and
-    any FFmpeg it started, as when its container dies), ``start`` runs it again."""
+    process group of its own: ``kill`` is SIGKILL to the group (no shutdown code runs; the
+    FFmpeg a worker runs has a group of its own and dies with the worker, by its parent-death
+    signal), ``start`` runs it again."""
 
     def __init__(self, name: str, command: str, env: dict[str, str], log: Path) -> None:
         self.name = name
@@ -89,8 +90,10 @@ class ProcfileProcess:
         self._env = {**os.environ, **env}
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self._log_start = 0
 
     def start(self) -> None:
+        self._log_start = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 ["/bin/sh", "-c", f"exec {self.command}"],
@@ -104,6 +107,24 @@ class ProcfileProcess:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def children(self) -> list[int]:
+        """The ids of the processes this one started that are running now (e.g. FFmpeg)."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # gone meanwhile
+            # the command name (field 2) may hold spaces and parentheses: split after its ")"
+            fields = stat.rsplit(")", 1)[-1].split()
+            if len(fields) > 1 and int(fields[1]) == self.process.pid:
+                found.append(int(entry.name))
+        return found
 
     def kill(self) -> None:
         """SIGKILL to the process group: no shutdown code runs."""
@@ -134,6 +155,14 @@ class ProcfileProcess:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def output_since_start(self) -> str:
+        """What the process wrote since it was last started."""
+        if not self.log.exists():
+            return ""
+        with self.log.open("rb") as log:
+            log.seek(self._log_start)
+            return log.read().decode(errors="replace")
 
 
 def _signal_group(group: int, signum: signal.Signals) -> None:
