@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from clipnet.adapters.memory.repositories import InMemoryDatabase
 from clipnet.adapters.sqlalchemy import SqlDatabase
 from clipnet.ports.repositories import UnitOfWorkFactory
 from tests.conftest import require_service
+from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.sql_databases import (
     empty_tables,
     postgres_available,
@@ -23,6 +25,17 @@ from tests.sql_databases import (
 )
 
 REPOSITORY_BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+@pytest.fixture
+def redis_namespace() -> Iterator[tuple[redis.Redis, str]]:
+    """A client of the shared Redis and a key namespace of this test's own, deleted after."""
+    require_service(redis_available(), "Redis at 127.0.0.1:6379")
+    client = redis.Redis.from_url(REDIS_URL)
+    namespace = fresh_namespace()
+    yield client, namespace
+    client.close()
+    delete_namespace(namespace)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -19,23 +18,12 @@ from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.redis_events import RedisEventLog
 from clipnet.domain.shared.errors import InvalidInput, ServiceUnavailable
 from clipnet.ports.events import EventLog, LiveEvent
-from tests.conftest import require_service
-from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
+from tests.job_harness import REDIS_URL
 
 BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
 FUNCTION_FIXTURES = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[tuple[redis.Redis, str]]:
-    require_service(redis_available(), "Redis at 127.0.0.1:6379")
-    client = redis.Redis.from_url(REDIS_URL)
-    namespace = fresh_namespace()
-    yield client, namespace
-    client.close()
-    delete_namespace(namespace)
 
 
 def build(backend: str, request: pytest.FixtureRequest, keep: int = 1000) -> EventLog:

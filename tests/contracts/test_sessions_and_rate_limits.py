@@ -9,13 +9,11 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
-import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,24 +24,12 @@ from clipnet.adapters.redis_sessions import RedisNonceStore, RedisSessionStore
 from clipnet.adapters.system import SystemClock
 from clipnet.ports.accounts import NonceStore, Session, SessionStore
 from clipnet.ports.rate_limits import RateLimiter
-from tests.conftest import require_service
-from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.strategies import stored_text
 
 BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
 FUNCTION_FIXTURES = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture
-def redis_namespace() -> Iterator[tuple[redis.Redis, str]]:
-    require_service(redis_available(), "Redis at 127.0.0.1:6379")
-    client = redis.Redis.from_url(REDIS_URL)
-    namespace = fresh_namespace()
-    yield client, namespace
-    client.close()
-    delete_namespace(namespace)
 
 
 @pytest.fixture(params=BACKENDS)
