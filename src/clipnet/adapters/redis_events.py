@@ -20,6 +20,7 @@ from typing import Any
 from redis import asyncio as redis_asyncio
 
 from clipnet.adapters.redis_outages import redis_outage
+from clipnet.adapters.redis_values import text
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.ports.events import LiveEvent
 
@@ -55,12 +56,12 @@ class RedisEventLog:
             )
             pipe.expire(key, self._ttl)
             event_id, _ = pipe.execute()
-        return _text(event_id)
+        return text(event_id)
 
     async def newest_id(self, owner_id: str) -> str:
         with redis_outage("event log"):
             newest = await self._reader().xrevrange(self._key(owner_id), count=1)
-        return _text(newest[0][0]) if newest else "0-0"
+        return text(newest[0][0]) if newest else "0-0"
 
     async def read(self, owner_id: str, after: str, wait: float) -> list[LiveEvent]:
         if not _STREAM_ID.match(after):
@@ -92,9 +93,5 @@ class RedisEventLog:
 
 
 def _event(entry_id: Any, fields: Mapping[Any, Any]) -> LiveEvent:
-    values = {_text(k): _text(v) for k, v in fields.items()}
-    return LiveEvent(_text(entry_id), values.get("kind", ""), json.loads(values.get("data", "{}")))
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    values = {text(k): text(v) for k, v in fields.items()}
+    return LiveEvent(text(entry_id), values.get("kind", ""), json.loads(values.get("data", "{}")))

@@ -16,6 +16,7 @@ import attrs
 from redis.exceptions import WatchError
 
 from clipnet.adapters.redis_outages import unavailable_as
+from clipnet.adapters.redis_values import text
 from clipnet.ports.accounts import Session
 from clipnet.ports.clock import Clock
 
@@ -50,7 +51,7 @@ class RedisSessionStore:
         session_id = self._redis.get(self._key("session-token", token_hash))
         if session_id is None:
             return None
-        session = self.get(_text(session_id))
+        session = self.get(text(session_id))
         return session if session is not None and session.token_hash == token_hash else None
 
     @_guarded
@@ -61,7 +62,7 @@ class RedisSessionStore:
                 try:
                     pipe.watch(key)
                     raw = pipe.get(key)
-                    session = _load(_text(raw)) if raw is not None else None
+                    session = _load(text(raw)) if raw is not None else None
                     if session is None or session.revoked or session.token_hash != spent_hash:
                         return None
                     rotated = attrs.evolve(session, token_hash=new_hash)
@@ -79,16 +80,16 @@ class RedisSessionStore:
     @_guarded
     def by_spent_token_hash(self, token_hash: str) -> Session | None:
         session_id = self._redis.get(self._key("session-spent", token_hash))
-        return self.get(_text(session_id)) if session_id is not None else None
+        return self.get(text(session_id)) if session_id is not None else None
 
     @_guarded
     def get(self, session_id: str) -> Session | None:
         raw = self._redis.get(self._key("session", session_id))
-        return _load(_text(raw)) if raw is not None else None
+        return _load(text(raw)) if raw is not None else None
 
     @_guarded
     def revoke_all(self, user_id: str) -> int:
-        ids = [_text(i) for i in self._redis.smembers(self._key("user-sessions", user_id))]
+        ids = [text(i) for i in self._redis.smembers(self._key("user-sessions", user_id))]
         count = 0
         for session_id in ids:
             session = self.get(session_id)
@@ -113,10 +114,6 @@ class RedisNonceStore:
 def _ttl(session: Session) -> int:
     """Seconds until the session's refresh token expires (at least 1, as Redis wants)."""
     return max(1, int((session.expires_at - datetime.now(UTC)).total_seconds()))
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _revoked(session: Session) -> Session:

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from clipnet.adapters.redis_values import text
 from clipnet.domain.jobs.groups import QueueGroup
 from clipnet.domain.jobs.workers import WorkerRecord
 
@@ -37,7 +38,7 @@ class RedisWorkerRegistry:
         pipe.execute()
 
     def live(self) -> list[WorkerRecord]:
-        ids = sorted(_text(i) for i in self._redis.smembers(self._index))
+        ids = sorted(text(i) for i in self._redis.smembers(self._index))
         if not ids:
             return []
         values = self._redis.mget([self._key(worker_id) for worker_id in ids])
@@ -48,10 +49,6 @@ class RedisWorkerRegistry:
 
     def _key(self, worker_id: str) -> str:
         return f"{self._index}:{worker_id}"
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _dump(worker: WorkerRecord) -> str:
