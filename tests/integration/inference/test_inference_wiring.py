@@ -158,33 +158,47 @@ def test_the_job_runner_handles_whisper_batch(tmp_path: Path) -> None:
     assert container_for(tmp_path).job_runner().handles(JobType.WHISPER_BATCH)
 
 
-@pytest.mark.slow
-def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
-    tmp_path: Path, whisper_model_dir: Path, speak: Callable[[str, Path], Path]
-) -> None:
+def transcribed_clip(
+    tmp_path: Path,
+    whisper_model_dir: Path,
+    speak: Callable[[str, Path], Path],
+    span: TimeSpan,
+    origin: ClipOrigin = ClipOrigin.USER,
+) -> tuple[Clip, Container]:
+    """A clip of ``span`` of a source with a sentence spoken 2 s in, waiting for speech, run
+    through ``whisper:batch`` with FFmpeg and the real model: the clip after, and the
+    container (its queue only records jobs)."""
     require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
-    # given a local source with speech 2 s in, and a clip of it waiting for speech
     speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
     source_file = tmp_path / "source.wav"
     _pad_start(speech, source_file, seconds=2.0)
-    container, queue = recording_container(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
+    container, _ = recording_container(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
     db = container.database()
     with db.unit_of_work() as uow:
         uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))
-        clip = Clip("clip-1", "src-1", "owner", TimeSpan(1.5, 8.0), T0)
+        clip = Clip("clip-1", "src-1", "owner", span, T0, origin=origin)
         clip.move_to(ClipStatus.QUEUED, T0)
         clip.move_to(ClipStatus.TRANSCRIBING, T0)
         uow.clips.add(clip)
         uow.commit()
-    # when
     from clipnet.domain.jobs.model import Job
 
     job = Job("job-1", JobType.WHISPER_BATCH, "k", T0, {"clip_id": "clip-1"}, attempts=1)
     container.transcription().handle(job)
-    # then
     with db.unit_of_work() as uow:
-        done = uow.clips.get("clip-1")
+        return uow.clips.get("clip-1"), container
+
+
+@pytest.mark.slow
+def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
+    tmp_path: Path, whisper_model_dir: Path, speak: Callable[[str, Path], Path]
+) -> None:
+    # given a local source with speech 2 s in, and a clip of it waiting for speech
+    done, container = transcribed_clip(tmp_path, whisper_model_dir, speak, TimeSpan(1.5, 8.0))
+    # then
+    with container.database().unit_of_work() as uow:
         queued = uow.jobs.recent()
+    queue = container.queue()
     assert done.status is ClipStatus.SCORING
     assert done.transcript is not None
     assert "morning" in done.transcript.text.lower()
@@ -199,28 +213,11 @@ def test_whisper_batch_transcribes_a_waiting_clip_with_ffmpeg_and_whisper(
 def test_an_automatic_clip_cut_mid_sentence_is_moved_to_the_sentences_edges(
     tmp_path: Path, whisper_model_dir: Path, speak: Callable[[str, Path], Path]
 ) -> None:
-    require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
     # given a sentence spoken 2 s into a source, and an automatic clip that cuts into it
-    speech = speak("good morning everybody and welcome back", tmp_path / "speech.wav")
-    source_file = tmp_path / "source.wav"
-    _pad_start(speech, source_file, seconds=2.0)
-    container, _ = recording_container(tmp_path, CLIPNET_WHISPER_MODEL=str(whisper_model_dir))
     cut = TimeSpan(2.6, 3.6)  # from inside the sentence to inside it
-    with container.database().unit_of_work() as uow:
-        uow.sources.add(Source("src-1", "owner", SourceKind.LOCAL, str(source_file), T0))
-        clip = Clip("clip-1", "src-1", "owner", cut, T0, origin=ClipOrigin.AUTO)
-        clip.move_to(ClipStatus.QUEUED, T0)
-        clip.move_to(ClipStatus.TRANSCRIBING, T0)
-        uow.clips.add(clip)
-        uow.commit()
     # when Whisper hears it (with the padding around it)
-    from clipnet.domain.jobs.model import Job
-
-    job = Job("job-1", JobType.WHISPER_BATCH, "k", T0, {"clip_id": "clip-1"}, attempts=1)
-    container.transcription().handle(job)
+    done, _ = transcribed_clip(tmp_path, whisper_model_dir, speak, cut, ClipOrigin.AUTO)
     # then its edges moved out of the words, and every word it keeps lies wholly inside it
-    with container.database().unit_of_work() as uow:
-        done = uow.clips.get("clip-1")
     assert done.span != cut
     assert done.span.start <= 2.6 and done.span.end >= 3.6  # out to the sentence's edges
     assert done.transcript is not None and done.transcript.words
