@@ -357,17 +357,16 @@ class PipelineService:
             self._emit("failed", clip_id, reason)
 
     def _mark_analyzing(self, source_id: str) -> None:
-        with self._uow() as uow:
-            source = uow.sources.get(source_id)
-            source.start_analysis()
-            uow.sources.update(source)
-            uow.commit()
-        self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
+        self._change_source(source_id, Source.start_analysis)
 
     def _record_source_failure(self, source_id: str, reason: str) -> None:
+        self._change_source(source_id, lambda source: source.record_failure(reason))
+
+    def _change_source(self, source_id: str, change: Callable[[Source], None]) -> None:
+        """Change the source's status in one unit of work, then tell its owner's studio."""
         with self._uow() as uow:
             source = uow.sources.get(source_id)
-            source.record_failure(reason)
+            change(source)
             uow.sources.update(source)
             uow.commit()
         self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
