@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 import pytest
 
@@ -380,6 +381,36 @@ def test_the_tally_equals_the_count_of_current_votes(uow_factory: UnitOfWorkFact
         uow.commit()
     with uow_factory() as uow:
         assert uow.votes.tally("clip-1") == Tally.of(uow.votes.for_clip("clip-1"))
+
+
+def test_voters_who_lock_the_clip_take_turns_and_the_second_counts_the_first(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # given a voter inside a transaction that locked the clip and voted, not committed yet
+    seed(uow_factory, a_user(), a_source(), a_clip())
+    first_voted, second_started = threading.Event(), threading.Event()
+    tallies: dict[str, Tally] = {}
+
+    def vote(voter: str) -> None:
+        with uow_factory() as uow:
+            uow.clips.get("clip-1", lock=True)
+            uow.votes.put(Vote("clip-1", Platform.TWITCH, voter, Direction.UP, at(1)))
+            if voter == "first":
+                first_voted.set()
+                second_started.wait(5)
+                time.sleep(0.3)  # the second voter is at the clip by now, and must wait
+            tallies[voter] = uow.votes.tally("clip-1")
+            uow.commit()
+
+    first = threading.Thread(target=vote, args=("first",))
+    first.start()
+    first_voted.wait(5)
+    # when a second voter locks the clip, votes and counts
+    second_started.set()
+    vote("second")
+    first.join(5)
+    # then the second waited for the first's commit, so its count holds both votes
+    assert tallies == {"first": Tally(up=1), "second": Tally(up=2)}
 
 
 def test_a_vote_on_an_unknown_clip_is_refused(uow_factory: UnitOfWorkFactory) -> None:

@@ -56,8 +56,14 @@ class ClipRepository(Protocol):
     def add(self, clip: Clip) -> None:
         """Store a new clip. Raises ``InvalidInput`` if the id is taken."""
 
-    def get(self, clip_id: str) -> Clip:
-        """The clip with this id. Raises ``NotFound``."""
+    def get(self, clip_id: str, *, lock: bool = False) -> Clip:
+        """The clip with this id. Raises ``NotFound``.
+
+        ``lock``: hold the clip until this unit of work ends, so another unit of work that
+        locks it waits its turn. For a change that reads the clip, writes beside it (its
+        votes) and decides on what it read: unlocked, two such changes could each miss the
+        other's write and both decide wrongly.
+        """
 
     def update(self, clip: Clip) -> None:
         """Save changes and bump ``clip.version``.

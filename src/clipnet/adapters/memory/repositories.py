@@ -52,10 +52,16 @@ class InMemoryDatabase:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.tables: dict[str, dict[Hashable, Any]] = {}
+        self._row_locks: dict[tuple[str, Hashable], threading.Lock] = {}
         self._unique_index: dict[str, dict[Hashable, Hashable]] = {}
 
     def table(self, name: str) -> dict[Hashable, Any]:
         return self.tables.setdefault(name, {})
+
+    def row_lock(self, table: str, key: Hashable) -> threading.Lock:
+        """The lock a unit of work holds on one row until it ends (``SELECT ... FOR UPDATE``)."""
+        with self.lock:
+            return self._row_locks.setdefault((table, key), threading.Lock())
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)
@@ -106,6 +112,22 @@ class _Transaction:
         self.db = db
         self.writes: dict[str, dict[Hashable, Any]] = {}
         self.expected: dict[tuple[str, Hashable], int] = {}
+        self._held: dict[tuple[str, Hashable], threading.Lock] = {}
+
+    def lock(self, table: str, key: Hashable) -> None:
+        """Hold the row until this transaction ends; waits while another one holds it."""
+        if (table, key) not in self._held:
+            row_lock = self.db.row_lock(table, key)
+            row_lock.acquire()
+            self._held[(table, key)] = row_lock
+
+    def end(self) -> None:
+        """Forget what is staged and let go of the rows held."""
+        self.writes.clear()
+        self.expected.clear()
+        for row_lock in self._held.values():
+            row_lock.release()
+        self._held.clear()
 
     def read(self, table: str, key: Hashable) -> Any:
         staged = self.writes.get(table, {})
@@ -161,8 +183,7 @@ class _Transaction:
                 self.db.check_unique(table, rows)
             for table, rows in self.writes.items():
                 self.db.apply(table, rows)
-        self.writes.clear()
-        self.expected.clear()
+        self.end()
 
 
 #: Unique secondary keys, checked at commit like database constraints.
@@ -214,7 +235,9 @@ class InMemoryClipRepository(_Repository):
     def add(self, clip: Clip) -> None:
         self._tx.insert(self.table, clip.id, clip)
 
-    def get(self, clip_id: str) -> Clip:
+    def get(self, clip_id: str, *, lock: bool = False) -> Clip:
+        if lock:
+            self._tx.lock(self.table, clip_id)
         return self._get(clip_id, "clip")  # type: ignore[no-any-return]
 
     def update(self, clip: Clip) -> None:
@@ -453,5 +476,4 @@ class InMemoryUnitOfWork:
         self._tx.commit()
 
     def rollback(self) -> None:
-        self._tx.writes.clear()
-        self._tx.expected.clear()
+        self._tx.end()

@@ -193,8 +193,11 @@ class SqlClipRepository(_Repository):
         if not self._uow.insert_new(self.t, rows.clip_to_row(clip)):
             raise InvalidInput(f"clip {clip.id!r} already exists")
 
-    def get(self, clip_id: str) -> Clip:
-        row = self._uow.one(sa.select(self.t).where(self.t.c.id == clip_id))
+    def get(self, clip_id: str, *, lock: bool = False) -> Clip:
+        statement = sa.select(self.t).where(self.t.c.id == clip_id)
+        # SQLite has no row locks (SQLAlchemy leaves FOR UPDATE out there); its one writer
+        # at a time already makes a second change wait.
+        row = self._uow.one(statement.with_for_update() if lock else statement)
         if row is None:
             raise NotFound("clip", clip_id)
         return rows.clip_from_row(row)

@@ -32,8 +32,8 @@ POST_JOBS = {Platform.YOUTUBE: JobType.POST_YOUTUBE, Platform.TIKTOK: JobType.PO
 #: The eligible clips the start-up catch-up queues: those a post job can publish.
 _POSTABLE = (ClipStatus.READY, ClipStatus.POSTED)
 
-ThresholdFor = Callable[[Clip, Platform, str], int]
-"""The net votes a clip needs to become eligible for auto-posting, given the platform and
+ThresholdFor = Callable[[str, Platform, str], int]
+"""The net votes a clip (by id) needs to become eligible for auto-posting, given the platform and
 channel a vote on it was cast in (an empty channel: a vote from outside chat)."""
 
 
@@ -43,8 +43,8 @@ def channel_thresholds(links: ChannelLinks, requests: ClipRequests, default: int
     CLI), the channel the vote is cast in. A channel without a threshold of its own, or no
     channel at all, uses ``default`` (``CLIPNET_VOTE_THRESHOLD``)."""
 
-    def threshold(clip: Clip, platform: Platform, channel: str) -> int:
-        origin = requests.request_for(clip.id)
+    def threshold(clip_id: str, platform: Platform, channel: str) -> int:
+        origin = requests.request_for(clip_id)
         if origin is not None:
             platform, channel = origin.platform, origin.channel
         link = links.find_link(platform, channel) if channel else None
@@ -120,13 +120,15 @@ class VotingService:
     def _change(
         self, clip_id: str, change: Callable[[UnitOfWork], object], platform: Platform, channel: str
     ) -> Tally:
+        # Looked up before the clip is locked: no other connection is needed while it is held.
+        needed = self._threshold(clip_id, platform, channel)
         with self._uow() as uow:
-            clip = uow.clips.get(clip_id)
+            # Locked: two voters each counting without the other's uncommitted vote would
+            # both see the clip short of its threshold, and it would never cross.
+            clip = uow.clips.get(clip_id, lock=True)
             change(uow)
             tally = uow.votes.tally(clip_id)
-            crossed = not clip.auto_post_eligible and (
-                tally.net >= self._threshold(clip, platform, channel)
-            )
+            crossed = not clip.auto_post_eligible and tally.net >= needed
             clip.auto_post_eligible = clip.auto_post_eligible or crossed
             jobs = self._missing_posts(uow, clip) if clip.auto_postable else []
             if crossed or jobs:
