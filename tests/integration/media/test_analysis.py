@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clipnet.adapters.ffmpeg import FfmpegMediaProcessor, runner
+from clipnet.adapters.ffmpeg import FfmpegMediaProcessor, analysis, runner
 from clipnet.adapters.ffmpeg import processor as processor_module
 from clipnet.domain.highlights.candidates import LengthBounds, find_highlights
 from clipnet.domain.shared.spans import TimeSpan
@@ -92,6 +92,27 @@ def test_the_analysis_decodes_the_source_in_one_ffmpeg_run(
     probes = [c for c in commands if Path(c[0]).name == "ffprobe"]
     assert len(decoders) == 1 and len(probes) == 1
     assert decoders[0].count("-i") == 1
+
+
+def test_skipping_the_deblocking_filter_leaves_what_the_analysis_finds(
+    processor: FfmpegMediaProcessor, sample_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the analysis as it runs (no in-loop deblocking) and with a full decode
+    quick = processor.analyze(sample_video)
+    monkeypatch.setattr(analysis, "ANALYSIS_DECODE", {})
+    full = processor.analyze(sample_video)
+    # then the cuts, silences and sound are the same, and motion moves by under 1% of its range
+    assert (quick.scene_cuts, quick.silences) == (full.scene_cuts, full.silences)
+    for name in ("loudness", "speech"):
+        assert quick.series[name] == full.series[name]
+    motion, exact = quick.series["motion"], full.series["motion"]
+    assert max(abs(a - b) for a, b in zip(motion, exact, strict=True)) <= 0.01 * max(exact)
+    # and the same moments are picked
+    picked = [
+        [moment.segment.span for moment in find_highlights(timeline, 3, LengthBounds(10, 20))]
+        for timeline in (quick, full)
+    ]
+    assert picked[0] == picked[1]
 
 
 def test_speech_scores_higher_than_a_steady_tone(
