@@ -80,22 +80,43 @@ class BenchError(SystemExit):
 # -- labels --------------------------------------------------------------------------------------
 
 
-def read_labels(path: Path) -> dict[Path, list[TimeSpan]]:
-    """``source,start,end`` rows (extra columns ignored) -> recording -> labelled spans."""
+@attrs.frozen
+class Moment:
+    """One labelled row: where, and its kind (the ``kind`` column, "" without one)."""
+
+    source: Path
+    span: TimeSpan
+    kind: str = ""
+
+
+def read_moments(path: Path) -> list[Moment]:
+    """The rows of a ``source,start,end[,kind]`` CSV (other columns ignored)."""
     if not path.is_file():
         raise BenchError(f"{path}: no such labels file")
-    labels: dict[Path, list[TimeSpan]] = {}
     with path.open(newline="", encoding="utf-8") as file:
         reader = csv.DictReader(file)
         missing = {"source", "start", "end"} - set(reader.fieldnames or ())
         if missing:
             raise BenchError(f"{path}: no {', '.join(sorted(missing))} column")
-        for line, row in enumerate(reader, start=2):
-            source = (path.parent / row["source"]).resolve()
-            labels.setdefault(source, []).append(_span(path, line, row))
-    for source in labels:
+        moments = [
+            Moment(
+                (path.parent / row["source"]).resolve(),
+                _span(path, line, row),
+                row.get("kind") or "",
+            )
+            for line, row in enumerate(reader, start=2)
+        ]
+    for source in {m.source for m in moments}:
         if not source.is_file():
             raise BenchError(f"{path}: source {source} does not exist")
+    return moments
+
+
+def read_labels(path: Path) -> dict[Path, list[TimeSpan]]:
+    """``source,start,end`` rows (extra columns ignored) -> recording -> labelled spans."""
+    labels: dict[Path, list[TimeSpan]] = {}
+    for moment in read_moments(path):
+        labels.setdefault(moment.source, []).append(moment.span)
     return labels
 
 
@@ -219,24 +240,45 @@ class CommandPicker:
 # -- the run -------------------------------------------------------------------------------------
 
 
+Picks = Mapping[Path, Sequence[TimeSpan]]
+"""Recording -> the clips picked, best first."""
+
+
 @attrs.frozen
 class Row:
     name: str
     scores: Scores
+    picks: Picks
     seconds: float
 
 
-def evaluate(labels: Labels, picker: Picker, weights: Weights) -> Scores:
-    return score_set([(picker(source, weights), spans) for source, spans in labels.items()])
+def pick_all(labels: Labels, picker: Picker, weights: Weights) -> dict[Path, list[TimeSpan]]:
+    return {source: picker(source, weights) for source in labels}
 
 
 def run_ablation(labels: Labels, picker: Picker, rows: Sequence[tuple[str, Weights]]) -> list[Row]:
     results = []
     for name, weights in rows:
         started = time.perf_counter()
-        scores = evaluate(labels, picker, weights)
-        results.append(Row(name, scores, time.perf_counter() - started))
+        picks = pick_all(labels, picker, weights)
+        scores = score_set([(picks[source], spans) for source, spans in labels.items()])
+        results.append(Row(name, scores, picks, time.perf_counter() - started))
     return results
+
+
+def picked_by_kind(moments: Sequence[Moment], picks: Picks) -> dict[str, tuple[int, int]]:
+    """Kind -> (moments of that kind, how many of them one of the top picks overlaps)."""
+    counts: dict[str, tuple[int, int]] = {}
+    for moment in moments:
+        total, picked = counts.get(moment.kind, (0, 0))
+        hit = any(moment.span.overlaps(pick) for pick in picks.get(moment.source, ()))
+        counts[moment.kind] = (total + 1, picked + hit)
+    return dict(sorted(counts.items()))
+
+
+def decoys_file(labels_csv: Path) -> Path:
+    """The decoys of a generated set (the labels' columns), next to its labels.csv."""
+    return labels_csv.with_name("decoys.csv")
 
 
 def machine() -> str:
@@ -263,8 +305,28 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def kind_rows(
+    highlights: Sequence[Moment], decoys: Sequence[Moment], picks: Picks
+) -> list[dict[str, Any]]:
+    """Per kind of labelled highlight and of decoy: how many a top-3 clip overlaps."""
+    rows = []
+    for is_highlight, moments in ((True, highlights), (False, decoys)):
+        for kind, (total, picked) in picked_by_kind(moments, picks).items():
+            if kind:
+                rows.append(
+                    {"kind": kind, "highlight": is_highlight, "moments": total, "picked": picked}
+                )
+    return rows
+
+
 def report(
-    rows: Sequence[Row], labels: Labels, picker: str, chat: str, set_name: str
+    rows: Sequence[Row],
+    labels: Labels,
+    kinds: Sequence[Mapping[str, Any]],
+    *,
+    picker: str,
+    chat: str,
+    set_name: str,
 ) -> dict[str, Any]:
     return {
         "set": set_name,
@@ -278,7 +340,16 @@ def report(
             {"weights": r.name, **r.scores.as_dict(), "clips": r.scores.clips, "seconds": r.seconds}
             for r in rows
         ],
+        "kinds": list(kinds),
     }
+
+
+def kinds_table(kinds: Sequence[Mapping[str, Any]]) -> str:
+    lines = [f"{'kind (all features)':<22} {'moments':>8} {'in top 3':>9}"]
+    for row in kinds:
+        name = f"{row['kind']}{'' if row['highlight'] else ' (decoy)'}"
+        lines.append(f"{name:<22} {row['moments']:>8} {row['picked']:>9}")
+    return "\n".join(lines)
 
 
 def print_report(document: Mapping[str, Any], rows: Sequence[Row]) -> None:
@@ -288,6 +359,9 @@ def print_report(document: Mapping[str, Any], rows: Sequence[Row]) -> None:
     )
     print(f"features: {', '.join(document['features'])}; chat: {document['chat']}")
     print(table(rows))
+    if document["kinds"]:
+        print()
+        print(kinds_table(document["kinds"]))
 
 
 def chat_line(picker: str, has_chat: bool) -> str:
@@ -310,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir: Path = args.workdir.resolve()
     labels_csv = args.labels or make_set(args.set, args.seed, workdir / "sets")
     labels = read_labels(labels_csv)
+    decoys = read_moments(decoys_file(labels_csv)) if decoys_file(labels_csv).exists() else []
     has_chat = command_has_chat()
     picker: Picker
     if args.picker == "command":
@@ -319,7 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         picker, rows = TimelinePicker(workdir / "timelines"), ablations()
     results = run_ablation(labels, picker, rows)
     set_name = str(args.labels) if args.labels else f"{args.set} (seed {args.seed})"
-    document = report(results, labels, args.picker, chat_line(args.picker, has_chat), set_name)
+    kinds = kind_rows(read_moments(labels_csv), decoys, results[0].picks)
+    chat = chat_line(args.picker, has_chat)
+    document = report(results, labels, kinds, picker=args.picker, chat=chat, set_name=set_name)
     if args.json:
         print(json.dumps(document, indent=2))
     else:

@@ -43,6 +43,8 @@ from clipnet.adapters.ffmpeg.sample import (
 
 HIGHLIGHTS = ("action-shout", "laughing", "chat-spike", "clutch")
 DECOYS = ("loud-music", "static-loud", "steady-talk", "loud-ad")
+#: Part of the cache folder's name: raise it whenever the same seed would make other media.
+VERSION = 1
 SETS = {"small": 3, "full": 12}
 """Set name -> how many recordings."""
 
@@ -53,6 +55,8 @@ GAP_SECONDS = (18, 34)
 #: Length of each shot where a moment cuts (s).
 SHOT_SECONDS = 3.0
 #: Chat: baseline messages a second, hype messages a second during a burst, the burst's lag.
+#: Amplitude of the background noise under everything.
+BACKGROUND = 0.08
 CHAT_BASELINE = 0.4
 CHAT_HYPE = 2.0
 CHAT_SPIKE_HYPE = 5.0
@@ -188,8 +192,17 @@ class _Builder:
         self._shot += 1
         return self._shot
 
+    def _piece(self, video: Any, audio: Any, seconds: float) -> Piece:
+        """A piece over the stream's steady background sound (game audio, room noise), so
+        that any sound is not a burst by itself."""
+        background = self._inputs.lavfi(
+            f"anoisesrc=color=brown:amplitude={BACKGROUND}:r=48000:d={seconds:.3f}"
+            f":seed={self._next()}"
+        )
+        return _uniform((video, _mixed(audio, background)), seconds)
+
     def calm(self, seconds: float) -> list[Piece]:
-        return [_uniform(self._calm_picture(seconds), seconds)]
+        return [self._piece(*self._calm_picture(seconds), seconds)]
 
     def _calm_picture(self, seconds: float) -> Piece:
         """The sample's calm stretch: a still, grainy picture over a quiet hum."""
@@ -206,7 +219,7 @@ class _Builder:
         pieces = []
         for length in _shots(seconds):
             video, _noise = exciting_shot(SPEC, self._next(), length)
-            pieces.append(_uniform((video, audio(length)), length))
+            pieces.append(self._piece(video, audio(length), length))
         return pieces
 
     def _noise(self, amplitude: float, length: float) -> Any:
@@ -234,7 +247,7 @@ class _Builder:
     def _laughing(self, seconds: float, number: int) -> list[Piece]:
         laugh = self._spoken(LAUGHS, number, 200, 200)
         video, _ = self._calm_picture(seconds)
-        return [_uniform((video, _voice(self._inputs, laugh, 3.0)), seconds)]
+        return [self._piece(video, _voice(self._inputs, laugh, 3.0), seconds)]
 
     def _chat_spike(self, seconds: float, _number: int) -> list[Piece]:
         return self.calm(seconds)
@@ -242,17 +255,17 @@ class _Builder:
     def _steady_talk(self, seconds: float, number: int) -> list[Piece]:
         talk = self._spoken(TALK, number, 100, 150)
         video, _ = self._calm_picture(seconds)
-        return [_uniform((video, _voice(self._inputs, talk, 1.0)), seconds)]
+        return [self._piece(video, _voice(self._inputs, talk, 1.0), seconds)]
 
     def _loud_music(self, seconds: float, _number: int) -> list[Piece]:
         chords = "+".join(f"0.22*sin(2*PI*{f}*t)" for f in (220, 277.18, 329.63, 440))
         music = self._inputs.lavfi(f"aevalsrc='{chords}':s=48000:d={seconds:.3f}")
         video, _ = self._calm_picture(seconds)
-        return [_uniform((video, music), seconds)]
+        return [self._piece(video, music, seconds)]
 
     def _static_loud(self, seconds: float, _number: int) -> list[Piece]:
         card = self._still("smptebars", seconds)
-        return [_uniform((card, self._noise(0.7, seconds)), seconds)]
+        return [self._piece(card, self._noise(0.7, seconds), seconds)]
 
     def _loud_ad(self, seconds: float, number: int) -> list[Piece]:
         line = self._spoken(AD_LINES, number, 200, 170)
@@ -263,7 +276,7 @@ class _Builder:
                 f"aevalsrc='0.5*sin(2*PI*(660+220*mod(floor(4*t),3))*t)':s=48000:d={length:.3f}"
             )
             audio = _mixed(jingle, _voice(self._inputs, line, 2.0))
-            pieces.append(_uniform((self._still(cards[shot % len(cards)], length), audio), length))
+            pieces.append(self._piece(self._still(cards[shot % len(cards)], length), audio, length))
         return pieces
 
     def pieces(self) -> Iterator[Piece]:
@@ -348,8 +361,9 @@ def _write_moments(rows: Sequence[tuple[Path, Moment]], out: Path) -> Path:
 
 
 def make_set(name: str, seed: int, workdir: Path) -> Path:
-    """Make (or reuse) a set's recordings in ``workdir/NAME-SEED`` and return its labels.csv."""
-    folder = workdir / f"{name}-{seed}"
+    """Make (or reuse) a set's recordings in ``workdir/NAME-SEED-vVERSION`` and return its
+    labels.csv."""
+    folder = workdir / f"{name}-{seed}-v{VERSION}"
     folder.mkdir(parents=True, exist_ok=True)
     labels: list[tuple[Path, Moment]] = []
     decoys: list[tuple[Path, Moment]] = []

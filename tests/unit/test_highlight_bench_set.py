@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bench.highlight_eval import ALL_FEATURES, BenchError, ablations, read_labels
+from bench.highlight_eval import (
+    ALL_FEATURES,
+    BenchError,
+    Moment,
+    ablations,
+    picked_by_kind,
+    read_labels,
+)
 from bench.highlight_vods import DECOYS, HIGHLIGHTS, chat_replay, plan_set
 
 from clipnet.domain.highlights.scoring import Weights
@@ -82,3 +89,14 @@ def test_the_ablation_switches_off_each_weighted_feature_in_turn_new_ones_includ
     assert list(rows) == [ALL_FEATURES, "no chat", "no loudness", "no motion"]
     assert rows["no chat"].values == {"chat": 0.0, "loudness": 1.0, "motion": 1.0, "votes": 0.0}
     assert rows[ALL_FEATURES] == weights
+
+
+def test_kinds_count_the_moments_a_top_pick_overlaps(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    moments = [
+        Moment(a, TimeSpan(10, 20), "laughing"),
+        Moment(b, TimeSpan(10, 20), "laughing"),
+        Moment(a, TimeSpan(50, 60), "clutch"),
+    ]
+    picks = {a: [TimeSpan(15, 30), TimeSpan(55, 70)], b: [TimeSpan(30, 45)]}
+    assert picked_by_kind(moments, picks) == {"clutch": (1, 1), "laughing": (2, 1)}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from bench.highlight_eval import ALL_FEATURES
+from bench.highlight_vods import DECOYS, HIGHLIGHTS
 
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS
 from tests.conftest import require_service
@@ -56,3 +57,10 @@ def test_every_ablation_row_reports_all_four_figures_in_zero_to_one(
     for row in report["rows"]:
         assert all(0.0 <= row[figure] <= 1.0 for figure in FIGURES), row
         assert row["clips"] >= report["recordings"]  # every recording gave a clip
+
+
+def test_every_kind_of_highlight_and_decoy_is_counted(report: dict[str, Any]) -> None:
+    kinds = {row["kind"]: row for row in report["kinds"]}
+    assert set(kinds) == set(HIGHLIGHTS) | set(DECOYS)
+    assert all(kinds[k]["highlight"] == (k in HIGHLIGHTS) for k in kinds)
+    assert all(0 <= row["picked"] <= row["moments"] for row in kinds.values())
