@@ -17,13 +17,17 @@ labelled highlight), **recall@3** (share of the labels overlapped by one of the 
 **mean IoU** of the best clip with its best label, and the **false-clip rate** (share of
 returned clips overlapping no label). The ablation table repeats the run with each weighted
 feature of the default template's weights switched off in turn (a weight of 0), iterating
-over the weights' names, so a feature added to them appears in the table by itself.
+over the weights' names, so a feature added to them appears in the table by itself. When
+the labels have a ``kind`` column (and, for a generated set, its decoys.csv), a second table
+counts, per kind, the moments one of the top 3 clips overlaps: which highlights are found and
+which decoys fool the picker.
 
 Pickers:
 
 * ``timeline`` (default): the real analysis pass (``FfmpegMediaProcessor.analyze``, the one
   ``clipnet clip`` runs; its timeline cached in the work folder) and the domain's
-  ``find_highlights``, in process, with the weights of the row. ``clipnet clip`` picks its
+  ``find_highlights``, in process, with the weights of the row and the clip lengths and score
+  floor of the settings (``CLIPNET_MIN_CLIP_SECONDS`` and so on). ``clipnet clip`` picks its
   spans with exactly these two, then renders them; the command has no option for weights,
   so the ablation can only run here.
 * ``command``: the real ``clipnet clip SRC --out DIR --top 3`` (plus ``--chat FILE`` when the
@@ -33,7 +37,10 @@ Pickers:
   CPU: three clips rendered at 1080x1920 and transcribed), against about 4 s for analysis and
   picking in process; it picked the same three spans (to 0.1 s) as the in-process picker.
 
-The report says which features the scorer has and whether chat replays reached the picker.
+The report says which features the scorer has and whether chat replays reached the picker:
+``--chat FILE`` goes to ``clipnet clip`` only when its ``--help`` lists that option; the
+in-process picker scores what the analysis pass puts on the timeline, so a chat signal reaches
+it once the chat feature stores one there.
 """
 
 from __future__ import annotations
@@ -58,10 +65,13 @@ from bench.highlight_metrics import Scores, score_set
 from bench.highlight_vods import SETS, chat_file, make_set
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.sqlalchemy.rows import timeline_from_json, timeline_to_json
-from clipnet.domain.highlights.candidates import LengthBounds, find_highlights
+from clipnet.container.core import default_clip_bounds
+from clipnet.domain.highlights.candidates import find_highlights
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
+from clipnet.domain.highlights.selection import ScoreFloor
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.settings import load_settings
 
 TOP = 3
 """Clips asked for per recording (recall@3 looks at all of them)."""
@@ -134,8 +144,11 @@ def _span(path: Path, line: int, row: Mapping[str, str]) -> TimeSpan:
 
 
 def clipnet_command() -> list[str]:
-    """The installed ``clipnet`` next to this Python (the one a user runs)."""
-    return [str(Path(sys.executable).with_name("clipnet"))]
+    """The installed ``clipnet`` next to this Python (the one a user runs), else its module."""
+    installed = Path(sys.executable).with_name("clipnet")
+    if installed.exists():
+        return [str(installed)]
+    return [sys.executable, "-m", "clipnet.entrypoints.cli"]
 
 
 def command_has_chat() -> bool:
@@ -172,16 +185,23 @@ class Analysed:
 class TimelinePicker:
     """Analysis pass + ``find_highlights`` in process; each timeline cached in ``cache``."""
 
-    def __init__(self, cache: Path, bounds: LengthBounds | None = None) -> None:
+    def __init__(self, cache: Path) -> None:
         self._cache = cache
-        self._media = FfmpegMediaProcessor()
-        self._bounds = bounds or LengthBounds()
+        media = load_settings().media  # the clip lengths and score floor clipnet clip uses
+        self._media = FfmpegMediaProcessor(media.ffmpeg)
+        self._bounds = default_clip_bounds(media)
+        self._floor = ScoreFloor(media.min_relative_score)
         self._analysed: dict[Path, Analysed] = {}
 
     def __call__(self, source: Path, weights: Weights) -> list[TimeSpan]:
         analysed = self._analyse(source)
         picks = find_highlights(
-            analysed.timeline, TOP, self._bounds, weights, duration=analysed.duration
+            analysed.timeline,
+            TOP,
+            self._bounds,
+            weights,
+            duration=analysed.duration,
+            floor=self._floor,
         )
         return [p.segment.span for p in picks]
 

@@ -210,10 +210,17 @@ class _Builder:
 
     def moment(self, moment: Moment, number: int) -> list[Piece]:
         seconds = moment.end - moment.start
-        make: Callable[[float, int], list[Piece]] = getattr(
-            self, "_" + moment.kind.replace("-", "_")
-        )
-        return make(seconds, number)
+        makers: dict[str, Callable[[float, int], list[Piece]]] = {
+            "action-shout": self._action_shout,
+            "laughing": self._laughing,
+            "chat-spike": self._chat_spike,
+            "clutch": self._clutch,
+            "loud-music": self._loud_music,
+            "static-loud": self._static_loud,
+            "steady-talk": self._steady_talk,
+            "loud-ad": self._loud_ad,
+        }
+        return makers[moment.kind](seconds, number)
 
     def _busy(self, seconds: float, audio: Callable[[float], Any]) -> list[Piece]:
         pieces = []
