@@ -12,6 +12,7 @@ from bench.highlight_eval import (
     Moment,
     ablations,
     picked_by_kind,
+    read_decoys,
     read_labels,
 )
 from bench.highlight_vods import DECOYS, HIGHLIGHTS, chat_replay, plan_set
@@ -100,3 +101,13 @@ def test_kinds_count_the_moments_a_top_pick_overlaps(tmp_path: Path) -> None:
     ]
     picks = {a: [TimeSpan(15, 30), TimeSpan(55, 70)], b: [TimeSpan(30, 45)]}
     assert picked_by_kind(moments, picks) == {"clutch": (1, 1), "laughing": (2, 1)}
+
+
+def test_a_generated_sets_decoys_lie_next_to_its_labels(tmp_path: Path) -> None:
+    (tmp_path / "a.mp4").write_bytes(b"")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("source,start,end,kind\na.mp4,10,20,clutch\n")
+    assert read_decoys(labels) == []
+    (tmp_path / "decoys.csv").write_text("source,start,end,kind\na.mp4,40,55,loud-ad\n")
+    decoy = Moment((tmp_path / "a.mp4").resolve(), TimeSpan(40, 55), "loud-ad")
+    assert read_decoys(labels) == [decoy]
