@@ -48,27 +48,43 @@ def analysis_graph(
 ) -> Any:
     """The ffmpeg-python graph: one input, one decode, every measurement as a branch."""
     source = ffmpeg.input(url, **input_options, **ANALYSIS_DECODE)
-    step = max(1, round(fps / ANALYSED_FPS)) if fps > 0 else 1
-    video = (
-        source.video.filter("framestep", step)
+    streams = [motion_branch(source.video, frame_step(fps), files["motion"])]
+    if has_audio:
+        streams.extend(audio_branches(source.audio, files))
+    return null_output(*streams)
+
+
+def frame_step(fps: float) -> int:
+    """Every n-th decoded frame is analysed, for about ANALYSED_FPS frames a second."""
+    return max(1, round(fps / ANALYSED_FPS)) if fps > 0 else 1
+
+
+def motion_branch(video: Any, step: int, file: Path) -> Any:
+    """Frame differences of small gray thumbnails, one value per analysed frame into ``file``."""
+    return (
+        video.filter("framestep", step)
         .filter("scale", THUMB_SIZE[0], THUMB_SIZE[1], flags="fast_bilinear")
         .filter("format", "gray")
         .filter("tblend", all_mode="difference")
         .filter("signalstats")
-        .filter("metadata", mode="print", key=MOTION_KEY, file=str(files["motion"]))
+        .filter("metadata", mode="print", key=MOTION_KEY, file=str(file))
     )
-    streams = [video]
-    if has_audio:
-        blocks = source.audio.filter("aresample", 48000).filter(
-            "asetnsamples", n=int(48000 * AUDIO_BLOCK), p=0
-        )
-        split = blocks.filter_multi_output("asplit", 2)
-        full, band = split[0], split[1]
-        streams.append(_loudness(full, files["loudness"]))
-        # Speech lives in 300-3400 Hz; loudness there, compared with the whole, hints at voice.
-        streams.append(
-            _loudness(band.filter("highpass", f=300).filter("lowpass", f=3400), files["speech"])
-        )
+
+
+def audio_branches(audio: Any, files: dict[str, Path]) -> list[Any]:
+    """Loudness of the whole sound and of its voice band, one value per block."""
+    blocks = audio.filter("aresample", 48000).filter(
+        "asetnsamples", n=int(48000 * AUDIO_BLOCK), p=0
+    )
+    split = blocks.filter_multi_output("asplit", 2)
+    full, band = split[0], split[1]
+    # Speech lives in 300-3400 Hz; loudness there, compared with the whole, hints at voice.
+    voice = band.filter("highpass", f=300).filter("lowpass", f=3400)
+    return [_loudness(full, files["loudness"]), _loudness(voice, files["speech"])]
+
+
+def null_output(*streams: Any) -> Any:
+    """The streams measured and thrown away, FFmpeg quiet but for errors."""
     return ffmpeg.output(*streams, "-", format="null").global_args(
         "-hide_banner", "-nostats", "-loglevel", "error"
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 import attrs
 import ffmpeg
 
-from clipnet.adapters.ffmpeg import analysis, layouts, loudness
+from clipnet.adapters.ffmpeg import analysis, layouts, loudness, two_stage
 from clipnet.adapters.ffmpeg.captions import ass_script, has_events
 from clipnet.adapters.ffmpeg.probe import parse_ffmpeg_banner, parse_ffprobe
 from clipnet.adapters.ffmpeg.runner import (
@@ -42,6 +44,9 @@ __all__ = ["EncodeOptions", "FfmpegMediaProcessor", "MediaLimits"]
 
 log = logging.getLogger(__name__)
 
+Samples = list[tuple[float, float]]
+"""(time, value) pairs that FFmpeg's metadata filters printed."""
+
 _QUIET = ("-hide_banner", "-nostats", "-loglevel", "error")
 _CAPTIONS_FILE = "captions.ass"
 _AUDIO_FILE = "audio.m4a"
@@ -69,7 +74,12 @@ class FfmpegMediaProcessor:
         limits: MediaLimits | None = None,
         encode: EncodeOptions | None = None,
         temp_dir: Path | None = None,
+        analysis: str = "full",
     ) -> None:
+        if analysis not in two_stage.MODES:
+            raise ValueError(f"analysis must be one of {', '.join(two_stage.MODES)}")
+        self.analysis = analysis
+        """How sources are analysed: "full" (every frame, one pass), "two-stage" or "auto"."""
         self._configured = ffmpeg_binary
         self._binary = ""
         self.timeout = timeout
@@ -96,9 +106,29 @@ class FfmpegMediaProcessor:
         self, path: Path, progress: Callable[[float], None] | None = None
     ) -> FeatureTimeline:
         source, info = self._source(path)
+        if self._in_two_stages(info):
+            timeline = self._analyze_in_two_stages(path, source, info, progress)
+            if timeline is not None:
+                return timeline
+            # keyframes too sparse: the one-pass analysis, its progress after stage 1's
+            progress = _scaled(progress, two_stage.STAGE_ONE_SHARE, 1.0)
+        return self._analyze_in_one_pass(path, source, info, progress)
+
+    def _in_two_stages(self, info: MediaInfo) -> bool:
+        if self.analysis == "auto":
+            return info.duration >= two_stage.TWO_STAGE_FROM
+        return self.analysis == "two-stage"
+
+    def _analyze_in_one_pass(
+        self,
+        path: Path,
+        source: Path,
+        info: MediaInfo,
+        progress: Callable[[float], None] | None,
+    ) -> FeatureTimeline:
         on_progress = None if progress is None else _share_of(info.duration, progress)
         with self._scratch() as scratch:
-            files = {name: scratch / f"{name}.txt" for name in ("motion", "loudness", "speech")}
+            files = _metadata_files(scratch, "motion", "loudness", "speech")
             graph = analysis.analysis_graph(
                 ffmpeg_url(source), input_options(), info.fps, info.has_audio, files
             )
@@ -117,6 +147,99 @@ class FfmpegMediaProcessor:
             analysis.read_metadata(read["loudness"], analysis.LOUDNESS_KEY),
             analysis.read_metadata(read["speech"], analysis.LOUDNESS_KEY),
         )
+
+    def _analyze_in_two_stages(
+        self,
+        path: Path,
+        source: Path,
+        info: MediaInfo,
+        progress: Callable[[float], None] | None,
+    ) -> FeatureTimeline | None:
+        """Stage 1 over the whole source, stage 2 in the windows it picks (see
+        :mod:`.two_stage`); None when the keyframes are too sparse for stage 1."""
+        with self._scratch() as scratch:
+            keyframes, loudness, speech = self._stage_one(path, source, info, scratch, progress)
+            if two_stage.keyframes_too_sparse(keyframes):
+                log.info("%s: keyframes too sparse for two stages: one pass", file_name(path))
+                return None
+            _require_whole(path, info.duration, keyframes, two_stage.keyframe_gap(keyframes))
+            coarse = two_stage.two_stage_timeline(info.duration, keyframes, [], loudness, speech)
+            spans = two_stage.window_spans(coarse)
+            if two_stage.covers_most(spans, coarse.seconds):
+                spans = two_stage.whole_source(coarse.seconds)
+            refined = self._stage_two(path, source, info, spans, scratch, progress)
+        return two_stage.two_stage_timeline(info.duration, keyframes, refined, loudness, speech)
+
+    def _stage_one(
+        self,
+        path: Path,
+        source: Path,
+        info: MediaInfo,
+        scratch: Path,
+        progress: Callable[[float], None] | None,
+    ) -> tuple[Samples, Samples, Samples]:
+        """The keyframes' motion, and the sound's loudness and voice band, read side by side;
+        ``progress`` is told the share of the source both have read."""
+        url, files = ffmpeg_url(source), _metadata_files(scratch, "keyframes", "loudness", "speech")
+        graphs = [two_stage.keyframe_graph(url, input_options(), files["keyframes"])]
+        if info.has_audio:
+            graphs.append(two_stage.audio_graph(url, input_options(), files))
+        reports = _slowest_of(len(graphs), info.duration, progress, two_stage.STAGE_ONE_SHARE)
+        self._side_by_side(path, [g.compile(cmd=self.binary) for g in graphs], reports)
+        read = {name: _read(file) for name, file in files.items()}
+        return (
+            analysis.read_metadata(read["keyframes"], analysis.MOTION_KEY),
+            analysis.read_metadata(read["loudness"], analysis.LOUDNESS_KEY),
+            analysis.read_metadata(read["speech"], analysis.LOUDNESS_KEY),
+        )
+
+    def _stage_two(
+        self,
+        path: Path,
+        source: Path,
+        info: MediaInfo,
+        spans: list[TimeSpan],
+        scratch: Path,
+        progress: Callable[[float], None] | None,
+    ) -> list[tuple[TimeSpan, Samples]]:
+        """Each window's motion at the analysis rate, on the source's clock, two at a time;
+        ``progress`` is told the share of windows done."""
+        windows = [two_stage.window(span, info.fps) for span in spans]
+        files = [scratch / f"window-{index}.txt" for index in range(len(windows))]
+        commands = [
+            two_stage.window_graph(
+                ffmpeg_url(source), input_options(), info.fps, window, file
+            ).compile(cmd=self.binary)
+            for window, file in zip(windows, files, strict=True)
+        ]
+        done = _scaled(progress, two_stage.STAGE_ONE_SHARE, 1.0)
+        self._side_by_side(path, commands, [None] * len(commands), done)
+        return [
+            (
+                w.span,
+                two_stage.shifted(analysis.read_metadata(_read(f), analysis.MOTION_KEY), w.seek),
+            )
+            for w, f in zip(windows, files, strict=True)
+        ]
+
+    def _side_by_side(
+        self,
+        subject: Path,
+        commands: list[list[str]],
+        reports: list[Callable[[float], None] | None],
+        done: Callable[[float], None] | None = None,
+    ) -> None:
+        """The FFmpeg runs, PARALLEL_RUNS at a time (each waited for by the thread that
+        started it, see :mod:`.runner`); ``done`` is told the share of runs finished."""
+        with ThreadPoolExecutor(two_stage.PARALLEL_RUNS, thread_name_prefix="ffmpeg") as pool:
+            futures = [
+                pool.submit(run, args, timeout=self.timeout, subject=subject, on_progress=report)
+                for args, report in zip(commands, reports, strict=True)
+            ]
+            for finished, future in enumerate(as_completed(futures), start=1):
+                future.result()
+                if done is not None:
+                    done(finished / len(futures))
 
     def extract_audio(self, path: Path, out: Path, span: TimeSpan | None = None) -> Path:
         source = checked_file(path, self.limits)
@@ -366,10 +489,14 @@ class FfmpegMediaProcessor:
             partial.unlink(missing_ok=True)
 
 
-def _require_whole(path: Path, duration: float, motion: list[tuple[float, float]]) -> None:
-    """The analysis pass decoded (nearly) the whole picture, else the file is damaged."""
+def _require_whole(
+    path: Path, duration: float, motion: list[tuple[float, float]], slack: float = 0.0
+) -> None:
+    """The analysis decoded (nearly) the whole picture, else the file is damaged; ``slack``
+    more seconds may be missing (keyframes only: the last one can be that far from the end)."""
     seconds, share = analysis.MISSING_TOLERANCE
-    if analysis.missing_seconds(duration, motion) > max(seconds, share * duration):
+    missing = analysis.missing_seconds(duration, motion) - slack
+    if missing > max(seconds, share * duration):
         decoded = analysis.decoded_seconds(motion)
         raise MediaError(
             f"{file_name(path)}: truncated or damaged: only {decoded:.1f} s of its "
@@ -384,6 +511,42 @@ def _share_of(duration: float, progress: Callable[[float], None]) -> Callable[[f
         progress(min(1.0, seconds / duration) if duration > 0 else 0.0)
 
     return report
+
+
+def _scaled(
+    progress: Callable[[float], None] | None, low: float, high: float
+) -> Callable[[float], None] | None:
+    """A 0-1 share -> the part [low, high] of the whole analysis."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda share: report(low + (high - low) * share)
+
+
+def _slowest_of(
+    runs: int, duration: float, progress: Callable[[float], None] | None, part: float
+) -> list[Callable[[float], None] | None]:
+    """One report per run reading the source; ``progress`` is told (scaled to ``part``) the
+    share that every run has read, from their reader threads one at a time."""
+    if progress is None:
+        return [None] * runs
+    whole = _share_of(duration, progress)
+    read = [0.0] * runs
+    lock = threading.Lock()
+
+    def reporter(index: int) -> Callable[[float], None]:
+        def report(seconds: float) -> None:
+            with lock:
+                read[index] = seconds
+                whole(part * min(read))
+
+        return report
+
+    return [reporter(index) for index in range(runs)]
+
+
+def _metadata_files(scratch: Path, *names: str) -> dict[str, Path]:
+    return {name: scratch / f"{name}.txt" for name in names}
 
 
 def _file(path: Path) -> str:

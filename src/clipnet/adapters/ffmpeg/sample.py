@@ -29,6 +29,20 @@ class SampleSpec:
     height: int = 540
     fps: int = 30
     preset: str = "veryfast"
+    keyframe_every: float | None = None
+    """Seconds between keyframes (a stream's GOP, 2 s on most platforms); None: x264's own."""
+    bframes: int | None = None
+    """B-frames between references; None: the preset's own."""
+
+
+def gop_options(spec: SampleSpec) -> dict[str, int]:
+    """x264 options for the spec's keyframe spacing and B-frames, where it sets them."""
+    options: dict[str, int] = {}
+    if spec.keyframe_every is not None:
+        options["g"] = max(1, round(spec.fps * spec.keyframe_every))
+    if spec.bframes is not None:
+        options["bf"] = spec.bframes
+    return options
 
 
 def calm_stretch(spec: SampleSpec, seconds: float, seed: int) -> tuple[Any, Any]:
@@ -90,6 +104,7 @@ def encoded(pieces: list[tuple[Any, Any]], spec: SampleSpec, out: Path) -> Any:
         crf=26,
         ac=2,
         movflags="+faststart",
+        **gop_options(spec),
         **{"c:v": "libx264", "c:a": "aac", "b:a": "128k"},
     )
 

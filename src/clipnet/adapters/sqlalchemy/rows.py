@@ -79,6 +79,7 @@ def timeline_to_json(timeline: FeatureTimeline | None) -> dict[str, Any] | None:
         "series": {name: numbers(values) for name, values in timeline.series.items()},
         "scene_cuts": numbers(timeline.scene_cuts),
         "silences": [span_to_json(s) for s in timeline.silences],
+        "keyframe_spans": [span_to_json(s) for s in timeline.keyframe_spans],
     }
 
 
@@ -90,6 +91,8 @@ def timeline_from_json(doc: dict[str, Any] | None) -> FeatureTimeline | None:
         series={name: floats_of(values) for name, values in doc["series"].items()},
         scene_cuts=floats_of(doc["scene_cuts"]),
         silences=[span_from_json(s) for s in doc["silences"]],
+        # timelines stored before two-stage analysis have none: measured in full
+        keyframe_spans=[span_from_json(s) for s in doc.get("keyframe_spans", [])],
     )
 
 

@@ -37,6 +37,9 @@ class FeatureTimeline:
     """Times (s) where the picture changes scene."""
     silences: tuple[TimeSpan, ...] = attrs.field(converter=_spans, default=())
     """Stretches without speech or sound, good places to start or end a clip."""
+    keyframe_spans: tuple[TimeSpan, ...] = attrs.field(converter=_spans, default=())
+    """Stretches whose picture signals (motion, scene cuts) were measured from keyframes only
+    (a two-stage analysis); every other second was measured at the full analysis rate."""
 
     def __attrs_post_init__(self) -> None:
         for name, values in self.series.items():
@@ -53,6 +56,7 @@ class FeatureTimeline:
             and dict(self.series) == dict(other.series)
             and self.scene_cuts == other.scene_cuts
             and self.silences == other.silences
+            and self.keyframe_spans == other.keyframe_spans
         )
 
     def __hash__(self) -> int:
@@ -64,6 +68,12 @@ class FeatureTimeline:
         first = max(0, int(span.start))
         last = min(len(values), max(first + 1, int(span.end + 0.999999)))
         return values[first:last]
+
+    def resolution(self, second: int) -> str:
+        """How second ``second``'s picture was measured: "keyframes" or "full"."""
+        middle = second + 0.5
+        coarse = any(span.start <= middle < span.end for span in self.keyframe_spans)
+        return "keyframes" if coarse else "full"
 
 
 @attrs.frozen(eq=False)
