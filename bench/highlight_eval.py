@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.highlight_eval [--set small|full] [--labels CSV] [--seed 1]
                                              [--workdir DIR] [--picker timeline|command]
-                                             [--json]
+                                             [--analysis full|two-stage|auto] [--json]
 
 Without ``--labels`` a seeded set of generated recordings is made (:mod:`bench.highlight_vods`:
 ``small`` 3, ``full`` 12; kept in ``--workdir`` between runs) with true highlights (action
@@ -29,7 +29,8 @@ Pickers:
   ``find_highlights``, in process, with the weights of the row and the clip lengths and score
   floor of the settings (``CLIPNET_MIN_CLIP_SECONDS`` and so on). ``clipnet clip`` picks its
   spans with exactly these two, then renders them; the command has no option for weights,
-  so the ablation can only run here.
+  so the ablation can only run here. ``--analysis`` picks the analysis mode (else
+  ``CLIPNET_ANALYSIS``'s); each mode's timelines are cached apart.
 * ``command``: the real ``clipnet clip SRC --out DIR --top 3`` (plus ``--chat FILE`` when the
   command has that option and the recording a chat replay), spans and order from its
   clips.json; the "all features" row only. Measured on one 190 s, 320x180 recording of the
@@ -65,6 +66,7 @@ import attrs
 from bench.highlight_metrics import Scores, score_set
 from bench.highlight_vods import SETS, chat_file, make_set
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
+from clipnet.adapters.ffmpeg.two_stage import MODES
 from clipnet.adapters.sqlalchemy.rows import timeline_from_json, timeline_to_json
 from clipnet.container.core import default_clip_bounds
 from clipnet.domain.highlights.candidates import find_highlights
@@ -187,10 +189,12 @@ class Analysed:
 class TimelinePicker:
     """Analysis pass + ``find_highlights`` in process; each timeline cached in ``cache``."""
 
-    def __init__(self, cache: Path) -> None:
+    def __init__(self, cache: Path, analysis: str | None = None) -> None:
         self._cache = cache
         media = load_settings().media  # the clip lengths and score floor clipnet clip uses
-        self._media = FfmpegMediaProcessor(media.ffmpeg)
+        self.analysis = analysis or media.analysis
+        """The analysis mode (``CLIPNET_ANALYSIS`` unless ``--analysis`` is given)."""
+        self._media = FfmpegMediaProcessor(media.ffmpeg, analysis=self.analysis)
         self._bounds = default_clip_bounds(media)
         self._floor = ScoreFloor(media.min_relative_score)
         self._analysed: dict[Path, Analysed] = {}
@@ -215,7 +219,9 @@ class TimelinePicker:
     def _cache_file(self, source: Path) -> Path:
         stat = source.stat()
         key = hashlib.sha256(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
-        return self._cache / f"{source.stem}-{key[:16]}.json"
+        # one timeline per analysis mode; "full" keeps the name timelines had before modes
+        mode = "" if self.analysis == "full" else f"-{self.analysis}"
+        return self._cache / f"{source.stem}-{key[:16]}{mode}.json"
 
     def _cached(self, source: Path) -> Analysed | None:
         file = self._cache_file(source)
@@ -237,10 +243,11 @@ class TimelinePicker:
 class CommandPicker:
     """The real ``clipnet clip``, one fresh data folder per recording; default weights only."""
 
-    def __init__(self, work: Path, *, chat: bool) -> None:
+    def __init__(self, work: Path, *, chat: bool, analysis: str | None = None) -> None:
         self._work = work
         self.chat = chat
         """Whether chat replays are passed (``--chat FILE``)."""
+        self._analysis = {"CLIPNET_ANALYSIS": analysis} if analysis else {}
 
     def __call__(self, source: Path, weights: Weights) -> list[TimeSpan]:
         if weights != DEFAULT_WEIGHTS:
@@ -254,7 +261,7 @@ class CommandPicker:
         args = [*clipnet_command(), "clip", str(source), "--out", str(out), "--top", str(TOP)]
         if self.chat and chat_file(source).exists():
             args += ["--chat", str(chat_file(source))]
-        env = {**os.environ, "CLIPNET_DATA_DIR": str(folder / "data")}
+        env = {**os.environ, "CLIPNET_DATA_DIR": str(folder / "data"), **self._analysis}
         result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=3600)
         if result.returncode != 0:
             reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
@@ -406,6 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "hbench")
     parser.add_argument("--picker", choices=("timeline", "command"), default="timeline")
+    parser.add_argument(
+        "--analysis", choices=MODES, help="the analysis mode (default: CLIPNET_ANALYSIS's)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     workdir: Path = args.workdir.resolve()
@@ -416,9 +426,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     picker: Picker
     if args.picker == "command":
         (workdir / "runs").mkdir(parents=True, exist_ok=True)
-        picker, rows = CommandPicker(workdir / "runs", chat=has_chat), ablations()[:1]
+        command = CommandPicker(workdir / "runs", chat=has_chat, analysis=args.analysis)
+        picker, rows = command, ablations()[:1]
     else:
-        picker, rows = TimelinePicker(workdir / "timelines"), ablations()
+        picker, rows = TimelinePicker(workdir / "timelines", args.analysis), ablations()
     try:
         results = run_ablation(labels, picker, rows)
     except MediaError as error:  # an unreadable recording: its name and why, no traceback

@@ -130,6 +130,7 @@ class CoreContainer(containers.DeclarativeContainer):
         timeout=settings.provided.media.timeout,
         limits=providers.Callable(media_limits, settings.provided.media),
         encode=providers.Callable(encode_options, settings.provided.media),
+        analysis=settings.provided.media.analysis,
     )
     # Faces, motion, bars and face cams in a clip's span (FFmpeg decodes, OpenCV looks).
     subject_scanner = providers.Singleton(OpencvSubjectScanner, media)

@@ -494,6 +494,14 @@ class MediaSettings:
         ),
         doc="x264 speed/size trade-off for finished clips",
     )
+    analysis: str = setting(
+        "CLIPNET_ANALYSIS",
+        "full",
+        parse=as_choice("full", "two-stage", "auto"),
+        doc="How a source is analysed: full (every frame, one pass), two-stage (the sound and "
+        "keyframes of the whole source, then every frame only around its best moments), auto "
+        "(two-stage for sources of 3 minutes or more)",
+    )
     face_cams: FaceCams = setting(
         "CLIPNET_FACE_CAMS",
         (),

@@ -106,7 +106,7 @@ class FfmpegMediaProcessor:
         self, path: Path, progress: Callable[[float], None] | None = None
     ) -> FeatureTimeline:
         source, info = self._source(path)
-        if self._in_two_stages(info):
+        if self.in_two_stages(info):
             timeline = self._analyze_in_two_stages(path, source, info, progress)
             if timeline is not None:
                 return timeline
@@ -114,7 +114,8 @@ class FfmpegMediaProcessor:
             progress = _scaled(progress, two_stage.STAGE_ONE_SHARE, 1.0)
         return self._analyze_in_one_pass(path, source, info, progress)
 
-    def _in_two_stages(self, info: MediaInfo) -> bool:
+    def in_two_stages(self, info: MediaInfo) -> bool:
+        """Whether a source probed as ``info`` is analysed in two stages (else in one pass)."""
         if self.analysis == "auto":
             return info.duration >= two_stage.TWO_STAGE_FROM
         return self.analysis == "two-stage"
