@@ -1,7 +1,8 @@
 """The media pipeline's speed against plain FFmpeg, on a generated 10-minute 1080p30 source.
 
     .venv/bin/python -m bench.media_bench [--seconds 600] [--source PATH] [--repeat 1]
-                                          [--parts analysis,polish,scan,...]
+                                          [--fps 30] [--keyframe-every S] [--bframes N]
+                                          [--parts analysis,two-stage,polish,scan,...]
                                           [--skip-analysis] [--skip-framing] [--skip-whole-run]
 
 Wall and CPU time are both reported: on a shared machine the CPU seconds (this process and every
@@ -13,6 +14,10 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
 * **analysis**: ClipNET's one-pass analysis (loudness, speech, motion, scene cuts) against
   ``ffmpeg -i SRC -f null -``, a plain full decode (the floor for anything that looks at
   every frame). Target: within 1.3x.
+* **two-stage**: the two-stage analysis (``CLIPNET_ANALYSIS=two-stage``: the audio alone and
+  the keyframes alone over the whole source, side by side, then the best moments' windows at
+  the analysis rate) against the same plain full decode. Target: within 0.2x. With
+  ``analysis`` in the same run, it also prints both analyses' top three picks.
 * **polish**: one clip made by ``FfmpegMediaProcessor.polish`` (probe, loudness measurement,
   9:16 center-crop, measured linear gain (a true-peak limiter when needed) and its check,
   x264 + AAC, faststart) against the plain ``ffmpeg``
@@ -30,11 +35,13 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
   multiple of the source's real time, and how many seconds of video it encoded (the clips
   only, never the whole source).
 
-``--parts`` picks some of these (default: all): ``analysis``, ``polish``, ``scan``, ``reframe``,
-``captions`` (captions alone), ``reframe-captions``, ``whole-run``.
+``--parts`` picks some of these (default: all): ``analysis``, ``two-stage``, ``polish``,
+``scan``, ``reframe``, ``captions`` (captions alone), ``reframe-captions``, ``whole-run``.
 
 The source is made once with ``clipnet sample``'s generator and kept (``--source``) so a
-second run skips it.
+second run skips it; ``--fps``, ``--keyframe-every`` (seconds between keyframes, as a stream
+platform asks: 2) and ``--bframes`` shape a new one (x264's defaults without them), e.g.
+``--fps 60 --keyframe-every 2 --bframes 0 --source /tmp/clipnet-bench-1080p60-bf0.mp4``.
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ from clipnet.adapters.ffmpeg.runner import find_ffmpeg
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.adapters.opencv import OpencvSubjectScanner
 from clipnet.domain.framing.service import FramingService
+from clipnet.domain.highlights.candidates import find_highlights
+from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript, Word
 from clipnet.domain.shared.spans import TimeSpan
@@ -117,15 +126,19 @@ def plain(args: Sequence[str]) -> None:
     subprocess.run(list(args), check=True, stdin=subprocess.DEVNULL, capture_output=True)
 
 
-def source_spec(seconds: float) -> SampleSpec:
+def source_spec(
+    seconds: float, fps: int = 30, keyframe_every: float | None = None, bframes: int | None = None
+) -> SampleSpec:
     middle = seconds * 0.45
     return SampleSpec(
         seconds=seconds,
         exciting=TimeSpan(middle, middle + 20.0),
         width=1920,
         height=1080,
-        fps=30,
+        fps=fps,
         preset="veryfast",
+        keyframe_every=keyframe_every,
+        bframes=bframes,
     )
 
 
@@ -171,6 +184,7 @@ def whole_run(source: Path, work: Path) -> float:
 
 PARTS = (
     "analysis",
+    "two-stage",
     "analysis-faces",
     "polish",
     "scan",
@@ -203,6 +217,9 @@ def main() -> None:
         "--source", type=Path, default=Path(tempfile.gettempdir()) / "clipnet-bench-1080p30.mp4"
     )
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--fps", type=int, default=30, help="of a new source")
+    parser.add_argument("--keyframe-every", type=float, help="seconds, of a new source")
+    parser.add_argument("--bframes", type=int, help="of a new source")
     parser.add_argument("--parts", default="", help=f"comma-separated, of: {', '.join(PARTS)}")
     parser.add_argument("--skip-whole-run", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
@@ -215,17 +232,19 @@ def main() -> None:
     source: Path = options.source
     if not source.exists():
         began = time.perf_counter()
-        make_sample(source, source_spec(options.seconds))
+        spec = source_spec(options.seconds, options.fps, options.keyframe_every, options.bframes)
+        make_sample(source, spec)
         print(f"generated {source} in {time.perf_counter() - began:.0f} s")
     info = media.probe(source)
     print(f"source: {info.width}x{info.height} {info.fps:g} fps {info.duration:.0f} s H.264/AAC")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}")
 
     decode_cpu = None
+    timelines: dict[str, FeatureTimeline] = {}
     if "analysis" in parts:
         decode, ours = compare(
             lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]),
-            lambda: media.analyze(source),
+            lambda: timelines.update(full=media.analyze(source)),
             options.repeat,
         )
         print(
@@ -233,6 +252,8 @@ def main() -> None:
         )
         report(decode, ours, 1.30)
         decode_cpu = decode.cpu
+    if "two-stage" in parts:
+        two_stage_bench(ffmpeg, source, timelines, options.repeat)
 
     if "analysis-faces" in parts:
         analysis_with_faces_bench(media, ffmpeg, source, options.repeat)
@@ -266,6 +287,29 @@ def main() -> None:
                 f"{info.duration:.0f} s of video = {run.wall / info.duration:.2f}x its duration"
             )
             print(f"          encoded {encoded[0]:.0f} s of clips of the {info.duration:.0f} s")
+
+
+def two_stage_bench(
+    ffmpeg: str, source: Path, timelines: dict[str, FeatureTimeline], repeat: int
+) -> None:
+    """Two-stage analysis against a plain full decode; its picks against the one-pass
+    analysis' when that ran too."""
+    media = FfmpegMediaProcessor(analysis="two-stage")
+    decode, ours = compare(
+        lambda: plain([ffmpeg, "-v", "error", "-i", str(source), "-f", "null", "-"]),
+        lambda: timelines.update(two=media.analyze(source)),
+        repeat,
+    )
+    two = timelines["two"]
+    coarse = sum(span.duration for span in two.keyframe_spans)
+    print(
+        f"two-stage vs ffmpeg -i SRC -f null - ({two.seconds - coarse:.0f} of {two.seconds} s "
+        "decoded in full)"
+    )
+    report(decode, ours, 0.20)
+    for name, timeline in sorted(timelines.items()):
+        picks = [p.segment.span for p in find_highlights(timeline, 3)]
+        print(f"          top 3 ({name}): " + ", ".join(f"{p.start:g}-{p.end:g}" for p in picks))
 
 
 def captions_bench(
