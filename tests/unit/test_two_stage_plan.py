@@ -139,7 +139,7 @@ def test_a_timeline_stored_before_two_stage_analysis_loads_as_measured_in_full()
 
 
 def test_the_analysis_mode_is_a_setting_of_three_choices() -> None:
-    assert load_settings({}).media.analysis == "full"
+    assert load_settings({}).media.analysis == "auto"
     assert load_settings({"CLIPNET_ANALYSIS": "Two-Stage"}).media.analysis == "two-stage"
     with pytest.raises(ConfigError, match="CLIPNET_ANALYSIS"):
         load_settings({"CLIPNET_ANALYSIS": "fast"})

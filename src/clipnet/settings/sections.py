@@ -496,11 +496,11 @@ class MediaSettings:
     )
     analysis: str = setting(
         "CLIPNET_ANALYSIS",
-        "full",
+        "auto",
         parse=as_choice("full", "two-stage", "auto"),
-        doc="How a source is analysed: full (every frame, one pass), two-stage (the sound and "
-        "keyframes of the whole source, then every frame only around its best moments), auto "
-        "(two-stage for sources of 3 minutes or more)",
+        doc="How a source is analysed: auto (two-stage for sources of 3 minutes or more, else "
+        "full), two-stage (the sound and keyframes of the whole source, then every frame only "
+        "around its best moments), full (every frame, one pass)",
     )
     face_cams: FaceCams = setting(
         "CLIPNET_FACE_CAMS",
