@@ -27,6 +27,7 @@ from clipnet.domain.highlights.candidates import find_highlights
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.media import MediaInfo
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.ports.media import MediaError
 from tests.integration.media.conftest import ffmpeg, ffmpeg_binary
 
 pytestmark = pytest.mark.ffmpeg
@@ -172,6 +173,28 @@ def test_sparse_keyframes_fall_back_to_the_one_pass_analysis(
     two = FfmpegMediaProcessor(analysis="two-stage").analyze(sparse)
     assert two == FfmpegMediaProcessor().analyze(sparse)
     assert two.keyframe_spans == ()
+
+
+def test_a_source_without_sound_is_analysed_in_two_stages_from_its_picture(
+    agreeing_source: Path, tmp_path: Path
+) -> None:
+    silent = tmp_path / "silent.mp4"
+    ffmpeg("-i", str(agreeing_source), "-an", "-c:v", "copy", str(silent))
+    full = FfmpegMediaProcessor().analyze(silent)
+    two = FfmpegMediaProcessor(analysis="two-stage").analyze(silent)
+    assert two.series["loudness"] == full.series["loudness"]
+    assert two.keyframe_spans  # still two stages, windows where the picture moves
+    assert _top_three(two) == _top_three(full)
+
+
+def test_a_truncated_source_is_reported_as_damaged_in_two_stages_too(
+    agreeing_source: Path, tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.mp4"
+    data = agreeing_source.read_bytes()
+    cut.write_bytes(data[: len(data) // 3])  # faststart: the index survives, the media not
+    with pytest.raises(MediaError, match=r"cut\.mp4: truncated or damaged"):
+        FfmpegMediaProcessor(analysis="two-stage").analyze(cut)
 
 
 def test_auto_analyses_long_sources_in_two_stages_and_short_ones_in_one_pass() -> None:

@@ -237,10 +237,14 @@ class FfmpegMediaProcessor:
                 pool.submit(run, args, timeout=self.timeout, subject=subject, on_progress=report)
                 for args, report in zip(commands, reports, strict=True)
             ]
-            for finished, future in enumerate(as_completed(futures), start=1):
-                future.result()
-                if done is not None:
-                    done(finished / len(futures))
+            try:
+                for finished, future in enumerate(as_completed(futures), start=1):
+                    future.result()
+                    if done is not None:
+                        done(finished / len(futures))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # one failed: the runs not started never start
+                raise
 
     def extract_audio(self, path: Path, out: Path, span: TimeSpan | None = None) -> Path:
         source = checked_file(path, self.limits)
