@@ -87,6 +87,24 @@ def test_a_window_seeks_onto_the_one_pass_frame_grid_just_before_its_span(
     assert two_stage.PREROLL_FRAMES - 1 < before <= two_stage.PREROLL_FRAMES + 1e-6
 
 
+@given(
+    start=st.integers(min_value=1, max_value=20000),
+    fps=st.sampled_from([24.0, 25.0, 30.0, 30000 / 1001, 50.0, 60.0]),
+)
+def test_window_samples_land_in_the_seconds_the_one_pass_puts_them_in(
+    start: int, fps: float
+) -> None:
+    """FFmpeg prints times to 6 significant digits: the one pass prints a frame's time on the
+    source's clock, a window its time since the seek; both must give the same second."""
+    window = two_stage.window(TimeSpan(start, start + 60), fps)
+    step = analysis.frame_step(fps)
+    first = math.ceil(window.seek * fps)  # the first frame the window analyses
+    frames = range(first, math.floor(window.span.end * fps), step)
+    printed = [(float(f"{frame / fps - window.seek:.6g}"), 0.0) for frame in frames]
+    ours = [int(time) for time, _ in two_stage.shifted(printed, window.seek)]
+    assert ours == [int(float(f"{frame / fps:.6g}")) for frame in frames]
+
+
 def test_keyframe_motion_stands_for_the_stretch_since_the_keyframe_before() -> None:
     keyframes = [(2.0, 51.0), (4.0, 102.0), (6.0, 0.0)]
     assert two_stage.held_motion(keyframes, 8) == pytest.approx(

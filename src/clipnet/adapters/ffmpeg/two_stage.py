@@ -173,8 +173,11 @@ def window(span: TimeSpan, fps: float) -> Window:
 
 
 def shifted(samples: Sequence[tuple[float, float]], offset: float) -> list[tuple[float, float]]:
-    """A window's samples on the source's clock (FFmpeg counts from the seek point)."""
-    return [(round(time + offset, 6), value) for time, value in samples]
+    """A window's samples on the source's clock (FFmpeg counts from the seek point), written
+    as FFmpeg writes the one pass's times (6 significant digits): its printed time from the
+    seek point is that much off, and 10.2083 s after a seek to 259.791667 s must be 270, not
+    269.99997, or the frame lands in the wrong second."""
+    return [(float(f"{time + offset:.6g}"), value) for time, value in samples]
 
 
 def inside(samples: Sequence[tuple[float, float]], span: TimeSpan) -> list[tuple[float, float]]:
