@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.media_bench [--seconds 600] [--source PATH] [--repeat 1]
                                           [--fps 30] [--keyframe-every S] [--bframes N]
+                                          [--preset veryfast]
                                           [--parts analysis,two-stage,polish,scan,...]
                                           [--skip-analysis] [--skip-framing] [--skip-whole-run]
 
@@ -40,7 +41,8 @@ Measured in one run, on the same file, so the ratios hold on a shared machine:
 
 The source is made once with ``clipnet sample``'s generator and kept (``--source``) so a
 second run skips it; ``--fps``, ``--keyframe-every`` (seconds between keyframes, as a stream
-platform asks: 2) and ``--bframes`` shape a new one (x264's defaults without them), e.g.
+platform asks: 2), ``--bframes`` and ``--preset`` shape a new one (x264's defaults without
+them), e.g.
 ``--fps 60 --keyframe-every 2 --bframes 0 --source /tmp/clipnet-bench-1080p60-bf0.mp4``.
 """
 
@@ -127,7 +129,11 @@ def plain(args: Sequence[str]) -> None:
 
 
 def source_spec(
-    seconds: float, fps: int = 30, keyframe_every: float | None = None, bframes: int | None = None
+    seconds: float,
+    fps: int = 30,
+    keyframe_every: float | None = None,
+    bframes: int | None = None,
+    preset: str = "veryfast",
 ) -> SampleSpec:
     middle = seconds * 0.45
     return SampleSpec(
@@ -136,7 +142,7 @@ def source_spec(
         width=1920,
         height=1080,
         fps=fps,
-        preset="veryfast",
+        preset=preset,
         keyframe_every=keyframe_every,
         bframes=bframes,
     )
@@ -220,6 +226,7 @@ def main() -> None:
     parser.add_argument("--fps", type=int, default=30, help="of a new source")
     parser.add_argument("--keyframe-every", type=float, help="seconds, of a new source")
     parser.add_argument("--bframes", type=int, help="of a new source")
+    parser.add_argument("--preset", default="veryfast", help="x264's, for a new source")
     parser.add_argument("--parts", default="", help=f"comma-separated, of: {', '.join(PARTS)}")
     parser.add_argument("--skip-whole-run", action="store_true")
     parser.add_argument("--skip-analysis", action="store_true")
@@ -232,7 +239,9 @@ def main() -> None:
     source: Path = options.source
     if not source.exists():
         began = time.perf_counter()
-        spec = source_spec(options.seconds, options.fps, options.keyframe_every, options.bframes)
+        spec = source_spec(
+            options.seconds, options.fps, options.keyframe_every, options.bframes, options.preset
+        )
         make_sample(source, spec)
         print(f"generated {source} in {time.perf_counter() - began:.0f} s")
     info = media.probe(source)
