@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
+from clipnet.adapters.chat_replay import ChatReplayFiles
 from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.redis_events import RedisEventLog
 from clipnet.container.accounts import AccountsContainer, sessions_redis_url
@@ -96,6 +97,9 @@ class ClipsContainer(AccountsContainer):
         ),
         outbox=AccountsContainer.outbox,
     )
+    # Chat replays (clipnet clip --chat, POST /sources/{id}/chat) and chat's delay behind video.
+    chat_replays = providers.Singleton(ChatReplayFiles)
+    chat_delay = AccountsContainer.settings.provided.media.chat_delay
     sources_service = providers.Singleton(
         SourceService,
         AccountsContainer.uow_factory,

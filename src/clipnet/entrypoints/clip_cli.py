@@ -41,6 +41,24 @@ def clip(
     max_len: Annotated[
         float | None, typer.Option("--max-len", help="Longest clip, seconds.")
     ] = None,
+    chat: Annotated[
+        Path | None,
+        typer.Option(
+            "--chat",
+            exists=True,
+            dir_okay=False,
+            help="The recording's chat replay: TwitchDownloader or chat-downloader JSON, or "
+            "CSV offset_seconds,author,message. Chat spikes then count in the score.",
+        ),
+    ] = None,
+    chat_delay: Annotated[
+        str,
+        typer.Option(
+            "--chat-delay",
+            help="Seconds chat lags the video (0-60), or 'auto' to estimate it; "
+            "default: CLIPNET_CHAT_DELAY (8).",
+        ),
+    ] = "",
 ) -> None:
     """Find the best moments of INPUT and write them to --out as finished vertical clips."""
     # Imported here: the heavy parts load only for the commands that need them.
@@ -66,6 +84,8 @@ def clip(
             max_len,
             captions=captions,
             aspect=aspect,
+            chat=chat,
+            chat_delay=chat_delay,
         )
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())

@@ -32,6 +32,7 @@ from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.aspects import check_aspect
 from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
 from clipnet.domain.highlights.captions import check_caption_style
+from clipnet.domain.highlights.chat import CHAT_SERIES, ChatDelay
 from clipnet.domain.highlights.service import SETTLED, HighlightService
 from clipnet.domain.pipeline.handlers import PipelineEvent
 from clipnet.domain.shared.errors import DomainError
@@ -61,6 +62,10 @@ class ClipOptions:
     """Caption style for every clip; "" = each template's."""
     aspect: str = ""
     """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
+    chat: Path | None = None
+    """The recording's chat replay, if any."""
+    chat_delay: str = ""
+    """Seconds chat lags the video, or "auto"; "" = the setting."""
 
 
 @attrs.frozen
@@ -94,6 +99,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
     check_caption_style(options.captions)
     check_aspect(options.aspect)
+    delay = ChatDelay.parse(options.chat_delay) if options.chat_delay else container.chat_delay()
     container.media().probe(options.input)  # bad input fails here, before anything is stored
     service = container.highlights()
     with _ProgressDisplay(console) as progress:
@@ -101,6 +107,8 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         try:
             source = service.register_local_file(str(options.input.resolve()), options.input.stem)
             progress.analysing(options.input.name)
+            if options.chat is not None:
+                _add_chat(container, source.id, options.chat, delay, console)
             clips = service.clip_best_moments(
                 source.id,
                 options.top,
@@ -118,6 +126,23 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         finally:
             unsubscribe()
     return export(service.source(source.id), finished, options.out, container.storage())
+
+
+def _add_chat(
+    container: Container, source_id: str, path: Path, delay: ChatDelay, console: Console
+) -> None:
+    """Read the chat replay into the source's timeline (analysing the source first)."""
+    with path.open("rb") as stream:
+        messages = container.chat_replays().messages(stream, str(path))
+        added = container.highlights().add_chat(source_id, messages, delay, analyse=True)
+    how = "estimated" if added.estimated else "set"
+    console.print(
+        f"clipnet: chat: {added.messages} messages, {added.notable_seconds} s of them notable; "
+        f"delay {added.delay:g} s ({how})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _tell_models(container: Container, console: Console) -> None:
@@ -252,7 +277,11 @@ def _chart(source: Source, entries: Sequence[dict[str, Any]], out: Path) -> None
     chart = TimelineChart(
         duration=source.duration or float(source.timeline.seconds),
         score=score_curve(source.timeline),
-        features={name: signals[name] for name in ("loudness", "motion", "speech")},
+        features={
+            name: signals[name]
+            for name in ("loudness", "motion", "speech", CHAT_SERIES)
+            if name in signals
+        },
         clips=[ChosenClip(e["rank"], e["start"], e["end"]) for e in entries],
         cuts=source.timeline.scene_cuts,
         title=Path(source.location).name,

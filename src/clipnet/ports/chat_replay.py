@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from clipnet.domain.highlights.chat import ChatMessage
 
@@ -12,6 +12,7 @@ class ChatReplayError(ValueError):
     """A chat file that cannot be read; the message is one line naming where and why."""
 
 
+@runtime_checkable  # Litestar checks the type of what it injects
 class ChatReplayReader(Protocol):
     def messages(self, stream: BinaryIO, name: str = "chat") -> Iterator[ChatMessage]:
         """The messages of the replay in ``stream`` (``name`` says which file in errors),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.highlights.chat import ChatDelay
 from clipnet.domain.jobs.groups import QueueGroup
 from clipnet.domain.shared.platforms import Platform
 from clipnet.settings.face_cams import FaceCams, as_face_cams
@@ -461,6 +462,14 @@ class MediaSettings:
         parse=as_float(0, 1),
         doc="An automatic clip's score must be at least this fraction of its source's best "
         "moment's (and at least the source's median); 0 keeps only the median rule",
+    )
+    chat_delay: ChatDelay = setting(
+        "CLIPNET_CHAT_DELAY",
+        ChatDelay(),
+        parse=ChatDelay.parse,
+        doc="Seconds chat lags the video (viewers react 5-15 s after a moment; 0-60), or "
+        "'auto': estimated per source from when chat follows its sound and motion, this "
+        "default's 8 s when the estimate is unsure",
     )
     timeout: float = setting(
         "CLIPNET_FFMPEG_TIMEOUT",

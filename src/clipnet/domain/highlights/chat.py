@@ -200,6 +200,33 @@ def second_intensity(stats: SecondStats, usual: float) -> float:
     return round(_clip01(value), 4)
 
 
+@attrs.frozen
+class ChatDelay:
+    """How far chat lags the video: a fixed number of seconds, or estimated from the source
+    (:func:`estimate_delay`) with ``seconds`` used when the estimate is not confident."""
+
+    seconds: float = DEFAULT_CHAT_DELAY
+    estimate: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> ChatDelay:
+        """``"auto"`` or a number of seconds (0-60); else InvalidInput saying so."""
+        cleaned = text.strip().lower()
+        if cleaned == "auto":
+            return cls(estimate=True)
+        try:
+            seconds = float(cleaned)
+        except ValueError:
+            raise InvalidInput(
+                f"the chat delay must be a number of seconds or 'auto' (got {text!r})"
+            ) from None
+        delay_seconds(seconds)
+        return cls(seconds)
+
+    def __str__(self) -> str:
+        return "auto" if self.estimate else f"{self.seconds:g}"
+
+
 def delay_seconds(delay: float) -> int:
     """A delay as whole seconds (the timeline's resolution); outside 0..60 s: InvalidInput."""
     if not math.isfinite(delay) or not 0 <= delay <= MAX_CHAT_DELAY:

@@ -18,12 +18,15 @@ from clipnet.domain.accounts.model import User
 from clipnet.domain.clips.lifecycle import ClipLifecycle, made_for_request
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, find_highlights
+from clipnet.domain.highlights.chat import ChatDelay, ChatMessage, ChatTally
+from clipnet.domain.highlights.chat_timeline import ChatAdded, with_chat
 from clipnet.domain.highlights.scoring import RankedSegment, Weights
 from clipnet.domain.highlights.selection import DEFAULT_FLOOR, ScoreFloor
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.sources.model import Source, SourceKind
 from clipnet.ports.clock import Clock
@@ -210,6 +213,48 @@ class HighlightService:
             floor=self.floor,
             transcript=transcript,
         )
+
+    def add_chat(
+        self,
+        source_id: str,
+        messages: Iterable[ChatMessage],
+        delay: ChatDelay,
+        *,
+        actor: Actor | None = None,
+        analyse: bool = False,
+    ) -> ChatAdded:
+        """Give the source's timeline its ``chat`` series from ``messages`` (a replay, read
+        as it is iterated; its errors come through), so its moments are picked with chat
+        from then on, without decoding the media again.
+
+        With ``actor``, only the source's owner may (anyone else: ``NotFound``). A source not
+        analysed yet is analysed first when ``analyse`` (the command line), else refused
+        (an HTTP request never decodes a video).
+        """
+        if actor is not None:
+            self._owned_by(actor, source_id)
+        # Read first: a bad file fails before a video is decoded, and outside a transaction.
+        tally = ChatTally().extend(messages)
+        stats = tally.stats()
+        if analyse:
+            self._analyse(source_id)
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            if source.timeline is None:
+                raise InvalidInput(
+                    f"source {source_id} is not analysed yet; ask for its clips first "
+                    "(that analyses it), then add its chat"
+                )
+            added = with_chat(source.timeline, stats, delay, tally.count)
+            source.timeline = added.timeline
+            uow.sources.update(source)
+            uow.commit()
+        return added
+
+    def _owned_by(self, actor: Actor, source_id: str) -> None:
+        with self._uow() as uow:
+            if uow.sources.get(source_id).owner_id != actor.user_id:
+                raise NotFound("source", source_id)
 
     def current(self, clip_ids: Iterable[str]) -> list[Clip]:
         """The clips as they are now."""

@@ -106,8 +106,23 @@ class TimelineOut(msgspec.Struct, kw_only=True):
     score: list[float]
     """Per second, the score (0-100) of the five seconds around it."""
     features: dict[str, list[float]]
-    """Per second, each feature in [0, 1]: loudness (bursts), motion, speech, cuts."""
+    """Per second, each feature in [0, 1]: loudness (bursts), motion, speech, cuts; and
+    chat (intensity, moved back by chat's delay) once the source's chat is added."""
     scene_cuts: list[float]
+
+
+class ChatAddedOut(msgspec.Struct, kw_only=True):
+    """What adding a source's chat replay did."""
+
+    source_id: str
+    messages: int
+    """Messages read from the replay (those timed before the recording are left out)."""
+    delay: float
+    """Seconds chat was moved back to meet the moments it reacts to."""
+    delay_estimated: bool
+    """Whether ``delay`` was estimated from the source (``delay=auto`` and confident)."""
+    notable_seconds: int
+    """Seconds of the source whose chat intensity is notable (a spike)."""
 
 
 # -- clips -------------------------------------------------------------------------------------

@@ -140,3 +140,23 @@ def _content_type(header: str) -> tuple[str, dict[str, str]]:
         if eq:
             options[key.strip().lower()] = value.strip().strip('"')
     return kind.strip().lower(), options
+
+
+async def receive_body(request: Request[Any, Any, Any], max_bytes: int, tmp_dir: Path) -> Path:
+    """Stream the whole request body into a file in ``tmp_dir`` (413 past ``max_bytes``)."""
+    announced = request.content_length
+    if announced is not None and announced > max_bytes:
+        raise RequestEntityTooLarge(f"the body is limited to {max_bytes} bytes")
+    with tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="body-", delete=False) as target:
+        try:
+            received = 0
+            async for chunk in _chunks(request):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise RequestEntityTooLarge(f"the body is limited to {max_bytes} bytes")
+                target.write(chunk)
+        except BaseException:
+            target.close()
+            Path(target.name).unlink(missing_ok=True)
+            raise
+    return Path(target.name)
