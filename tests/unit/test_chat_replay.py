@@ -89,7 +89,7 @@ def test_a_bad_csv_line_is_one_line_naming_the_line() -> None:
     ("data", "reason"),
     [
         (b"", "the file is empty"),
-        (b'{"video": {"title": "x"}}', "no 'comments' list"),
+        (b'{"video": {"title": "x"}}', "no messages under 'comments'"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "line 1: not UTF-8"),
         (b"<html><body>hi</body></html>", "line 1"),
     ],

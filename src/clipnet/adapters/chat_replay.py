@@ -9,7 +9,7 @@ Three formats, told apart by their first character:
 * anything else: CSV ``offset_seconds,author,message`` (the header line optional; a message
   with unquoted commas keeps them).
 
-JSON is read with ijson (its C backend, yajl2) event by event: one comment is built at a time,
+JSON is read with ijson (its C backend, yajl2) incrementally: one comment is built at a time,
 so a 200 MB replay (TwitchDownloader files also embed emote images after the comments) takes
 the memory of a comment, not of the file, at C speed. The stdlib's ``raw_decode`` over chunks
 would need a hand-made scanner for the enclosing object and array and their separators.
@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 import ijson
-from ijson.common import ObjectBuilder
 
 from clipnet.domain.highlights.chat import ChatMessage
 from clipnet.ports.chat_replay import ChatReplayError
@@ -107,29 +106,16 @@ def _json_messages(
 
 
 def _elements(reader: _CountingReader, name: str, prefix: str) -> Iterator[Any]:
-    """The values at ``prefix`` (ijson's path; "item" is each element of the top list),
-    each built whole, one at a time."""
-    container = prefix.rpartition(".")[0]
-    builder: ObjectBuilder | None = None
-    found = False
-    for path, event, value in ijson.parse(reader, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-            if path == prefix and event in ("end_map", "end_array"):
-                yield builder.value
-                builder = None
-        elif path == prefix:
-            if event in ("start_map", "start_array"):
-                builder = ObjectBuilder()
-                builder.event(event, value)
-            else:
-                yield value
-        elif path == container and event == "start_array":
-            found = True
-    if not found:
+    """The values at ``prefix`` (ijson's path; "item" is each element of the top list), each
+    built whole by ijson's C backend, one at a time."""
+    found = 0
+    for element in ijson.items(reader, prefix, use_float=True):
+        found += 1
+        yield element
+    if not found and prefix != "item":
         raise ChatReplayError(
-            f"{name}: a JSON document with no {container or 'top-level'!r} list is no chat "
-            f"replay this reads; expected {FORMATS}"
+            f"{name}: a JSON object with no messages under {prefix.partition('.')[0]!r} is no "
+            f"chat replay (or an empty one); expected {FORMATS}"
         )
 
 

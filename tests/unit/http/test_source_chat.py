@@ -98,3 +98,7 @@ def test_a_source_not_analysed_yet_or_a_bad_delay_is_refused_with_the_reason(
     assert response.status_code == 422
     assert "chat delay" in response.json()["detail"]
     assert post_chat(alice, analysed, replay(), delay="90").status_code == 422
+    response = post_chat(alice, analysed, b"offset_seconds,author,message\n")
+    assert response.status_code == 422
+    assert "no messages" in response.json()["detail"]
+    assert chat_series(alice, analysed) is None

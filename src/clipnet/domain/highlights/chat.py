@@ -65,7 +65,14 @@ HYPE_PHRASES = ("clip it", "clip that", "clip this")
 #: order; live chat from several platforms may not quite be).
 REORDER_SLACK = 30
 
-_WORD = re.compile(r"[a-z0-9]+")
+#: Any hype word as a whole word (letters and digits around it make another word), or a phrase.
+_HYPE = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(sorted(HYPE_WORDS))
+    + r")(?![a-z0-9])|"
+    + "|".join(re.escape(p) for p in HYPE_PHRASES),
+    re.IGNORECASE,
+)
 
 
 @attrs.frozen
@@ -79,10 +86,7 @@ class ChatMessage:
 
 def is_hype(text: str) -> bool:
     """Whether a message is an emote or phrase of excitement (see :data:`HYPE_WORDS`)."""
-    lowered = text.lower()
-    return any(p in lowered for p in HYPE_PHRASES) or not HYPE_WORDS.isdisjoint(
-        _WORD.findall(lowered)
-    )
+    return _HYPE.search(text) is not None
 
 
 def _flood_key(text: str) -> str:

@@ -235,6 +235,8 @@ class HighlightService:
             self._owned_by(actor, source_id)
         # Read first: a bad file fails before a video is decoded, and outside a transaction.
         tally = ChatTally().extend(messages)
+        if tally.count == 0:  # all-silent chat would lower every moment's score alike
+            raise InvalidInput("the chat replay has no messages during the recording")
         stats = tally.stats()
         if analyse:
             self._analyse(source_id)
