@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from clipnet.domain.highlights.candidates import find_highlights
 from clipnet.domain.highlights.chat import (
     CHAT_SERIES,
+    ChatDelay,
     ChatMessage,
     ChatTally,
     chat_intensity,
@@ -20,6 +21,7 @@ from clipnet.domain.highlights.features import FeatureTimeline, Segment
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, score_segment
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.settings import load_settings
 
 SECONDS = 120
 TEXTS = ("hello", "LUL", "KEKW that was great", "clip it!", "gg", "PogChamp", "what")
@@ -144,6 +146,19 @@ def test_a_negative_offset_or_an_unreasonable_delay_is_refused() -> None:
         ChatTally().add(ChatMessage(-1, "a", "b"))
     with pytest.raises(InvalidInput, match="delay"):
         chat_intensity({}, 10, 90)
+
+
+def test_the_chat_delay_is_seconds_or_auto_in_settings_and_options() -> None:
+    assert ChatDelay.parse("auto") == ChatDelay(estimate=True)
+    assert ChatDelay.parse(" 12.5 ") == ChatDelay(12.5)
+    assert load_settings({}).media.chat_delay == ChatDelay(8.0)
+    assert load_settings({"CLIPNET_CHAT_DELAY": "AUTO"}).media.chat_delay.estimate is True
+    described = {name: value for name, value, _doc in load_settings({}).describe()}
+    assert described["CLIPNET_CHAT_DELAY"] == "8"
+    with pytest.raises(InvalidInput, match="number of seconds or 'auto'"):
+        ChatDelay.parse("later")
+    with pytest.raises(InvalidInput, match="between 0 and 60"):
+        ChatDelay.parse("-1")
 
 
 def test_the_delay_is_estimated_from_when_chat_follows_the_picture() -> None:

@@ -67,6 +67,8 @@ def test_production_differs_from_staging_only_by_configuration() -> None:
         ({"CLIPNET_MIN_RELATIVE_SCORE": "1.5"}, "CLIPNET_MIN_RELATIVE_SCORE"),
         ({"CLIPNET_LOG_FORMAT": "yaml"}, "CLIPNET_LOG_FORMAT"),
         ({"CLIPNET_METRICS": "sometimes"}, "CLIPNET_METRICS"),
+        ({"CLIPNET_CHAT_DELAY": "soon"}, "CLIPNET_CHAT_DELAY"),
+        ({"CLIPNET_CHAT_DELAY": "90"}, "CLIPNET_CHAT_DELAY"),
         ({"CLIPNET_PROFILE": "staging"}, "CLIPNET_DATABASE_URL"),
         (
             {"CLIPNET_PROFILE": "staging", "CLIPNET_DATABASE_URL": "postgresql://db/x"},
