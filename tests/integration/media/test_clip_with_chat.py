@@ -100,3 +100,21 @@ def test_a_malformed_chat_file_stops_the_command_with_one_line_naming_the_proble
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("clipnet: error: ") and says in line, result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_auto_estimates_the_delay_from_when_chat_follows_the_sound_and_picture(
+    sample_video: Path, tmp_path: Path
+) -> None:
+    seconds, lag = int(SAMPLE.seconds), 11
+    steady = [ChatMessage(t + 0.5, f"regular{t % 3}", "hi chat") for t in range(seconds)]
+    reacting = [
+        ChatMessage(t + i / 10, f"viewer{i}", "KEKW clip it")
+        for t in range(int(EXCITING.start) + lag, int(EXCITING.end) + lag)
+        for i in range(10)
+    ]
+    replay = sorted([*steady, *reacting], key=lambda m: m.offset)
+    chat = save_replay(replay, tmp_path / "chat.json", "chat-downloader")
+    run = clip_run(sample_video, tmp_path, "--chat", str(chat), "--chat-delay", "auto")
+    assert f"delay {lag} s (estimated)" in run["stderr"]
+    top = run["clips"][0]
+    assert covers_most_of(top, EXCITING) and top["features"]["chat"] > 0.8, top
