@@ -232,7 +232,7 @@ class HighlightService:
         (an HTTP request never decodes a video).
         """
         if actor is not None:
-            self._owned_by(actor, source_id)
+            self.require_owner(actor, source_id)
         # Read first: a bad file fails before a video is decoded, and outside a transaction.
         tally = ChatTally().extend(messages)
         if tally.count == 0:  # all-silent chat would lower every moment's score alike
@@ -253,7 +253,8 @@ class HighlightService:
             uow.commit()
         return added
 
-    def _owned_by(self, actor: Actor, source_id: str) -> None:
+    def require_owner(self, actor: Actor, source_id: str) -> None:
+        """``NotFound`` unless ``actor`` owns the source (others' ids reveal nothing)."""
         with self._uow() as uow:
             if uow.sources.get(source_id).owner_id != actor.user_id:
                 raise NotFound("source", source_id)

@@ -146,6 +146,8 @@ async def add_chat(
     ] = "",
 ) -> ChatAddedOut:
     chosen = ChatDelay.parse(delay) if delay else settings.media.chat_delay
+    # Before the body is read: someone else's source costs them no upload.
+    await anyio.to_thread.run_sync(lambda: highlights.require_owner(actor, source_id))
     with scratch_folder("chat") as tmp:
         path = await receive_body(request, settings.api.max_upload_bytes, tmp)
 
