@@ -14,7 +14,7 @@ from clipnet.domain.highlights.chat import ChatDelay
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.entrypoints.http import render
 from clipnet.entrypoints.http.di import ChatReplaysDep, HighlightsDep, SettingsDep, SourcesDep
-from clipnet.entrypoints.http.openapi import UploadOperation
+from clipnet.entrypoints.http.openapi import ChatReplayOperation, UploadOperation
 from clipnet.entrypoints.http.problems import AUTHED, AUTHED_BODY, UPLOAD
 from clipnet.entrypoints.http.routes.media import MediaLinksDep
 from clipnet.entrypoints.http.schemas import (
@@ -124,6 +124,7 @@ def source_timeline(
 @post(
     "/{source_id:str}/chat",
     responses=AUTHED_BODY,
+    operation_class=ChatReplayOperation,
     status_code=HTTP_200_OK,
     summary="Add the source's chat replay (the body: a TwitchDownloader or chat-downloader "
     "JSON file, or CSV offset_seconds,author,message)",
