@@ -12,7 +12,12 @@ from clipnet.settings import ConfigError, load_settings
 
 def clip(
     input_file: Annotated[
-        str, typer.Argument(metavar="INPUT", help="The recording (a local video file).")
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="The recording: a local video file, or a Twitch, YouTube or Kick VOD link or "
+            "a media URL (downloaded first).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for clips.json, clips, timeline.")],
     top: Annotated[int, typer.Option("--top", min=1, help="How many clips to make.")] = 3,
@@ -58,7 +63,7 @@ def clip(
     remove_stale_scratch()  # an earlier run killed mid-clip left its scratch folders
     try:
         options = ClipOptions(
-            local_path(input_file),
+            input_file if _is_url(input_file) else local_path(input_file),
             out,
             top,
             template,
@@ -80,6 +85,11 @@ def clip(
     typer.echo(f"{outcome.ready} clip(s) written; see {outcome.clips_json}")
     if outcome.failed:
         raise typer.Exit(1)
+
+
+def _is_url(text: str) -> bool:
+    """A ``scheme://`` that is not a local file's name: the SSRF guard decides on it."""
+    return "://" in text and not Path(text).exists()
 
 
 def sample(

@@ -25,7 +25,7 @@ from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.model import Source, SourceKind, url_kind
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.media import MediaError
@@ -74,6 +74,14 @@ class HighlightService:
 
     def register_local_file(self, path: str, title: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
+        return self._register_for_local_user(SourceKind.LOCAL, path, title)
+
+    def register_local_url(self, url: str, title: str = "") -> Source:
+        """A source for a VOD or media URL (already past the SSRF guard), owned by the local
+        user; its media is downloaded when it is analysed."""
+        return self._register_for_local_user(url_kind(url), url, title)
+
+    def _register_for_local_user(self, kind: SourceKind, location: str, title: str) -> Source:
         with self._uow() as uow:
             try:
                 uow.users.get(LOCAL_USER_ID)
@@ -82,8 +90,8 @@ class HighlightService:
             source = Source(
                 id=self._ids.new_id(),
                 owner_id=LOCAL_USER_ID,
-                kind=SourceKind.LOCAL,
-                location=path,
+                kind=kind,
+                location=location,
                 created_at=self._clock.now(),
                 title=title,
             )

@@ -39,8 +39,9 @@ from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.live import JOB_PROGRESS, SOURCE_STATUS, LiveEvents
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
+from clipnet.domain.sources.fetching import SourceFetcher
 from clipnet.domain.sources.media import SourceMedia
-from clipnet.domain.sources.model import Source
+from clipnet.domain.sources.model import REMOTE_KINDS, Source
 from clipnet.ports.media import MediaError, MediaProcessor
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -61,7 +62,8 @@ class PipelineEvent:
     """Something a progress display may want to show."""
 
     stage: str
-    """"analyzing", "analyzed", "scoring", "polishing", "ready" or "failed"."""
+    """"downloading" (detail: the share done, 0 to 1), "analyzing", "analyzed", "scoring",
+    "polishing", "ready" or "failed"."""
     subject_id: str
     """The source's id (analysis) or the clip's id."""
     detail: str = ""
@@ -77,9 +79,17 @@ class AnalysisProgress:
     STEP = 5
     MIN_GAP = 0.5
 
-    def __init__(self, events: LiveEvents, source: Source, clock: Callable[[], float] = monotonic):
+    def __init__(
+        self,
+        events: LiveEvents,
+        source: Source,
+        clock: Callable[[], float] = monotonic,
+        stage: str = "analyzing",
+    ):
+        """``stage``: what the events say is going on ("downloading": a URL source's fetch)."""
         self._events = events
         self._source = source
+        self._stage = stage
         self._clock = clock
         self._last_percent = -1
         self._last_at = float("-inf")
@@ -100,7 +110,7 @@ class AnalysisProgress:
             {
                 "source_id": self._source.id,
                 "clip_id": None,
-                "stage": "analyzing",
+                "stage": self._stage,
                 "percent": percent,
             },
         )
@@ -138,7 +148,10 @@ class PipelineService:
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
         events: LiveEvents | None = None,
+        fetcher: SourceFetcher | None = None,
     ) -> None:
+        """``fetcher``: downloads a URL source's media before its analysis (without one, URL
+        sources cannot be analysed)."""
         self._uow = uow
         self._lifecycle = lifecycle
         self._media = media
@@ -153,6 +166,7 @@ class PipelineService:
         self._source_file = SourceMedia(storage, scratch_dir).local_file
         self._listeners: list[Listener] = []
         self._events = events or LiveEvents()
+        self._fetcher = fetcher
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -190,6 +204,7 @@ class PipelineService:
         self._mark_analyzing(source_id)
         report = AnalysisProgress(self._events, source)
         try:
+            self._fetch_if_remote(source)
             with self._source_file(source) as path:
                 info = self._media.probe(path)
                 report(0.0)
@@ -208,6 +223,22 @@ class PipelineService:
         self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
         self._emit("analyzed", source_id)
         return source
+
+    def _fetch_if_remote(self, source: Source) -> None:
+        """Download a URL source's media into storage (once), telling its owner how far."""
+        if source.kind not in REMOTE_KINDS or self._fetcher is None:
+            return
+        report = AnalysisProgress(self._events, source, stage="downloading")
+        shown = [-1]
+
+        def share(done: float) -> None:
+            report(done)
+            if int(done * 100) != shown[0]:  # the command line's bar, once per whole percent
+                shown[0] = int(done * 100)
+                self._emit("downloading", source.id, f"{done:.2f}")
+
+        self._emit("downloading", source.id, "0")
+        self._fetcher.ensure_stored(source, share)
 
     # -- job handlers --------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from clipnet.domain.clips.model import Clip
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.media import fetched_key
+from clipnet.domain.sources.model import REMOTE_KINDS, Source, SourceKind, url_kind
 from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
@@ -81,11 +82,14 @@ class SourceService:
         return source
 
     def register_url(self, actor: Actor, url: str, title: str = "") -> Source:
+        """A source for a VOD or media URL behind the SSRF guard; its media is downloaded
+        when it is first analysed."""
+        location = self._guard.check(url)
         source = Source(
             id=self._ids.new_id(),
             owner_id=actor.user_id,
-            kind=SourceKind.URL,
-            location=self._guard.check(url),
+            kind=url_kind(location),
+            location=location,
             created_at=self._clock.now(),
             title=check_title(title),
         )
@@ -98,7 +102,7 @@ class SourceService:
         """Where a client can fetch the source's media (the URL itself for URL sources)."""
         if source.kind is SourceKind.UPLOAD:
             return self._storage.url(source.location)
-        return source.location if source.kind is SourceKind.URL else None
+        return source.location if source.kind in REMOTE_KINDS else None
 
     def list(self, actor: Actor, limit: int) -> list[Source]:
         with self._uow() as uow:
@@ -118,6 +122,8 @@ class SourceService:
                 uow.clips.delete(clip.id)
             if source.kind is SourceKind.UPLOAD:
                 keys.append(source.location)
+            elif source.kind in REMOTE_KINDS:
+                keys.append(fetched_key(source))
             uow.sources.delete(source.id)
             uow.commit()
         for key in keys:  # after commit: a failed delete leaves a file, never a dangling row
