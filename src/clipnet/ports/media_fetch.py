@@ -3,8 +3,9 @@
 Two steps, two ports: a :class:`MediaResolver` turns the URL a user gave into the media it
 stands for (yt-dlp knows the platforms' pages), and a :class:`MediaDownloader` streams that
 media into a local file. Every URL either of them opens (redirects included) passes the SSRF
-guard first. Refusals (the guard, a cap, a body that is not media) raise ``MediaError``;
-a transfer that broke off raises :class:`FetchInterrupted`, which a retry may get past.
+guard first; a URL it refuses raises the guard's own error (``InvalidInput``). Other refusals
+(a cap, a body that is not media, a page without a video) raise ``MediaError``; a transfer
+that broke off raises :class:`FetchInterrupted`, which a retry may get past.
 """
 
 from __future__ import annotations

@@ -93,8 +93,6 @@ class _Trip:
         self.cause: Exception | None = None
 
     def raise_cause(self) -> None:
-        if isinstance(self.cause, InvalidInput):
-            raise MediaError(str(self.cause)) from None
         if self.cause is not None:
             raise self.cause
 

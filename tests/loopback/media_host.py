@@ -1,0 +1,90 @@
+"""A loopback web host of media: files, pages with a <video>, redirects, HLS playlists, and
+the misbehaving answers a source URL may meet (a lying or missing length, a page served as
+"the video"). Every request is recorded, so a test can prove a refused hop was never opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import attrs
+
+from tests.loopback.server import JsonHandler, serve
+
+#: Where a guarded test host listens: a loopback address other than 127.0.0.1, so a redirect
+#: to 127.0.0.1 is one the guard must refuse while this one is allowed.
+ALLOWED_HOST = "127.0.0.2"
+#: A body that keeps going for longer than any test's cap (it stops at last, whatever happens).
+ENDLESS_LIMIT = 64 * 1024 * 1024
+
+
+@attrs.define
+class Served:
+    """One answer: its content type and body; ``length`` overrides Content-Length (None:
+    none at all, the body ends when the connection closes); ``redirect`` answers 302."""
+
+    content_type: str = "application/octet-stream"
+    body: bytes = b""
+    length: int | str | None = "actual"
+    redirect: str = ""
+    endless: bool = False
+
+
+@attrs.define
+class MediaHostState:
+    routes: dict[str, Served] = attrs.field(factory=dict)
+    hits: list[str] = attrs.field(factory=list)
+    """Every path requested, in order."""
+
+
+class MediaHostHandler(JsonHandler):
+    protocol_version = "HTTP/1.1"
+
+    def route(self, method: str) -> None:
+        state: MediaHostState = self.server.state  # type: ignore[attr-defined]
+        state.hits.append(self.route_path)
+        served = state.routes.get(self.route_path)
+        if served is None:
+            self.send_bytes(404, b"no such file", "text/plain")
+        elif served.redirect:
+            self.send_bytes(302, b"", "text/plain", {"Location": served.redirect})
+        elif served.endless:
+            self._endless(served)
+        elif served.length == "actual":
+            self.send_bytes(200, served.body, served.content_type)
+        else:
+            self._with_length(served)
+
+    def _with_length(self, served: Served) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", served.content_type)
+        if served.length is not None:
+            self.send_header("Content-Length", str(served.length))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(served.body)
+        self.close_connection = True
+
+    def _endless(self, served: Served) -> None:
+        """No Content-Length: the body runs until the client hangs up (or the limit)."""
+        self.send_response(200)
+        self.send_header("Content-Type", served.content_type)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        sent = 0
+        try:
+            while sent < ENDLESS_LIMIT:
+                self.wfile.write(served.body)
+                sent += len(served.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
+
+@contextmanager
+def media_host(host: str = ALLOWED_HOST) -> Iterator[tuple[str, MediaHostState]]:
+    """A media host on ``host``; yields its base URL and its routes and hits."""
+    state = MediaHostState()
+    with serve(MediaHostHandler, state, host) as base_url:
+        yield base_url, state
