@@ -44,6 +44,12 @@ class MediaHostHandler(JsonHandler):
     def route(self, method: str) -> None:
         state: MediaHostState = self.server.state  # type: ignore[attr-defined]
         state.hits.append(self.route_path)
+        try:
+            self._answer(state)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # a client that read enough (yt-dlp sniffing a file)
+
+    def _answer(self, state: MediaHostState) -> None:
         served = state.routes.get(self.route_path)
         if served is None:
             self.send_bytes(404, b"no such file", "text/plain")
@@ -73,12 +79,9 @@ class MediaHostHandler(JsonHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         sent = 0
-        try:
-            while sent < ENDLESS_LIMIT:
-                self.wfile.write(served.body)
-                sent += len(served.body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        while sent < ENDLESS_LIMIT:
+            self.wfile.write(served.body)
+            sent += len(served.body)
         self.close_connection = True
 
 
