@@ -237,7 +237,7 @@ class PipelineService:
                 shown[0] = int(done * 100)
                 self._emit("downloading", source.id, f"{done:.2f}")
 
-        self._emit("downloading", source.id, "0")
+        share(0.0)
         self._fetcher.ensure_stored(source, share)
 
     # -- job handlers --------------------------------------------------------------------------
