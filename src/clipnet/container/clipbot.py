@@ -144,7 +144,14 @@ class ClipBotContainer(PublishingContainer):
         rules=cooldown_rules,
     )
     stream_presence = providers.Singleton(StreamPresence, bot_store, bot_store, bot_store, clock)
-    channel_admin = providers.Singleton(ChannelAdmin, bot_store, uow_factory, clock)
+    channel_admin = providers.Singleton(
+        ChannelAdmin,
+        bot_store,
+        uow_factory,
+        clock,
+        PublishingContainer.sources_service,
+        PublishingContainer.pipeline.provided.analyze_source,
+    )
     clipbot_inbox = providers.Singleton(
         ClipBotInbox, chat_commands, stream_presence, clock, PublishingContainer.secret_box
     )

@@ -25,13 +25,17 @@ from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.media_fetch.downloader import HttpMediaDownloader
 from clipnet.adapters.media_fetch.guarded_http import GuardedHttp
 from clipnet.adapters.media_fetch.ytdlp import YtDlpResolver
+from clipnet.container import Container, build_container
+from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.fetching import FetchLimits, SourceFetcher
 from clipnet.domain.sources.media import fetched_key
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.model import Source, SourceKind, SourceStatus
 from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.entrypoints.cli import app
 from clipnet.ports.media import MediaError
+from clipnet.settings import load_settings
+from tests.builders import a_user
 from tests.integration.media.conftest import ffmpeg, ffmpeg_binary
 from tests.loopback.media_host import ALLOWED_HOST, MediaHostState, Served, media_host
 
@@ -325,4 +329,55 @@ def test_clipnet_clip_refuses_a_bad_url_in_one_line_and_stores_nothing(
     (line,) = [line for line in output.splitlines() if line.strip()]
     assert line.startswith("clipnet: error: ") and reason in line
     assert "Traceback" not in output
+    assert fetched_files(cli_env) == []
+
+
+# -- clipnet bot link CHANNEL URL ------------------------------------------------------------
+
+
+def an_embedded_installation_with_a_user(data_dir: Path) -> Container:
+    container = build_container(load_settings())
+    with container.uow_factory()() as uow:
+        uow.users.add(a_user("user-1"))
+        uow.commit()
+    return container
+
+
+def test_clipnet_bot_link_fetches_a_vod_link_and_ties_the_channel_to_it(
+    web: Web, cli_env: Path, small_video: Path
+) -> None:
+    container = an_embedded_installation_with_a_user(cli_env)
+    url = f"{web.base}/watch"
+    args = ["bot", "link", "twitch", "141981764", url, "--owner", "user-1@example.com"]
+
+    result = CliRunner().invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    link = container.bot_store().find_link(Platform.TWITCH, "141981764")
+    assert link is not None and link.owner_id == "user-1"
+    with container.uow_factory()() as uow:
+        source = uow.sources.get(link.source_id)
+    # downloaded and analysed, so !clip knows where the VOD ends
+    assert (source.kind, source.location) == (SourceKind.URL, url)
+    assert source.status is SourceStatus.ANALYZED and source.duration == pytest.approx(4, abs=0.5)
+    (stored,) = fetched_files(cli_env)
+    assert stored.read_bytes() == small_video.read_bytes()
+
+
+def test_clipnet_bot_link_refuses_a_vod_it_cannot_fetch_and_keeps_no_source(
+    web: Web, cli_env: Path
+) -> None:
+    container = an_embedded_installation_with_a_user(cli_env)
+    url = f"{web.base}/notes.txt"
+    args = ["bot", "link", "twitch", "141981764", url, "--owner", "user-1@example.com"]
+
+    result = CliRunner().invoke(app, args)
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"clipnet: {url}: not a video file (the server sent text/plain)"
+    ]
+    assert container.bot_store().find_link(Platform.TWITCH, "141981764") is None
+    with container.uow_factory()() as uow:
+        assert uow.sources.list_for_owner("user-1", limit=10) == []
     assert fetched_files(cli_env) == []
