@@ -27,6 +27,7 @@ from clipnet.settings.fields import (
     as_hex_key,
     as_int,
     as_list,
+    as_networks,
     as_path,
     as_text,
     as_url,
@@ -561,7 +562,7 @@ class ApiSettings:
     allowed_source_addresses: tuple[str, ...] = setting(
         "CLIPNET_ALLOWED_SOURCE_ADDRESSES",
         (),
-        parse=as_list,
+        parse=as_networks,
         doc="Non-public addresses or networks a source URL may reach all the same "
         "(comma-separated, e.g. 10.1.2.0/24 for a media server on the private network); "
         "none by default",
