@@ -5,6 +5,7 @@ the misbehaving answers a source URL may meet (a lying or missing length, a page
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +30,9 @@ class Served:
     length: int | str | None = "actual"
     redirect: str = ""
     endless: bool = False
+    stall_after: int = 0
+    """Send this many bytes of the body, then hang until ``MediaHostState.release`` is set
+    (while ``MediaHostState.stalls`` lasts): a download to kill in the middle."""
 
 
 @attrs.define
@@ -36,6 +40,9 @@ class MediaHostState:
     routes: dict[str, Served] = attrs.field(factory=dict)
     hits: list[str] = attrs.field(factory=list)
     """Every path requested, in order."""
+    stalls: int = 1
+    """How many more answers stall (a route's ``stall_after``); then they are whole."""
+    release: threading.Event = attrs.field(factory=threading.Event)
 
 
 class MediaHostHandler(JsonHandler):
@@ -57,6 +64,9 @@ class MediaHostHandler(JsonHandler):
             self.send_bytes(302, b"", "text/plain", {"Location": served.redirect})
         elif served.endless:
             self._endless(served)
+        elif served.stall_after and state.stalls > 0:
+            state.stalls -= 1
+            self._stalled(served, state.release)
         elif served.length == "actual":
             self.send_bytes(200, served.body, served.content_type)
         else:
@@ -70,6 +80,16 @@ class MediaHostHandler(JsonHandler):
         self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(served.body)
+        self.close_connection = True
+
+    def _stalled(self, served: Served, release: threading.Event) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", served.content_type)
+        self.send_header("Content-Length", str(len(served.body)))
+        self.end_headers()
+        self.wfile.write(served.body[: served.stall_after])
+        self.wfile.flush()
+        release.wait(timeout=120)
         self.close_connection = True
 
     def _endless(self, served: Served) -> None:
@@ -90,4 +110,7 @@ def media_host(host: str = ALLOWED_HOST) -> Iterator[tuple[str, MediaHostState]]
     """A media host on ``host``; yields its base URL and its routes and hits."""
     state = MediaHostState()
     with serve(MediaHostHandler, state, host) as base_url:
-        yield base_url, state
+        try:
+            yield base_url, state
+        finally:
+            state.release.set()  # no stalled answer outlives the test

@@ -1,7 +1,7 @@
 """Streaming a source's media into a local file through the guarded HTTP client: one media
 file, or an HLS playlist's segments one after another (Twitch and Kick VODs are HLS).
 
-Nothing is ever held whole in memory: the body goes to disk a chunk at a time, and the size
+Nothing is ever held whole in memory: the body goes to disk as it arrives, and the size
 cap is enforced both on ``Content-Length`` (before any byte is read) and on the bytes as they
 arrive (a body without a length, or one that lies about it).
 """
@@ -19,7 +19,6 @@ from clipnet.adapters.media_fetch.guarded_http import GuardedHttp, host_of
 from clipnet.ports.media import MediaError
 from clipnet.ports.media_fetch import FetchInterrupted, Progress, RemoteMedia
 
-CHUNK = 1024 * 1024
 #: An HLS playlist is text; a bigger one is not a playlist.
 MAX_PLAYLIST_BYTES = 8 * 1024 * 1024
 #: Content types that are never a video (a page, an error, a document).
@@ -28,9 +27,8 @@ _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 
 
 class HttpMediaDownloader:
-    def __init__(self, http: GuardedHttp, chunk: int = CHUNK) -> None:
+    def __init__(self, http: GuardedHttp) -> None:
         self._http = http
-        self._chunk = chunk
 
     def download(self, media: RemoteMedia, dest: Path, max_bytes: int, progress: Progress) -> Path:
         try:
@@ -39,7 +37,7 @@ class HttpMediaDownloader:
                     self._playlist(media, out, max_bytes, progress)
                 else:
                     _Copy(out, max_bytes, media.size, progress).body(
-                        self._http, media.url, dict(media.headers), self._chunk, sniff=True
+                        self._http, media.url, dict(media.headers), sniff=True
                     )
         except BaseException:
             dest.unlink(missing_ok=True)  # a refused or broken download leaves nothing
@@ -59,7 +57,7 @@ class HttpMediaDownloader:
             raise MediaError(f"{host_of(url)}: the HLS playlist lists no segments")
         copy = _Copy(out, max_bytes, 0, progress)
         for done, segment in enumerate(segments):
-            copy.body(self._http, segment, headers, self._chunk, sniff=False)
+            copy.body(self._http, segment, headers, sniff=False)
             progress(copy.written, int(copy.written * len(segments) / (done + 1)))
 
     def _read_playlist(self, url: str, headers: dict[str, str]) -> tuple[str, list[str]]:
@@ -88,7 +86,7 @@ class _Copy:
         self.written = 0
 
     def body(
-        self, http: GuardedHttp, url: str, headers: dict[str, str], chunk: int, *, sniff: bool
+        self, http: GuardedHttp, url: str, headers: dict[str, str], *, sniff: bool
     ) -> None:
         with contextlib.closing(http.open(url, headers)) as response:
             _require_ok(response)
@@ -99,7 +97,8 @@ class _Copy:
                 raise _over_cap(response, self.written + length, self._max)
             total = self._total or (length if sniff else 0)
             try:
-                for piece in response.iter_bytes(chunk):
+                # pieces as they arrive (a chunk size would hold them back until it filled)
+                for piece in response.iter_bytes():
                     if sniff and self.written == 0:
                         _require_media_start(response, piece)
                     self.written += len(piece)
