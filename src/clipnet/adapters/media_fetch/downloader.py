@@ -85,9 +85,7 @@ class _Copy:
         self._progress = progress
         self.written = 0
 
-    def body(
-        self, http: GuardedHttp, url: str, headers: dict[str, str], *, sniff: bool
-    ) -> None:
+    def body(self, http: GuardedHttp, url: str, headers: dict[str, str], *, sniff: bool) -> None:
         with contextlib.closing(http.open(url, headers)) as response:
             _require_ok(response)
             if sniff:
