@@ -49,10 +49,10 @@ class HttpMediaDownloader:
     ) -> None:
         headers = dict(media.headers)
         url, lines = self._read_playlist(media.url, headers)
-        variants = _variants(url, lines)
+        variants = playlist_variants(url, lines)
         if variants:  # a master playlist: the best variant's media playlist
             url, lines = self._read_playlist(variants[-1], headers)
-        segments = _segments(url, lines)
+        segments = playlist_segments(url, lines)
         if not segments:
             raise MediaError(f"{host_of(url)}: the HLS playlist lists no segments")
         copy = _Copy(out, max_bytes, 0, progress)
@@ -145,7 +145,7 @@ def _over_cap(
     )
 
 
-def _variants(base: str, lines: list[str]) -> list[str]:
+def playlist_variants(base: str, lines: list[str]) -> list[str]:
     """A master playlist's variant URLs, lowest bandwidth first (none in a media playlist)."""
     found: list[tuple[int, str]] = []
     for here, line in enumerate(lines):
@@ -157,12 +157,14 @@ def _variants(base: str, lines: list[str]) -> list[str]:
     return [url for _, url in sorted(found, key=lambda pair: pair[0])]
 
 
-def _segments(base: str, lines: list[str]) -> list[str]:
+def playlist_segments(base: str, lines: list[str]) -> list[str]:
     """A media playlist's URLs in play order: its init section (fMP4), then its segments."""
     urls: list[str] = []
     for line in lines:
         if line.startswith("#EXT-X-KEY:") and _attributes(line).get("METHOD", "NONE") != "NONE":
             raise MediaError(f"{host_of(base)}: encrypted HLS streams cannot be fetched")
+        if line.startswith("#EXT-X-BYTERANGE"):  # parts of one file: not fetched piecewise
+            raise MediaError(f"{host_of(base)}: byte-range HLS playlists cannot be fetched")
         if line.startswith("#EXT-X-MAP:") and "URI" in (attributes := _attributes(line)):
             urls.append(str(httpx.URL(base).join(attributes["URI"])))
         elif line and not line.startswith("#"):
