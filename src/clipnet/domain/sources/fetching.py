@@ -78,11 +78,7 @@ class SourceFetcher:
         return key
 
     def _require_within_caps(self, source: Source, remote: RemoteMedia) -> None:
-        if remote.duration > self._limits.max_seconds:
-            raise MediaError(
-                f"{source.location}: {remote.duration:.0f} s is longer than the limit of "
-                f"{self._limits.max_seconds:.0f} s (CLIPNET_MAX_SOURCE_SECONDS)"
-            )
+        self._require_short_enough(source, remote.duration)
         if remote.size > self._limits.max_bytes:
             raise MediaError(
                 f"{source.location}: {remote.size} bytes is over the limit of "
@@ -97,9 +93,12 @@ class SourceFetcher:
             raise MediaError(f"{source.location}: what it serves is not a video") from None
         if not info.has_video or info.duration <= 0:
             raise MediaError(f"{source.location}: what it serves has no playable video")
-        if info.duration > self._limits.max_seconds:
+        self._require_short_enough(source, info.duration)
+
+    def _require_short_enough(self, source: Source, seconds: float) -> None:
+        if seconds > self._limits.max_seconds:
             raise MediaError(
-                f"{source.location}: {info.duration:.0f} s is longer than the limit of "
+                f"{source.location}: {seconds:.0f} s is longer than the limit of "
                 f"{self._limits.max_seconds:.0f} s (CLIPNET_MAX_SOURCE_SECONDS)"
             )
 
