@@ -24,16 +24,15 @@ import attrs
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.framing.service import FramingService
-from clipnet.domain.highlights.candidates import (
-    normalise,
-    span_features,
-    transcript_features,
-)
+from clipnet.domain.highlights.candidates import normalise, span_features
 from clipnet.domain.highlights.captions import caption_style
+from clipnet.domain.highlights.excitement import with_speech, with_speech_weights
 from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.hallucinations import spoken_only
 from clipnet.domain.highlights.metadata import build_metadata
 from clipnet.domain.highlights.scoring import score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.live import JOB_PROGRESS, SOURCE_STATUS, LiveEvents
@@ -243,15 +242,18 @@ class PipelineService:
         if source.timeline is None:
             raise PermanentJobError(f"source {source.id} of clip {clip.id} was never analysed")
         segment = Segment(clip.span, span_features(normalise(source.timeline), clip.span))
-        if clip.transcript is not None and not clip.transcript.is_empty:
-            segment = _with_transcript(segment, clip)
+        speech = _speech_of(clip)
+        if speech is not None:
+            segment = with_speech(segment, speech)
         segment = self._with_vision(source, segment)
         template = self._template_for(clip, segment)
-        score = score_segment(segment, template.weights)
+        # What was said counts only where something was: a clip without speech scores as before.
+        weights = template.weights if speech is None else with_speech_weights(template.weights)
+        score = score_segment(segment, weights)
         metadata = build_metadata(
             self._platform,
             title=clip.title,
-            transcript=clip.transcript.text if clip.transcript else "",
+            transcript=speech.text if speech else "",
             captions=segment.captions,
             tags=segment.tags,
             explanation=score.explanation,
@@ -402,8 +404,10 @@ def _names(source: Source) -> tuple[str, ...]:
     return tuple(name for name in (source.channel, source.title, file_name) if name)
 
 
-def _with_transcript(segment: Segment, clip: Clip) -> Segment:
-    assert clip.transcript is not None
-    spoken = transcript_features(clip.transcript, clip.span)
-    speech = max(segment.features.get("speech", 0.0), spoken.pop("speech", 0.0))
-    return segment.with_features(speech=speech, **spoken)
+def _speech_of(clip: Clip) -> Transcript | None:
+    """The clip's transcript without what is not speech (one stored before the filter may
+    hold some); None when no word is left."""
+    if clip.transcript is None:
+        return None
+    speech = spoken_only(clip.transcript)
+    return None if speech.is_empty else speech
