@@ -7,6 +7,7 @@ from dependency_injector import providers
 
 from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.redis_events import RedisEventLog
+from clipnet.adapters.yake_phrases import YakeKeyPhrases
 from clipnet.container.accounts import AccountsContainer, sessions_redis_url
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
@@ -57,6 +58,8 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.subject_scanner,
         face_cams=AccountsContainer.settings.provided.media.face_cams,
     )
+    # Titles and hashtags from what was said (YAKE!, offline).
+    key_phrases = providers.Singleton(YakeKeyPhrases)
     # clip:process, ml:score, ffmpeg:polish
     pipeline = providers.Singleton(
         PipelineService,
@@ -69,6 +72,7 @@ class ClipsContainer(AccountsContainer):
         vision=AccountsContainer.vision,
         framing=framing,
         events=live_events,
+        key_phrases=key_phrases,
     )
     transcription = providers.Singleton(  # whisper:batch
         TranscriptionBatcher,

@@ -1,5 +1,6 @@
 """Real faster-whisper (the packaged base model) on real audio: what it writes for tones and
-near-silence never becomes a transcript word, and excited speech moves a clip's score.
+near-silence never becomes a transcript word or a title, excited speech moves a clip's score
+above calm speech and no speech over the same calm video, and the title is a key phrase.
 
 Tones and noise are written with the standard library; speech is espeak-ng's."""
 
@@ -15,8 +16,15 @@ from pathlib import Path
 import pytest
 
 from clipnet.adapters.whisper_local import FasterWhisperTranscriber, WhisperOptions
+from clipnet.adapters.yake_phrases import YakeKeyPhrases
+from clipnet.domain.highlights.excitement import with_speech, with_speech_weights
+from clipnet.domain.highlights.features import Segment
 from clipnet.domain.highlights.hallucinations import spoken_only
+from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
+from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, score_segment
 from clipnet.domain.highlights.transcripts import Transcript
+from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.shared.spans import TimeSpan
 
 RATE = 16_000
 
@@ -67,7 +75,11 @@ def test_tones_and_silence_leave_no_transcript_words(
     raw = heard(transcriber, beeps(tmp_path / "beeps.wav"), hiss(tmp_path / "hiss.wav"))
     assert any(not t.is_empty for t in raw), "Whisper wrote words for them: the filter's work"
     for transcript in raw:
-        assert spoken_only(transcript).is_empty, transcript.text
+        kept = spoken_only(transcript)
+        assert kept.is_empty, transcript.text
+        meta = metadata_of(kept, explanation="calm moment", source_title="Tone check")
+        assert meta.title == "Calm moment — Tone check"
+        assert meta.hashtags == ()
 
 
 def test_real_speech_survives_the_filter_with_whispers_numbers_on_each_word(
@@ -79,3 +91,41 @@ def test_real_speech_survives_the_filter_with_whispers_numbers_on_each_word(
     assert "insane" in kept.text.lower()
     assert len(kept.words) == len(transcript.words)
     assert all(0 <= w.no_speech < 0.6 and w.compression > 0 and w.logprob < 0 for w in kept.words)
+
+
+def metadata_of(speech: Transcript, **known: str) -> ClipMetadata:
+    phrases = YakeKeyPhrases().extract(speech.text, speech.language, 5)
+    return build_metadata(Platform.YOUTUBE, transcript=speech.text, phrases=phrases, **known)
+
+
+CALM_VIDEO = {"loudness": 0.05, "motion": 0.05, "scene": 0.0}
+
+
+def test_excited_speech_over_calm_video_outranks_calm_speech_and_no_speech(
+    transcriber: FasterWhisperTranscriber, speak: Callable[[str, Path], Path], tmp_path: Path
+) -> None:
+    excited_line = speak("Oh my god! No way! That was insane! Let's go!", tmp_path / "x.wav")
+    calm_line = speak("The report said tomorrow would be mostly cloudy.", tmp_path / "c.wav")
+    excited, calm = (spoken_only(t) for t in heard(transcriber, excited_line, calm_line))
+    span = TimeSpan(0, 20)
+    weights = with_speech_weights(DEFAULT_WEIGHTS)
+    silent_score = score_segment(Segment(span, CALM_VIDEO)).total
+    calm_score = score_segment(with_speech(Segment(span, CALM_VIDEO), calm), weights).total
+    excited_score = score_segment(with_speech(Segment(span, CALM_VIDEO), excited), weights)
+    assert excited_score.total > silent_score and excited_score.total > calm_score
+    assert "shouting" in excited_score.explanation or "hype" in excited_score.explanation
+
+
+def test_the_title_of_real_speech_holds_its_key_phrase_and_no_stop_word_hashtag(
+    transcriber: FasterWhisperTranscriber, speak: Callable[[str, Path], Path], tmp_path: Path
+) -> None:
+    line = speak(
+        "Okay so we walked in. The sniper hit the dragon through the smoke! Then we left.",
+        tmp_path / "story.wav",
+    )
+    [speech] = (spoken_only(t) for t in heard(transcriber, line))
+    phrases = YakeKeyPhrases().extract(speech.text, speech.language, 5)
+    meta = build_metadata(Platform.X, transcript=speech.text, phrases=phrases)
+    assert any(p.lower() in meta.title.lower() for p in phrases)
+    assert not meta.title.lower().startswith("okay")
+    assert meta.hashtags and not {"#okay", "#so", "#then", "#the", "#we"} & set(meta.hashtags)

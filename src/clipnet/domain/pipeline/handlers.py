@@ -40,6 +40,7 @@ from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.media import SourceMedia
 from clipnet.domain.sources.model import Source
+from clipnet.ports.key_phrases import KeyPhrases
 from clipnet.ports.media import MediaError, MediaProcessor
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 VISION_FRAMES = 4
 #: Where in the finished clip the thumbnail is taken (fraction of its length).
 THUMBNAIL_AT = 1 / 3
+#: Key phrases asked of a clip's words: the first makes the title, all may be hashtags.
+KEY_PHRASES = 5
 
 
 @attrs.frozen
@@ -137,8 +140,10 @@ class PipelineService:
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
         events: LiveEvents | None = None,
+        key_phrases: KeyPhrases | None = None,
     ) -> None:
         self._uow = uow
+        self._key_phrases = key_phrases
         self._lifecycle = lifecycle
         self._media = media
         self._storage = storage
@@ -257,6 +262,8 @@ class PipelineService:
             captions=segment.captions,
             tags=segment.tags,
             explanation=score.explanation,
+            phrases=self._phrases_of(speech),
+            source_title=source.title,
         )
 
         def apply(fresh: Clip) -> None:
@@ -377,6 +384,13 @@ class PipelineService:
         if clip.template:
             return self._templates.get(clip.template)
         return self._templates.choose(segment.tags, segment.captions)
+
+    def _phrases_of(self, speech: Transcript | None) -> list[str]:
+        """The clip's key phrases (none without speech, or without an extractor: then
+        ``build_metadata`` takes the most frequent words)."""
+        if speech is None or self._key_phrases is None:
+            return []
+        return self._key_phrases.extract(speech.text, speech.language, KEY_PHRASES)
 
     def _with_vision(self, source: Source, segment: Segment) -> Segment:
         if self._vision is None:
