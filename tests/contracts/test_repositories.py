@@ -81,12 +81,13 @@ def test_a_source_round_trips_with_its_timeline(uow_factory: UnitOfWorkFactory) 
         scene_cuts=(1.5,),
         silences=(TimeSpan(0, 1),),
     )
-    source = a_source(timeline=timeline, title="Finals")
+    source = a_source(timeline=timeline, title="Finals", category="Rocket League")
     seed(uow_factory, a_user(), source)
     with uow_factory() as uow:
         loaded = uow.sources.get("source-1")
     assert loaded.timeline == timeline
     assert loaded.title == "Finals"
+    assert loaded.category == "Rocket League"
     assert loaded.duration == 600.0
 
 

@@ -384,3 +384,24 @@ def test_a_transcript_of_only_noise_scores_exactly_as_no_transcript(world: World
     tones = _scored_with(world, TimeSpan(20, 50), noise)
     assert tones.score == silent.score
     assert tones.title == silent.title
+
+
+def test_a_clip_of_a_named_source_is_titled_and_tagged_from_it_when_nothing_was_said(
+    world: World,
+) -> None:
+    with world.uow() as uow:
+        source = uow.sources.get("source-1")
+        source.title, source.category = "Friday ranked", "Valorant"
+        uow.sources.update(source)
+        uow.commit()
+    calm = _scored_with(world, TimeSpan(20, 50), None)
+    assert calm.title == "Calm moment — Friday ranked"
+    assert calm.hashtags[0] == "#valorant"
+    said = [Word(w, 1 + i * 0.4, 1.3 + i * 0.4) for i, w in enumerate(SHOUTED)]
+    spoken = _scored_with(world, TimeSpan(60, 90), Transcript(said, "en"))
+    assert spoken.title == "The sniper hit the dragon through the smoke!"
+    assert spoken.hashtags[0] == "#valorant"
+    assert not {"#the", "#through"} & set(spoken.hashtags)
+
+
+SHOUTED = ["okay", "so.", "The", "sniper", "hit", "the", "dragon", "through", "the", "smoke!"]

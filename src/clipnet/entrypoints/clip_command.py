@@ -59,6 +59,8 @@ class ClipOptions:
     max_len: float | None = None
     captions: str = ""
     """Caption style for every clip; "" = each template's."""
+    category: str = ""
+    """The game or category of the recording, for hashtags; "" = unknown."""
     aspect: str = ""
     """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
 
@@ -99,7 +101,9 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
         try:
-            source = service.register_local_file(str(options.input.resolve()), options.input.stem)
+            source = service.register_local_file(
+                str(options.input.resolve()), options.input.stem, options.category
+            )
             progress.analysing(options.input.name)
             clips = service.clip_best_moments(
                 source.id,

@@ -26,6 +26,7 @@ from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
 from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.service import check_category
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.media import MediaError
@@ -72,8 +73,9 @@ class HighlightService:
         """How good a moment must be, relative to its source, to become a clip."""
         self._outbox = outbox
 
-    def register_local_file(self, path: str, title: str = "") -> Source:
+    def register_local_file(self, path: str, title: str = "", category: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
+        category = check_category(category)
         with self._uow() as uow:
             try:
                 uow.users.get(LOCAL_USER_ID)
@@ -86,6 +88,7 @@ class HighlightService:
                 location=path,
                 created_at=self._clock.now(),
                 title=title,
+                category=category,
             )
             uow.sources.add(source)
             uow.commit()

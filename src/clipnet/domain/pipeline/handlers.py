@@ -264,6 +264,7 @@ class PipelineService:
             explanation=score.explanation,
             phrases=self._phrases_of(speech),
             source_title=source.title,
+            category=source.category,
         )
 
         def apply(fresh: Clip) -> None:

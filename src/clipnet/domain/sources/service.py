@@ -17,6 +17,8 @@ from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
 MAX_TITLE = 200
+#: Longest game or category name accepted (Twitch's are far shorter).
+MAX_CATEGORY = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -25,6 +27,14 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip("._")[:100]
     return cleaned or "upload"
+
+
+def check_category(category: str) -> str:
+    """A source's game or category, trimmed; a long one is refused, naming the limit."""
+    category = " ".join(category.split())
+    if len(category) > MAX_CATEGORY:
+        raise InvalidInput(f"a category can be at most {MAX_CATEGORY} characters")
+    return category
 
 
 def check_title(title: str) -> str:
@@ -51,7 +61,9 @@ class SourceService:
         self._clock = clock
         self._ids = ids
 
-    def upload(self, actor: Actor, path: Path, filename: str, title: str = "") -> Source:
+    def upload(
+        self, actor: Actor, path: Path, filename: str, title: str = "", category: str = ""
+    ) -> Source:
         """Store an uploaded file as a source, if probing shows it is a playable video."""
         try:
             info = self._media.probe(path)
@@ -68,6 +80,7 @@ class SourceService:
             location=key,
             created_at=self._clock.now(),
             title=check_title(title or filename),
+            category=check_category(category),
         )
         source.record_probe(info.duration)
         self._storage.put(key, path)
@@ -80,7 +93,7 @@ class SourceService:
             raise
         return source
 
-    def register_url(self, actor: Actor, url: str, title: str = "") -> Source:
+    def register_url(self, actor: Actor, url: str, title: str = "", category: str = "") -> Source:
         source = Source(
             id=self._ids.new_id(),
             owner_id=actor.user_id,
@@ -88,6 +101,7 @@ class SourceService:
             location=self._guard.check(url),
             created_at=self._clock.now(),
             title=check_title(title),
+            category=check_category(category),
         )
         with self._uow() as uow:
             uow.sources.add(source)
