@@ -405,3 +405,11 @@ def test_a_clip_of_a_named_source_is_titled_and_tagged_from_it_when_nothing_was_
 
 
 SHOUTED = ["okay", "so.", "The", "sniper", "hit", "the", "dragon", "through", "the", "smoke!"]
+
+
+def test_a_transcript_stored_before_the_filter_burns_in_no_noise(world: World) -> None:
+    said = Transcript([Word("1", 0.5, 0.8), Word("-2", 1.0, 1.2), Word("gg", 1.5, 1.9)], "en")
+    clip = _scored_with(world, TimeSpan(20, 50), said)
+    world.run(JobType.FFMPEG_POLISH)
+    rendered = json.loads(world.storage._objects[world.clip(clip.id).assets["video"]])
+    assert rendered["captions"] == "gg"

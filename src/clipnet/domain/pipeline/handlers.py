@@ -302,7 +302,7 @@ class PipelineService:
                 clip.span,
                 template,
                 scratch / "video.mp4",
-                transcript=clip.transcript,
+                transcript=_speech_of(clip),  # captions never show Whisper's noise
                 title=clip.title if template.overlay_title else "",
                 framing=framing,
             )
