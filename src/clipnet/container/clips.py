@@ -9,6 +9,7 @@ from clipnet.adapters.media_fetch.downloader import HttpMediaDownloader
 from clipnet.adapters.media_fetch.guarded_http import GuardedHttp
 from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.redis_events import RedisEventLog
+from clipnet.adapters.yake_phrases import YakeKeyPhrases
 from clipnet.container.accounts import AccountsContainer, sessions_redis_url
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
@@ -73,6 +74,8 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.subject_scanner,
         face_cams=AccountsContainer.settings.provided.media.face_cams,
     )
+    # Titles and hashtags from what was said (YAKE!, offline).
+    key_phrases = providers.Singleton(YakeKeyPhrases)
     # URL sources: yt-dlp resolves the page, the guarded client streams the media to storage.
     guarded_http = providers.Singleton(GuardedHttp, AccountsContainer.url_guard.provided.check_hop)
     source_fetcher = providers.Singleton(
@@ -96,6 +99,7 @@ class ClipsContainer(AccountsContainer):
         vision=AccountsContainer.vision,
         framing=framing,
         events=live_events,
+        key_phrases=key_phrases,
         fetcher=source_fetcher,
     )
     transcription = providers.Singleton(  # whisper:batch

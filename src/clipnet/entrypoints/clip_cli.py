@@ -46,6 +46,10 @@ def clip(
     max_len: Annotated[
         float | None, typer.Option("--max-len", help="Longest clip, seconds.")
     ] = None,
+    category: Annotated[
+        str,
+        typer.Option("--category", help="The game or category streamed, e.g. Valorant."),
+    ] = "",
 ) -> None:
     """Find the best moments of INPUT and write them to --out as finished vertical clips."""
     # Imported here: the heavy parts load only for the commands that need them.
@@ -71,6 +75,7 @@ def clip(
             max_len,
             captions=captions,
             aspect=aspect,
+            category=category,
         )
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())

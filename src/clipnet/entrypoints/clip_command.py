@@ -61,6 +61,8 @@ class ClipOptions:
     max_len: float | None = None
     captions: str = ""
     """Caption style for every clip; "" = each template's."""
+    category: str = ""
+    """The game or category of the recording, for hashtags; "" = unknown."""
     aspect: str = ""
     """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
 
@@ -104,7 +106,7 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
         try:
-            source = _register(service, options.input)
+            source = _register(service, options.input, options.category)
             progress.analysing(_display_name(options.input))
             clips = service.clip_best_moments(
                 source.id,
@@ -125,10 +127,10 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     return export(service.source(source.id), finished, options.out, container.storage())
 
 
-def _register(service: HighlightService, input: Path | str) -> Source:
+def _register(service: HighlightService, input: Path | str, category: str) -> Source:
     if isinstance(input, str):
-        return service.register_local_url(input, _display_name(input))
-    return service.register_local_file(str(input.resolve()), input.stem)
+        return service.register_local_url(input, _display_name(input), category)
+    return service.register_local_file(str(input.resolve()), input.stem, category)
 
 
 def _display_name(input: Path | str) -> str:

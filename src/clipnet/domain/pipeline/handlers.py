@@ -24,16 +24,15 @@ import attrs
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.framing.service import FramingService
-from clipnet.domain.highlights.candidates import (
-    normalise,
-    span_features,
-    transcript_features,
-)
+from clipnet.domain.highlights.candidates import normalise, span_features
 from clipnet.domain.highlights.captions import caption_style
+from clipnet.domain.highlights.excitement import with_speech, with_speech_weights
 from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.hallucinations import spoken_only
 from clipnet.domain.highlights.metadata import build_metadata
 from clipnet.domain.highlights.scoring import score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.live import JOB_PROGRESS, SOURCE_STATUS, LiveEvents
@@ -42,6 +41,7 @@ from clipnet.domain.shared.scratch import scratch_folder
 from clipnet.domain.sources.fetching import SourceFetcher
 from clipnet.domain.sources.media import SourceMedia
 from clipnet.domain.sources.model import REMOTE_KINDS, Source
+from clipnet.ports.key_phrases import KeyPhrases
 from clipnet.ports.media import MediaError, MediaProcessor
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 VISION_FRAMES = 4
 #: Where in the finished clip the thumbnail is taken (fraction of its length).
 THUMBNAIL_AT = 1 / 3
+#: Key phrases asked of a clip's words: the first makes the title, all may be hashtags.
+KEY_PHRASES = 5
 
 
 @attrs.frozen
@@ -149,10 +151,12 @@ class PipelineService:
         scratch_dir: Path | None = None,
         events: LiveEvents | None = None,
         fetcher: SourceFetcher | None = None,
+        key_phrases: KeyPhrases | None = None,
     ) -> None:
         """``fetcher``: downloads a URL source's media before its analysis (without one, URL
         sources cannot be analysed)."""
         self._uow = uow
+        self._key_phrases = key_phrases
         self._lifecycle = lifecycle
         self._media = media
         self._storage = storage
@@ -274,18 +278,24 @@ class PipelineService:
         if source.timeline is None:
             raise PermanentJobError(f"source {source.id} of clip {clip.id} was never analysed")
         segment = Segment(clip.span, span_features(normalise(source.timeline), clip.span))
-        if clip.transcript is not None and not clip.transcript.is_empty:
-            segment = _with_transcript(segment, clip)
+        speech = _speech_of(clip)
+        if speech is not None:
+            segment = with_speech(segment, speech)
         segment = self._with_vision(source, segment)
         template = self._template_for(clip, segment)
-        score = score_segment(segment, template.weights)
+        # What was said counts only where something was: a clip without speech scores as before.
+        weights = template.weights if speech is None else with_speech_weights(template.weights)
+        score = score_segment(segment, weights)
         metadata = build_metadata(
             self._platform,
             title=clip.title,
-            transcript=clip.transcript.text if clip.transcript else "",
+            transcript=speech.text if speech else "",
             captions=segment.captions,
             tags=segment.tags,
             explanation=score.explanation,
+            phrases=self._phrases_of(speech),
+            source_title=source.title,
+            category=source.category,
         )
 
         def apply(fresh: Clip) -> None:
@@ -323,7 +333,7 @@ class PipelineService:
                 clip.span,
                 template,
                 scratch / "video.mp4",
-                transcript=clip.transcript,
+                transcript=_speech_of(clip),  # captions never show Whisper's noise
                 title=clip.title if template.overlay_title else "",
                 framing=framing,
             )
@@ -407,6 +417,13 @@ class PipelineService:
             return self._templates.get(clip.template)
         return self._templates.choose(segment.tags, segment.captions)
 
+    def _phrases_of(self, speech: Transcript | None) -> list[str]:
+        """The clip's key phrases (none without speech, or without an extractor: then
+        ``build_metadata`` takes the most frequent words)."""
+        if speech is None or self._key_phrases is None:
+            return []
+        return self._key_phrases.extract(speech.text, speech.language, KEY_PHRASES)
+
     def _with_vision(self, source: Source, segment: Segment) -> Segment:
         if self._vision is None:
             return segment
@@ -433,8 +450,10 @@ def _names(source: Source) -> tuple[str, ...]:
     return tuple(name for name in (source.channel, source.title, file_name) if name)
 
 
-def _with_transcript(segment: Segment, clip: Clip) -> Segment:
-    assert clip.transcript is not None
-    spoken = transcript_features(clip.transcript, clip.span)
-    speech = max(segment.features.get("speech", 0.0), spoken.pop("speech", 0.0))
-    return segment.with_features(speech=speech, **spoken)
+def _speech_of(clip: Clip) -> Transcript | None:
+    """The clip's transcript without what is not speech (one stored before the filter may
+    hold some); None when no word is left."""
+    if clip.transcript is None:
+        return None
+    speech = spoken_only(clip.transcript)
+    return None if speech.is_empty else speech

@@ -72,6 +72,9 @@ class Source:
     title: str = ""
     channel: str = ""
     """The platform channel this source belongs to (for bot commands), if any."""
+    category: str = ""
+    """The game or category streamed (Twitch's category, e.g. "Valorant"), when known: the
+    first hashtag of its clips."""
     status: SourceStatus = SourceStatus.REGISTERED
     timeline: FeatureTimeline | None = None
     """Per-second features from the analysis pass, once done."""

@@ -18,6 +18,8 @@ from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
 MAX_TITLE = 200
+#: Longest game or category name accepted (Twitch's are far shorter).
+MAX_CATEGORY = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -26,6 +28,14 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip("._")[:100]
     return cleaned or "upload"
+
+
+def check_category(category: str) -> str:
+    """A source's game or category, trimmed; a long one is refused, naming the limit."""
+    category = " ".join(category.split())
+    if len(category) > MAX_CATEGORY:
+        raise InvalidInput(f"a category can be at most {MAX_CATEGORY} characters")
+    return category
 
 
 def check_title(title: str) -> str:
@@ -52,7 +62,9 @@ class SourceService:
         self._clock = clock
         self._ids = ids
 
-    def upload(self, actor: Actor, path: Path, filename: str, title: str = "") -> Source:
+    def upload(
+        self, actor: Actor, path: Path, filename: str, title: str = "", category: str = ""
+    ) -> Source:
         """Store an uploaded file as a source, if probing shows it is a playable video."""
         try:
             info = self._media.probe(path)
@@ -69,6 +81,7 @@ class SourceService:
             location=key,
             created_at=self._clock.now(),
             title=check_title(title or filename),
+            category=check_category(category),
         )
         source.record_probe(info.duration)
         self._storage.put(key, path)
@@ -81,7 +94,7 @@ class SourceService:
             raise
         return source
 
-    def register_url(self, actor: Actor, url: str, title: str = "") -> Source:
+    def register_url(self, actor: Actor, url: str, title: str = "", category: str = "") -> Source:
         """A source for a VOD or media URL behind the SSRF guard; its media is downloaded
         when it is first analysed."""
         location = self._guard.check(url)
@@ -92,6 +105,7 @@ class SourceService:
             location=location,
             created_at=self._clock.now(),
             title=check_title(title),
+            category=check_category(category),
         )
         with self._uow() as uow:
             uow.sources.add(source)
