@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 from rich.console import Console
@@ -52,7 +53,8 @@ class ClipCommandError(Exception):
 
 @attrs.frozen
 class ClipOptions:
-    input: Path
+    input: Path | str
+    """A local file, or (a str) a VOD or media URL, downloaded through the SSRF guard."""
     out: Path
     top: int = 3
     template: str = ""
@@ -60,6 +62,8 @@ class ClipOptions:
     max_len: float | None = None
     captions: str = ""
     """Caption style for every clip; "" = each template's."""
+    category: str = ""
+    """The game or category of the recording, for hashtags; "" = unknown."""
     aspect: str = ""
     """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
     chat: Path | None = None
@@ -100,13 +104,16 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
     check_caption_style(options.captions)
     check_aspect(options.aspect)
     delay = ChatDelay.parse(options.chat_delay) if options.chat_delay else container.chat_delay()
-    container.media().probe(options.input)  # bad input fails here, before anything is stored
+    if isinstance(options.input, str):
+        container.url_guard().check(options.input)  # a refused URL stores nothing
+    else:
+        container.media().probe(options.input)  # bad input fails here, before anything is stored
     service = container.highlights()
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
         try:
-            source = service.register_local_file(str(options.input.resolve()), options.input.stem)
-            progress.analysing(options.input.name)
+            source = _register(service, options.input, options.category)
+            progress.analysing(_display_name(options.input))
             if options.chat is not None:
                 _add_chat(container, source.id, options.chat, delay, console)
             clips = service.clip_best_moments(
@@ -145,6 +152,20 @@ def _add_chat(
     )
 
 
+def _register(service: HighlightService, input: Path | str, category: str) -> Source:
+    if isinstance(input, str):
+        return service.register_local_url(input, _display_name(input), category)
+    return service.register_local_file(str(input.resolve()), input.stem, category)
+
+
+def _display_name(input: Path | str) -> str:
+    """A file's name, or a URL's last path part (its host when it has none)."""
+    if isinstance(input, Path):
+        return input.name
+    parts = urlsplit(input)
+    return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or input
+
+
 def _tell_models(container: Container, console: Console) -> None:
     """Which models this run uses; when speech is off, why and how to turn it on (once)."""
     models = container.models_in_use()
@@ -177,10 +198,12 @@ class _ProgressView:
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._analysis = progress.add_task("reading the recording", total=None)
+        self._analysing = "analysing the recording"
         self._clips: Any = None
 
     def analysing(self, name: str) -> None:
-        self._progress.update(self._analysis, description=f"analysing {name}")
+        self._analysing = f"analysing {name}"
+        self._progress.update(self._analysis, description=self._analysing)
 
     def clips(self, count: int) -> None:
         self._progress.update(self._analysis, total=1, completed=1)
@@ -190,7 +213,16 @@ class _ProgressView:
             )
 
     def on_event(self, event: PipelineEvent) -> None:
-        if event.stage in ("scoring", "polishing", "ready") and self._clips is not None:
+        if event.stage == "downloading":
+            self._progress.update(
+                self._analysis,
+                description="downloading the recording",
+                total=1,
+                completed=float(event.detail or 0),
+            )
+        elif event.stage == "analyzing":
+            self._progress.update(self._analysis, description=self._analysing, total=None)
+        elif event.stage in ("scoring", "polishing", "ready") and self._clips is not None:
             self._progress.advance(self._clips)
         elif event.stage == "failed" and self._clips is not None:
             self._progress.advance(self._clips, STEPS_PER_CLIP)

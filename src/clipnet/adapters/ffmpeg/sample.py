@@ -7,6 +7,7 @@ run command), tests and benchmarks: the right answer is known.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ class SampleSpec:
     preset: str = "veryfast"
 
 
-def _calm(spec: SampleSpec, seconds: float, seed: int) -> tuple[Any, Any]:
+def calm_stretch(spec: SampleSpec, seconds: float, seed: int) -> tuple[Any, Any]:
     """A calm stretch; ``seed`` keeps two stretches of one length distinct (ffmpeg-python
     merges identical nodes, and one node cannot feed concat twice)."""
     size = f"{spec.width}x{spec.height}"
@@ -44,7 +45,7 @@ def _calm(spec: SampleSpec, seconds: float, seed: int) -> tuple[Any, Any]:
     return video, hum
 
 
-def _exciting_shot(spec: SampleSpec, index: int, seconds: float) -> tuple[Any, Any]:
+def exciting_shot(spec: SampleSpec, index: int, seconds: float) -> tuple[Any, Any]:
     size = f"{spec.width}x{spec.height}"
     sources = (
         f"life=s={spec.width // 4}x{spec.height // 4}:r={spec.fps}:ratio=0.3:mold=8:seed={index}",
@@ -68,11 +69,16 @@ def _exciting_shot(spec: SampleSpec, index: int, seconds: float) -> tuple[Any, A
 
 def sample_graph(spec: SampleSpec, out: Path) -> Any:
     excite = spec.exciting
-    pieces: list[tuple[Any, Any]] = [_calm(spec, excite.start, 1)]
+    pieces: list[tuple[Any, Any]] = [calm_stretch(spec, excite.start, 1)]
     shots = max(1, round(excite.duration / SHOT_SECONDS))
     for index in range(shots):
-        pieces.append(_exciting_shot(spec, index, excite.duration / shots))
-    pieces.append(_calm(spec, spec.seconds - excite.end, 2))
+        pieces.append(exciting_shot(spec, index, excite.duration / shots))
+    pieces.append(calm_stretch(spec, spec.seconds - excite.end, 2))
+    return encoded(pieces, spec, out)
+
+
+def encoded(pieces: list[tuple[Any, Any]], spec: SampleSpec, out: Path) -> Any:
+    """The (video, audio) pieces joined in order and encoded as an H.264/AAC MP4 at ``out``."""
     streams = [stream for piece in pieces for stream in piece]
     joined = ffmpeg.concat(*streams, v=1, a=1).node
     return ffmpeg.output(
@@ -93,13 +99,22 @@ def make_sample(out: Path, spec: SampleSpec | None = None, ffmpeg_binary: str = 
     spec = spec or SampleSpec()
     if not 0 < spec.exciting.end < spec.seconds:
         raise ValueError("the exciting part must lie inside the sample")
+    return write_media(
+        lambda partial: sample_graph(spec, partial), out, spec.seconds, ffmpeg_binary
+    )
+
+
+def write_media(
+    graph: Callable[[Path], Any], out: Path, seconds: float, ffmpeg_binary: str = ""
+) -> Path:
+    """Run the graph ``graph(path)`` writes to; ``out`` appears only once it is whole."""
     target = Path(out).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".partial-{target.name}")  # never a half-made sample at ``out``
-    graph = sample_graph(spec, partial).global_args("-hide_banner", "-loglevel", "error")
-    args = graph.overwrite_output().compile(cmd=find_ffmpeg(ffmpeg_binary))
+    partial = target.with_name(f".partial-{target.name}")  # never a half-made file at ``out``
+    quiet = graph(partial).global_args("-hide_banner", "-loglevel", "error")
+    args = quiet.overwrite_output().compile(cmd=find_ffmpeg(ffmpeg_binary))
     try:
-        run(args, timeout=max(120.0, spec.seconds * 10), subject=Path(out))
+        run(args, timeout=max(120.0, seconds * 10), subject=Path(out))
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

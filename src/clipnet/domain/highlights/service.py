@@ -28,7 +28,8 @@ from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.model import Source, SourceKind, url_kind
+from clipnet.domain.sources.service import check_category
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.media import MediaError
@@ -75,8 +76,19 @@ class HighlightService:
         """How good a moment must be, relative to its source, to become a clip."""
         self._outbox = outbox
 
-    def register_local_file(self, path: str, title: str = "") -> Source:
+    def register_local_file(self, path: str, title: str = "", category: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
+        return self._register_for_local_user(SourceKind.LOCAL, path, title, category)
+
+    def register_local_url(self, url: str, title: str = "", category: str = "") -> Source:
+        """A source for a VOD or media URL (already past the SSRF guard), owned by the local
+        user; its media is downloaded when it is analysed."""
+        return self._register_for_local_user(url_kind(url), url, title, category)
+
+    def _register_for_local_user(
+        self, kind: SourceKind, location: str, title: str, category: str
+    ) -> Source:
+        category = check_category(category)
         with self._uow() as uow:
             try:
                 uow.users.get(LOCAL_USER_ID)
@@ -85,10 +97,11 @@ class HighlightService:
             source = Source(
                 id=self._ids.new_id(),
                 owner_id=LOCAL_USER_ID,
-                kind=SourceKind.LOCAL,
-                location=path,
+                kind=kind,
+                location=location,
                 created_at=self._clock.now(),
                 title=title,
+                category=category,
             )
             uow.sources.add(source)
             uow.commit()

@@ -51,6 +51,7 @@ def source(src: Source, url: str | None) -> s.SourceOut:
         id=src.id,
         kind=src.kind.value,
         title=src.title,
+        category=src.category,
         status=src.status.value,
         duration=src.duration,
         url=url,

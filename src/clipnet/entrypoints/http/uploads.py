@@ -1,6 +1,7 @@
 """Streaming a multipart upload to a temporary file, never holding it in memory.
 
-The ``file`` part goes straight to disk as it arrives; small text parts (``title``) are kept.
+The ``file`` part goes straight to disk as it arrives; small text parts (``title``,
+``category``) are kept.
 More than ``max_bytes`` of file (or a body far larger than that) stops the upload with 413,
 before reading anything when the ``Content-Length`` already says so. A client that goes away
 mid-upload is an ordinary event: one line at INFO, no traceback.
@@ -27,7 +28,7 @@ from multipart import (
 log = logging.getLogger(__name__)
 
 MAX_TEXT_FIELD = 4096
-FIELDS = frozenset({"file", "title"})
+FIELDS = frozenset({"file", "title", "category"})
 """The form's parts; any other is refused, as unknown fields of a JSON body are."""
 OVERHEAD = 64 * 1024
 """Bytes of multipart framing and text fields allowed on top of the file."""
@@ -100,7 +101,8 @@ async def _parse(
                     if isinstance(part, MultipartSegment):
                         if part.name not in FIELDS:
                             raise ClientException(
-                                f"unknown form field {part.name!r}: send 'file' and 'title'"
+                                f"unknown form field {part.name!r}: "
+                                "send 'file', 'title' and 'category'"
                             )
                         segment, text = part, bytearray()
                         if part.name == "file":

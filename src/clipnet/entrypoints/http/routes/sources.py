@@ -39,7 +39,7 @@ Limit = Annotated[
     responses=UPLOAD,
     operation_class=UploadOperation,
     status_code=HTTP_201_CREATED,
-    summary="Upload a video (multipart/form-data: 'file', optional 'title')",
+    summary="Upload a video (multipart/form-data: 'file', optional 'title' and 'category')",
     description="Streamed to storage; the file is probed, so only real videos are accepted.",
     request_max_body_size=None,  # the upload enforces CLIPNET_MAX_UPLOAD_BYTES as it streams
 )
@@ -54,7 +54,11 @@ async def upload(
         received = await receive_upload(request, settings.api.max_upload_bytes, tmp)
         source = await anyio.to_thread.run_sync(
             lambda: sources_service.upload(
-                actor, received.path, received.filename, received.fields.get("title", "")
+                actor,
+                received.path,
+                received.filename,
+                received.fields.get("title", ""),
+                received.fields.get("category", ""),
             )
         )
     return render.source(source, media_links.public(sources_service.url_of(source)))
@@ -73,7 +77,7 @@ def register_url(
     sources_service: SourcesDep,
     media_links: MediaLinksDep,
 ) -> SourceOut:
-    source = sources_service.register_url(actor, data.url, data.title)
+    source = sources_service.register_url(actor, data.url, data.title, data.category)
     return render.source(source, media_links.public(sources_service.url_of(source)))
 
 
