@@ -14,14 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.container import Container, build_container
 from clipnet.domain.jobs.model import JobStatus, JobType
-from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.model import Source, SourceKind, SourceStatus
 from clipnet.settings import load_settings
 from tests.builders import a_user
-from tests.integration.media.conftest import ffmpeg_binary
 from tests.loopback.media_host import ALLOWED_HOST, MediaHostState, Served, media_host
 from tests.waiting import wait_for
 
@@ -31,18 +28,9 @@ CLIPNET = Path(sys.executable).with_name("clipnet")
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
-def vod(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ffmpeg_binary()
-    spec = SampleSpec(
-        seconds=30, exciting=TimeSpan(12, 20), width=320, height=180, fps=10, preset="ultrafast"
-    )
-    return make_sample(tmp_path_factory.mktemp("vod") / "vod.mp4", spec)
-
-
 @pytest.fixture
-def host(vod: Path) -> Iterator[tuple[str, MediaHostState]]:
-    body = vod.read_bytes()
+def host(short_stream: Path) -> Iterator[tuple[str, MediaHostState]]:
+    body = short_stream.read_bytes()
     with media_host() as (base, state):
         # the first worker's two answers (yt-dlp's look at the file's start, the download)
         # send half the VOD, then hang: the worker is mid-download
@@ -113,7 +101,7 @@ def test_a_download_killed_midway_is_swept_and_done_again_by_the_next_worker(
     host: tuple[str, MediaHostState],
     env: dict[str, str],
     workers: list[subprocess.Popen[bytes]],
-    vod: Path,
+    short_stream: Path,
     tmp_path: Path,
 ) -> None:
     base, state = host
@@ -129,7 +117,7 @@ def test_a_download_killed_midway_is_swept_and_done_again_by_the_next_worker(
     # when it is killed with SIGKILL
     os.kill(first, signal.SIGKILL)
     workers[0].wait(timeout=10)
-    assert partial.exists() and partial.stat().st_size < vod.stat().st_size
+    assert partial.exists() and partial.stat().st_size < short_stream.stat().st_size
 
     # then the next worker removes the partial download and downloads the VOD again
     start_worker(env, log, workers)
@@ -146,7 +134,7 @@ def test_a_download_killed_midway_is_swept_and_done_again_by_the_next_worker(
         source = uow.sources.get("vod-1")
     assert source.status is SourceStatus.ANALYZED and source.duration == pytest.approx(30, abs=1)
     (stored,) = (tmp_path / "data").glob("**/sources/vod-1/fetched")
-    assert stored.read_bytes() == vod.read_bytes()
+    assert stored.read_bytes() == short_stream.read_bytes()
     assert state.hits.count("/vods/friday.mp4") >= 2
     assert not list(tmp.glob("clipnet-*-download-*"))  # no partial download anywhere
     container.shutdown_resources()

@@ -20,14 +20,12 @@ from typer.testing import CliRunner
 
 from clipnet.adapters.dns import SystemResolver
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
-from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.media_fetch.downloader import HttpMediaDownloader
 from clipnet.adapters.media_fetch.guarded_http import GuardedHttp
 from clipnet.adapters.media_fetch.ytdlp import YtDlpResolver
 from clipnet.container import Container, build_container
 from clipnet.domain.shared.platforms import Platform
-from clipnet.domain.shared.spans import TimeSpan
 from clipnet.domain.sources.fetching import FetchLimits, SourceFetcher
 from clipnet.domain.sources.media import fetched_key
 from clipnet.domain.sources.model import Source, SourceKind, SourceStatus
@@ -125,23 +123,33 @@ def stored_files(folder: Path) -> list[Path]:
     return [path for path in folder.rglob("*") if path.is_file()]
 
 
-@pytest.fixture
-def fetching(tmp_path: Path) -> Iterator[Fetching]:
-    guard = UrlGuard([ALLOWED_HOST], SystemResolver(), [ALLOWED_HOST])
-    http = GuardedHttp(guard.check_hop)
-    storage = LocalFileStorage(tmp_path / "storage")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    fetcher = SourceFetcher(
-        guard,
+def loopback_fetcher(
+    http: GuardedHttp, storage: LocalFileStorage, max_seconds: float, scratch: Path | None = None
+) -> SourceFetcher:
+    """The real fetcher (yt-dlp, the guarded client, FFmpeg), its guard letting the loopback
+    test host through."""
+    return SourceFetcher(
+        http_guard(),
         YtDlpResolver(http),
         HttpMediaDownloader(http),
         FfmpegMediaProcessor(ffmpeg_binary()),
         storage,
-        FetchLimits(max_bytes=CAP, max_seconds=60),
+        FetchLimits(max_bytes=CAP, max_seconds=max_seconds),
         scratch_dir=scratch,
     )
-    yield Fetching(fetcher, storage, tmp_path / "storage")
+
+
+def http_guard() -> UrlGuard:
+    return UrlGuard([ALLOWED_HOST], SystemResolver(), [ALLOWED_HOST])
+
+
+@pytest.fixture
+def fetching(tmp_path: Path) -> Iterator[Fetching]:
+    http = GuardedHttp(http_guard().check_hop)
+    storage = LocalFileStorage(tmp_path / "storage")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    yield Fetching(loopback_fetcher(http, storage, 60, scratch), storage, tmp_path / "storage")
     http.close()
     assert list(scratch.iterdir()) == []  # no partial download is left behind
 
@@ -232,34 +240,15 @@ def test_a_url_the_guard_refuses_at_once_stores_nothing(
 def test_a_video_longer_than_the_duration_cap_is_refused_after_its_probe(
     web: Web, tmp_path: Path
 ) -> None:
-    guard = UrlGuard([ALLOWED_HOST], SystemResolver(), [ALLOWED_HOST])
-    http = GuardedHttp(guard.check_hop)
-    storage = LocalFileStorage(tmp_path / "storage")
-    fetcher = SourceFetcher(
-        guard,
-        YtDlpResolver(http),
-        HttpMediaDownloader(http),
-        FfmpegMediaProcessor(ffmpeg_binary()),
-        storage,
-        FetchLimits(max_bytes=CAP, max_seconds=2),
-    )
-
+    http = GuardedHttp(http_guard().check_hop)
+    fetcher = loopback_fetcher(http, LocalFileStorage(tmp_path / "storage"), 2)
     with pytest.raises(MediaError, match="longer than the limit of 2 s"):
         fetcher.ensure_stored(url_source(f"{web.base}/vod.mp4"), lambda _: None)
+    http.close()
     assert stored_files(tmp_path / "storage") == []
 
 
 # -- clipnet clip URL ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stream_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """30 s at 320x180, exciting from 12 to 20 s: long enough for one clip."""
-    ffmpeg_binary()
-    spec = SampleSpec(
-        seconds=30, exciting=TimeSpan(12, 20), width=320, height=180, fps=10, preset="ultrafast"
-    )
-    return make_sample(tmp_path_factory.mktemp("stream") / "stream.mp4", spec)
 
 
 @pytest.fixture
@@ -293,9 +282,9 @@ def fetched_files(data_dir: Path) -> list[Path]:
 
 @pytest.mark.slow
 def test_clipnet_clip_downloads_a_media_url_and_clips_it(
-    web: Web, cli_env: Path, stream_video: Path, tmp_path: Path
+    web: Web, cli_env: Path, short_stream: Path, tmp_path: Path
 ) -> None:
-    web.host.routes["/stream.mp4"] = Served("video/mp4", stream_video.read_bytes())
+    web.host.routes["/stream.mp4"] = Served("video/mp4", short_stream.read_bytes())
     out = tmp_path / "clips"
 
     code, output = clip_command(f"{web.base}/stream.mp4", "--out", str(out), "--top", "1")
@@ -304,7 +293,7 @@ def test_clipnet_clip_downloads_a_media_url_and_clips_it(
     assert "1 clip(s) written" in output
     assert (out / "clips.json").is_file() and (out / "clip-01.mp4").stat().st_size > 0
     (stored,) = fetched_files(cli_env)
-    assert stored.read_bytes() == stream_video.read_bytes()
+    assert stored.read_bytes() == short_stream.read_bytes()
 
 
 @pytest.mark.parametrize(
