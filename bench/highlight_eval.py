@@ -39,10 +39,10 @@ Pickers:
   picking in process; it picked the same three spans (to 0.1 s) as the in-process picker, and
   over the small set (6 min 16 s wall, 2 min CPU) gave the same four figures.
 
-The report says which features the scorer has and whether chat replays reached the picker:
-``--chat FILE`` goes to ``clipnet clip`` only when its ``--help`` lists that option; the
-in-process picker scores what the analysis pass puts on the timeline, so a chat signal reaches
-it once the chat feature stores one there.
+A recording's chat replay (``NAME.chat.csv`` beside it) reaches both pickers: ``command``
+passes it as ``--chat FILE``; ``timeline`` reads it with the same reader and tally and applies
+the same delay (``CLIPNET_CHAT_DELAY``) as ``clipnet clip --chat``, so ``chat`` has its own
+ablation row.
 """
 
 from __future__ import annotations
@@ -65,11 +65,14 @@ import attrs
 
 from bench.highlight_metrics import Scores, score_set
 from bench.highlight_vods import SETS, chat_file, make_set
+from clipnet.adapters.chat_replay import ChatReplayFiles
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
 from clipnet.adapters.ffmpeg.two_stage import MODES
 from clipnet.adapters.sqlalchemy.rows import timeline_from_json, timeline_to_json
 from clipnet.container.core import default_clip_bounds
 from clipnet.domain.highlights.candidates import find_highlights
+from clipnet.domain.highlights.chat import ChatTally
+from clipnet.domain.highlights.chat_timeline import with_chat
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
 from clipnet.domain.highlights.selection import ScoreFloor
@@ -155,18 +158,6 @@ def clipnet_command() -> list[str]:
     return [sys.executable, "-m", "clipnet.entrypoints.cli"]
 
 
-def command_has_chat() -> bool:
-    """Whether ``clipnet clip`` takes a chat replay (``--chat FILE``)."""
-    result = subprocess.run(
-        [*clipnet_command(), "clip", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    return "--chat" in result.stdout
-
-
 def ablations(weights: Weights = DEFAULT_WEIGHTS) -> list[tuple[str, Weights]]:
     """The weights as they are, then each positively weighted feature switched off in turn."""
     rows = [(ALL_FEATURES, weights)]
@@ -194,6 +185,7 @@ class TimelinePicker:
         media = load_settings().media  # the clip lengths and score floor clipnet clip uses
         self.analysis = analysis or media.analysis
         """The analysis mode (``CLIPNET_ANALYSIS`` unless ``--analysis`` is given)."""
+        self._chat_delay = media.chat_delay  # CLIPNET_CHAT_DELAY, as clipnet clip --chat
         self._media = FfmpegMediaProcessor(media.ffmpeg, analysis=self.analysis)
         self._bounds = default_clip_bounds(media)
         self._floor = ScoreFloor(media.min_relative_score)
@@ -213,8 +205,20 @@ class TimelinePicker:
 
     def _analyse(self, source: Path) -> Analysed:
         if source not in self._analysed:
-            self._analysed[source] = self._cached(source) or self._measure(source)
+            analysed = self._cached(source) or self._measure(source)
+            self._analysed[source] = self._with_chat(source, analysed)
         return self._analysed[source]
+
+    def _with_chat(self, source: Path, analysed: Analysed) -> Analysed:
+        """The recording's chat replay (``NAME.chat.csv``) on its timeline, read and applied
+        as ``clipnet clip --chat`` does (the same reader, tally and delay)."""
+        replay = chat_file(source)
+        if not replay.exists():
+            return analysed
+        with replay.open("rb") as stream:
+            stats = ChatTally().extend(ChatReplayFiles().messages(stream, replay.name)).stats()
+        timeline = with_chat(analysed.timeline, stats, self._chat_delay).timeline
+        return Analysed(timeline, analysed.duration)
 
     def _cache_file(self, source: Path) -> Path:
         stat = source.stat()
@@ -243,10 +247,8 @@ class TimelinePicker:
 class CommandPicker:
     """The real ``clipnet clip``, one fresh data folder per recording; default weights only."""
 
-    def __init__(self, work: Path, *, chat: bool, analysis: str | None = None) -> None:
+    def __init__(self, work: Path, *, analysis: str | None = None) -> None:
         self._work = work
-        self.chat = chat
-        """Whether chat replays are passed (``--chat FILE``)."""
         self._analysis = {"CLIPNET_ANALYSIS": analysis} if analysis else {}
 
     def __call__(self, source: Path, weights: Weights) -> list[TimeSpan]:
@@ -259,7 +261,7 @@ class CommandPicker:
     def _run(self, source: Path, folder: Path) -> list[TimeSpan]:
         out = folder / "clips"
         args = [*clipnet_command(), "clip", str(source), "--out", str(out), "--top", str(TOP)]
-        if self.chat and chat_file(source).exists():
+        if chat_file(source).exists():
             args += ["--chat", str(chat_file(source))]
         env = {**os.environ, "CLIPNET_DATA_DIR": str(folder / "data"), **self._analysis}
         result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=3600)
@@ -398,12 +400,10 @@ def print_report(document: Mapping[str, Any], rows: Sequence[Row]) -> None:
         print(kinds_table(document["kinds"]))
 
 
-def chat_line(picker: str, has_chat: bool) -> str:
-    if picker == "command" and has_chat:
-        return "passed to clipnet clip (--chat FILE)"
-    if has_chat:
-        return "clipnet clip takes --chat, but only --picker command passes it"
-    return "not supported by this build (clipnet clip has no --chat)"
+def chat_line(picker: str) -> str:
+    if picker == "command":
+        return "each NAME.chat.csv passed to clipnet clip (--chat FILE)"
+    return "each NAME.chat.csv read onto the timeline as clipnet clip --chat does"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -422,12 +422,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels_csv = args.labels or make_set(args.set, args.seed, workdir / "sets")
     labels = read_labels(labels_csv)
     decoys = [m for m in read_decoys(labels_csv) if m.source in labels]
-    has_chat = command_has_chat()
     picker: Picker
     if args.picker == "command":
         (workdir / "runs").mkdir(parents=True, exist_ok=True)
-        command = CommandPicker(workdir / "runs", chat=has_chat, analysis=args.analysis)
-        picker, rows = command, ablations()[:1]
+        picker, rows = CommandPicker(workdir / "runs", analysis=args.analysis), ablations()[:1]
     else:
         picker, rows = TimelinePicker(workdir / "timelines", args.analysis), ablations()
     try:
@@ -436,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise BenchError(str(error)) from None
     set_name = str(args.labels) if args.labels else f"{args.set} (seed {args.seed})"
     kinds = kind_rows(read_moments(labels_csv), decoys, results[0].picks)
-    chat = chat_line(args.picker, has_chat)
+    chat = chat_line(args.picker)
     document = report(results, labels, kinds, picker=args.picker, chat=chat, set_name=set_name)
     if args.json:
         print(json.dumps(document, indent=2))

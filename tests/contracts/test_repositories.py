@@ -81,12 +81,13 @@ def test_a_source_round_trips_with_its_timeline(uow_factory: UnitOfWorkFactory) 
         scene_cuts=(1.5,),
         silences=(TimeSpan(0, 1),),
     )
-    source = a_source(timeline=timeline, title="Finals")
+    source = a_source(timeline=timeline, title="Finals", category="Rocket League")
     seed(uow_factory, a_user(), source)
     with uow_factory() as uow:
         loaded = uow.sources.get("source-1")
     assert loaded.timeline == timeline
     assert loaded.title == "Finals"
+    assert loaded.category == "Rocket League"
     assert loaded.duration == 600.0
 
 
@@ -133,7 +134,13 @@ def a_rich_clip() -> object:
     clip.move_to(ClipStatus.QUEUED, at(1))
     clip.move_to(ClipStatus.SCORING, at(2))
     clip.score = Score({"loudness": 0.9, "motion": 0.4}, {"loudness": 1, "motion": 1}, 65, "loud")
-    clip.transcript = Transcript((Word("what", 0.0, 0.4, 0.9), Word("a", 0.4, 0.5)), "en")
+    clip.transcript = Transcript(
+        (
+            Word("what", 0.0, 0.4, 0.9, no_speech=0.05, compression=1.2, logprob=-0.3),
+            Word("a", 0.4, 0.5),
+        ),
+        "en",
+    )
     clip.captions, clip.tags = ("a man shouting",), ("game",)
     clip.assets = {"video": "clips/clip-1/video.mp4"}
     return clip

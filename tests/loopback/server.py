@@ -63,16 +63,18 @@ class JsonHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(handler: type[BaseHTTPRequestHandler], state: object) -> Iterator[str]:
-    """Run ``handler`` on a free loopback port; yields the base URL. ``state`` is on
-    ``self.server.state`` in the handler."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(
+    handler: type[BaseHTTPRequestHandler], state: object, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Run ``handler`` on a free port of ``host`` (a loopback address); yields the base URL.
+    ``state`` is on ``self.server.state`` in the handler."""
+    server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     server.state = state  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

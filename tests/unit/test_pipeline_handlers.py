@@ -349,3 +349,67 @@ def test_a_whole_run_through_the_synchronous_queue_ends_ready_with_captions(
         "ml:score",
         "ffmpeg:polish",
     ]
+
+
+def _scored_with(world: World, span: TimeSpan, transcript: Transcript | None) -> Clip:
+    """A clip of ``span`` scored with ``transcript`` (clip times) stored on it."""
+    clip = world.request(span)
+    world.run(JobType.CLIP_PROCESS)
+    with world.uow() as uow:
+        stored = uow.clips.get(clip.id)
+        stored.transcript = transcript
+        uow.clips.update(stored)
+        uow.commit()
+    world.run(JobType.ML_SCORE)
+    return world.clip(clip.id)
+
+
+def test_excited_words_over_a_calm_span_outrank_the_same_span_without_speech(
+    world: World,
+) -> None:
+    shouted = [
+        Word(w, 1 + i * 0.4, 1.3 + i * 0.4) for i, w in enumerate(["WOW!", "no", "way!", "insane!"])
+    ]
+    silent = _scored_with(world, TimeSpan(20, 50), None)
+    excited = _scored_with(world, TimeSpan(20, 50), Transcript(shouted, "en"))
+    assert silent.score is not None and excited.score is not None
+    assert excited.score.total > silent.score.total
+    assert excited.score.values["shouting"] == 1.0
+    assert "shouting" in excited.score.explanation
+
+
+def test_a_transcript_of_only_noise_scores_exactly_as_no_transcript(world: World) -> None:
+    noise = Transcript([Word("1", 0.5, 0.8), Word("-2", 1.0, 1.2), Word("...", 1.5, 1.9)], "en")
+    silent = _scored_with(world, TimeSpan(20, 50), None)
+    tones = _scored_with(world, TimeSpan(20, 50), noise)
+    assert tones.score == silent.score
+    assert tones.title == silent.title
+
+
+def test_a_clip_of_a_named_source_is_titled_and_tagged_from_it_when_nothing_was_said(
+    world: World,
+) -> None:
+    with world.uow() as uow:
+        source = uow.sources.get("source-1")
+        source.title, source.category = "Friday ranked", "Valorant"
+        uow.sources.update(source)
+        uow.commit()
+    calm = _scored_with(world, TimeSpan(20, 50), None)
+    assert calm.title == "Calm moment — Friday ranked"
+    assert calm.hashtags[0] == "#valorant"
+    said = [Word(w, 1 + i * 0.4, 1.3 + i * 0.4) for i, w in enumerate(SHOUTED)]
+    spoken = _scored_with(world, TimeSpan(60, 90), Transcript(said, "en"))
+    assert spoken.title == "The sniper hit the dragon through the smoke!"
+    assert spoken.hashtags[0] == "#valorant"
+    assert not {"#the", "#through"} & set(spoken.hashtags)
+
+
+SHOUTED = ["okay", "so.", "The", "sniper", "hit", "the", "dragon", "through", "the", "smoke!"]
+
+
+def test_a_transcript_stored_before_the_filter_burns_in_no_noise(world: World) -> None:
+    said = Transcript([Word("1", 0.5, 0.8), Word("-2", 1.0, 1.2), Word("gg", 1.5, 1.9)], "en")
+    clip = _scored_with(world, TimeSpan(20, 50), said)
+    world.run(JobType.FFMPEG_POLISH)
+    rendered = json.loads(world.storage._objects[world.clip(clip.id).assets["video"]])
+    assert rendered["captions"] == "gg"

@@ -67,6 +67,8 @@ def test_production_differs_from_staging_only_by_configuration() -> None:
         ({"CLIPNET_MIN_RELATIVE_SCORE": "1.5"}, "CLIPNET_MIN_RELATIVE_SCORE"),
         ({"CLIPNET_LOG_FORMAT": "yaml"}, "CLIPNET_LOG_FORMAT"),
         ({"CLIPNET_METRICS": "sometimes"}, "CLIPNET_METRICS"),
+        ({"CLIPNET_CHAT_DELAY": "soon"}, "CLIPNET_CHAT_DELAY"),
+        ({"CLIPNET_CHAT_DELAY": "90"}, "CLIPNET_CHAT_DELAY"),
         ({"CLIPNET_PROFILE": "staging"}, "CLIPNET_DATABASE_URL"),
         (
             {"CLIPNET_PROFILE": "staging", "CLIPNET_DATABASE_URL": "postgresql://db/x"},
@@ -287,3 +289,15 @@ def test_metrics_are_on_when_embedded_and_opt_in_on_shared_deployments() -> None
     assert load_settings(staging).observability.metrics is False
     assert load_settings({**staging, "CLIPNET_METRICS": "on"}).observability.metrics is True
     assert load_settings({}).observability.log_format == "text"
+
+
+def test_allowed_source_addresses_must_be_addresses_or_networks() -> None:
+    good = load_settings({"CLIPNET_ALLOWED_SOURCE_ADDRESSES": "10.1.2.0/24, 127.0.0.2"})
+    assert good.api.allowed_source_addresses == ("10.1.2.0/24", "127.0.0.2")
+    with pytest.raises(ConfigError, match="CLIPNET_ALLOWED_SOURCE_ADDRESSES: 'intranet' is not"):
+        load_settings({"CLIPNET_ALLOWED_SOURCE_ADDRESSES": "10.0.0.0/8,intranet"})
+
+
+def test_source_links_are_allowed_from_the_vod_sites_by_default() -> None:
+    hosts = load_settings({}).api.allowed_source_hosts
+    assert hosts == ("twitch.tv", "youtube.com", "youtu.be", "kick.com")

@@ -9,7 +9,7 @@ import pytest
 from clipnet.adapters.local_files import LocalFileStorage
 from clipnet.adapters.memory.storage import InMemoryStorage
 from clipnet.domain.shared.errors import PermanentJobError
-from clipnet.domain.sources.media import SourceMedia
+from clipnet.domain.sources.media import SourceMedia, fetched_key
 from clipnet.domain.sources.model import SourceKind
 from tests.builders import a_source
 
@@ -51,11 +51,22 @@ def test_an_upload_in_local_storage_is_read_in_place_not_copied(tmp_path: Path) 
     assert list(scratch.iterdir()) == []  # and no copy was made
 
 
-def test_a_url_source_has_no_local_file(tmp_path: Path) -> None:
+def test_a_url_source_is_read_from_its_downloaded_copy(tmp_path: Path) -> None:
+    storage = InMemoryStorage()
+    source = a_source(kind=SourceKind.URL, location="https://example.com/v.mp4")
+    downloaded = tmp_path / "downloaded.mp4"
+    downloaded.write_bytes(b"the downloaded video")
+    storage.put(fetched_key(source), downloaded)
+
+    with SourceMedia(storage, tmp_path).local_file(source) as path:
+        assert path.read_bytes() == b"the downloaded video"
+
+
+def test_a_url_source_that_was_never_downloaded_has_no_local_file(tmp_path: Path) -> None:
     source = a_source(kind=SourceKind.URL, location="https://example.com/v.mp4")
 
     with (
-        pytest.raises(PermanentJobError, match="source-1: url sources cannot be processed yet"),
+        pytest.raises(PermanentJobError, match="source-1: its media has not been downloaded"),
         SourceMedia(InMemoryStorage(), tmp_path).local_file(source),
     ):
         pass

@@ -430,3 +430,12 @@ def test_a_clip_with_no_words_keeps_its_span() -> None:
     h.transcriber.transcripts[h.audio_url("clip-a")] = Transcript((), "en")  # type: ignore[attr-defined]
     h.service.handle(h.job("clip-a"))
     assert h.clip("clip-a").span == TimeSpan(40.0, 60.0)
+
+
+def test_what_whisper_wrote_for_tones_never_reaches_the_clip() -> None:
+    h = Harness()
+    h.waiting_clip("clip-a")
+    h.script("clip-a", "1 -2 -3 ... ♪ [Music] what a shot")
+    h.service.handle(h.job("clip-a"))
+    clip = h.clip("clip-a")
+    assert clip.transcript is not None and clip.transcript.text == "what a shot"

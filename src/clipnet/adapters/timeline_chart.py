@@ -16,7 +16,12 @@ TEXT = (40, 44, 52)
 SCORE = (74, 58, 255)
 SHADE = (255, 214, 102)
 SHADE_EDGE = (214, 160, 20)
-FEATURE_COLOURS = {"loudness": (220, 70, 60), "motion": (40, 150, 220), "speech": (60, 170, 90)}
+FEATURE_COLOURS = {
+    "loudness": (220, 70, 60),
+    "motion": (40, 150, 220),
+    "speech": (60, 170, 90),
+    "chat": (230, 140, 20),
+}
 
 
 @attrs.frozen

@@ -254,7 +254,7 @@ class FasterWhisperTranscriber:
                 text = word.word.strip()
                 if text:
                     piece = find.nearest((float(word.start) + float(word.end)) / 2)
-                    words[piece.item].append(_word(text, word, piece))
+                    words[piece.item].append(_heard_in(segment, _word(text, word, piece)))
         return {index: Transcript(words[index], info.language or "") for index in order}
 
 
@@ -328,6 +328,16 @@ def _word(text: str, word: Any, piece: Piece) -> Word:
     end = min(max(start, float(word.end) + shift), last)
     probability = min(1.0, max(0.0, float(word.probability)))
     return Word(text, round(start, 3), round(end, 3), probability)
+
+
+def _heard_in(segment: Any, word: Word) -> Word:
+    """The word with what Whisper said of its segment, for the domain's hallucination filter."""
+    return attrs.evolve(
+        word,
+        no_speech=min(1.0, max(0.0, float(getattr(segment, "no_speech_prob", 0.0)))),
+        compression=max(0.0, float(getattr(segment, "compression_ratio", 0.0))),
+        logprob=min(0.0, float(getattr(segment, "avg_logprob", 0.0))),
+    )
 
 
 def sound_start(samples: Any, margin: float = LEAD_MARGIN) -> int | None:

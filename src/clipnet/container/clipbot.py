@@ -4,6 +4,8 @@ chat services and the jobs that speak to chat."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dependency_injector import providers
 
 from clipnet.adapters.chat_http import ChatHttp
@@ -30,7 +32,9 @@ from clipnet.domain.clipbot.replies import (
 )
 from clipnet.domain.clipbot.voting import VotingService, channel_thresholds
 from clipnet.domain.clips.review import ClipReview
+from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.shared.platforms import Platform
+from clipnet.domain.sources.model import Source
 from clipnet.ports.chat import ChatPlatform
 from clipnet.ports.platform_clips import PlatformClipMaker
 from clipnet.settings.sections import BotSettings
@@ -79,6 +83,12 @@ def twitch_clip_makers(bot: BotSettings, max_bytes: int) -> dict[Platform, Platf
         max_bytes=max_bytes,
     )
     return {Platform.TWITCH: helix}
+
+
+def analysing_lazily(pipeline: Callable[[], PipelineService]) -> Callable[[str], Source]:
+    """The pipeline's ``analyze_source``, built on first use: ``clipnet bot links`` and the
+    like make no broker (the pipeline's outbox needs one)."""
+    return lambda source_id: pipeline().analyze_source(source_id)
 
 
 class ClipBotContainer(PublishingContainer):
@@ -144,7 +154,14 @@ class ClipBotContainer(PublishingContainer):
         rules=cooldown_rules,
     )
     stream_presence = providers.Singleton(StreamPresence, bot_store, bot_store, bot_store, clock)
-    channel_admin = providers.Singleton(ChannelAdmin, bot_store, uow_factory, clock)
+    channel_admin = providers.Singleton(
+        ChannelAdmin,
+        bot_store,
+        uow_factory,
+        clock,
+        PublishingContainer.sources_service,
+        providers.Callable(analysing_lazily, PublishingContainer.pipeline.provider),
+    )
     clipbot_inbox = providers.Singleton(
         ClipBotInbox, chat_commands, stream_presence, clock, PublishingContainer.secret_box
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
+from clipnet.adapters.chat_replay import ChatReplayFiles
+from clipnet.adapters.media_fetch.downloader import HttpMediaDownloader
+from clipnet.adapters.media_fetch.guarded_http import GuardedHttp
 from clipnet.adapters.memory.events import InMemoryEventLog
 from clipnet.adapters.redis_events import RedisEventLog
+from clipnet.adapters.yake_phrases import YakeKeyPhrases
 from clipnet.container.accounts import AccountsContainer, sessions_redis_url
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.service import ClipService
@@ -17,8 +21,22 @@ from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.pipeline.handlers import PipelineService
 from clipnet.domain.pipeline.whisper_batching import BatchPolicy, TranscriptionBatcher
 from clipnet.domain.shared.live import LiveEvents
+from clipnet.domain.sources.fetching import FetchLimits, SourceFetcher
 from clipnet.domain.sources.service import SourceService
-from clipnet.settings.sections import InferenceSettings
+from clipnet.ports.media_fetch import MediaResolver
+from clipnet.settings.sections import InferenceSettings, MediaSettings
+
+
+def fetch_limits(media: MediaSettings) -> FetchLimits:
+    """A URL source's download caps: the media limits FFmpeg applies to any source."""
+    return FetchLimits(media.max_source_bytes, media.max_source_seconds)
+
+
+def ytdlp_resolver(http: GuardedHttp) -> MediaResolver:
+    """yt-dlp is imported only by a process that fetches a URL source (it is slow to load)."""
+    from clipnet.adapters.media_fetch.ytdlp import YtDlpResolver
+
+    return YtDlpResolver(http)
 
 
 def batch_policy(inference: InferenceSettings) -> BatchPolicy:
@@ -57,6 +75,19 @@ class ClipsContainer(AccountsContainer):
         AccountsContainer.subject_scanner,
         face_cams=AccountsContainer.settings.provided.media.face_cams,
     )
+    # Titles and hashtags from what was said (YAKE!, offline).
+    key_phrases = providers.Singleton(YakeKeyPhrases)
+    # URL sources: yt-dlp resolves the page, the guarded client streams the media to storage.
+    guarded_http = providers.Singleton(GuardedHttp, AccountsContainer.url_guard.provided.check_hop)
+    source_fetcher = providers.Singleton(
+        SourceFetcher,
+        AccountsContainer.url_guard,
+        providers.Singleton(ytdlp_resolver, guarded_http),
+        providers.Singleton(HttpMediaDownloader, guarded_http),
+        AccountsContainer.media,
+        AccountsContainer.storage,
+        providers.Callable(fetch_limits, AccountsContainer.settings.provided.media),
+    )
     # clip:process, ml:score, ffmpeg:polish
     pipeline = providers.Singleton(
         PipelineService,
@@ -69,6 +100,8 @@ class ClipsContainer(AccountsContainer):
         vision=AccountsContainer.vision,
         framing=framing,
         events=live_events,
+        key_phrases=key_phrases,
+        fetcher=source_fetcher,
     )
     transcription = providers.Singleton(  # whisper:batch
         TranscriptionBatcher,
@@ -96,6 +129,9 @@ class ClipsContainer(AccountsContainer):
         ),
         outbox=AccountsContainer.outbox,
     )
+    # Chat replays (clipnet clip --chat, POST /sources/{id}/chat) and chat's delay behind video.
+    chat_replays = providers.Singleton(ChatReplayFiles)
+    chat_delay = AccountsContainer.settings.provided.media.chat_delay
     sources_service = providers.Singleton(
         SourceService,
         AccountsContainer.uow_factory,

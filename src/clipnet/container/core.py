@@ -136,7 +136,10 @@ class CoreContainer(containers.DeclarativeContainer):
     subject_scanner = providers.Singleton(OpencvSubjectScanner, media)
     clip_bounds = providers.Callable(default_clip_bounds, settings.provided.media)
     url_guard = providers.Singleton(
-        UrlGuard, settings.provided.api.allowed_source_hosts, providers.Singleton(SystemResolver)
+        UrlGuard,
+        settings.provided.api.allowed_source_hosts,
+        providers.Singleton(SystemResolver),
+        settings.provided.api.allowed_source_addresses,
     )
     redis = providers.Resource(redis_client, settings.provided.queue.redis_url)
     """The queue's Redis (readiness checks ping it); sessions may have their own."""

@@ -30,7 +30,14 @@ def link(
         str,
         typer.Argument(help="Twitch broadcaster id, Discord channel id, or the X account id"),
     ],
-    source_id: Annotated[str, typer.Argument(help="The source !clip cuts from")],
+    source_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="The source !clip cuts from: its id, or a VOD link (Twitch, YouTube, Kick, a "
+            "media URL) to register for --owner",
+        ),
+    ],
     live: Annotated[
         bool, typer.Option("--live", help="The source is a stream that is live now.")
     ] = False,
@@ -38,14 +45,30 @@ def link(
         int | None,
         typer.Option(help="Net votes for auto-posting this channel's clips (else the global)."),
     ] = None,
+    owner: Annotated[
+        str,
+        typer.Option(
+            "--owner", metavar="EMAIL", help="For a VOD link: the user its clips belong to."
+        ),
+    ] = "",
 ) -> None:
     """Link a chat channel to a source; its !clip commands make clips of that source."""
     chosen = _platform(platform)
-    made = _with_admin(
-        lambda admin: admin.link_source(
-            chosen, channel, source_id, live=live, vote_threshold=vote_threshold
+    if "://" not in source_id:
+        made = _with_admin(
+            lambda admin: admin.link_source(
+                chosen, channel, source_id, live=live, vote_threshold=vote_threshold
+            )
         )
-    )
+    elif not owner or live:
+        typer.echo("clipnet: a VOD link needs --owner EMAIL and is never --live", err=True)
+        raise typer.Exit(2)
+    else:
+        made = _with_admin(
+            lambda admin: admin.link_vod(
+                chosen, channel, source_id, owner, vote_threshold=vote_threshold
+            )
+        )
     typer.echo(
         f"linked {made.platform.value} channel {made.channel} to {_kind(made)} {made.source_id} "
         f"(clips belong to user {made.owner_id})"

@@ -12,7 +12,12 @@ from clipnet.settings import ConfigError, load_settings
 
 def clip(
     input_file: Annotated[
-        str, typer.Argument(metavar="INPUT", help="The recording (a local video file).")
+        str,
+        typer.Argument(
+            metavar="INPUT",
+            help="The recording: a local video file, or a Twitch, YouTube or Kick VOD link or "
+            "a media URL (downloaded first).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for clips.json, clips, timeline.")],
     top: Annotated[int, typer.Option("--top", min=1, help="How many clips to make.")] = 3,
@@ -41,6 +46,28 @@ def clip(
     max_len: Annotated[
         float | None, typer.Option("--max-len", help="Longest clip, seconds.")
     ] = None,
+    chat: Annotated[
+        Path | None,
+        typer.Option(
+            "--chat",
+            exists=True,
+            dir_okay=False,
+            help="The recording's chat replay: TwitchDownloader or chat-downloader JSON, or "
+            "CSV offset_seconds,author,message. Chat spikes then count in the score.",
+        ),
+    ] = None,
+    chat_delay: Annotated[
+        str,
+        typer.Option(
+            "--chat-delay",
+            help="Seconds chat lags the video (0-60), or 'auto' to estimate it; "
+            "default: CLIPNET_CHAT_DELAY (8).",
+        ),
+    ] = "",
+    category: Annotated[
+        str,
+        typer.Option("--category", help="The game or category streamed, e.g. Valorant."),
+    ] = "",
 ) -> None:
     """Find the best moments of INPUT and write them to --out as finished vertical clips."""
     # Imported here: the heavy parts load only for the commands that need them.
@@ -58,7 +85,7 @@ def clip(
     remove_stale_scratch()  # an earlier run killed mid-clip left its scratch folders
     try:
         options = ClipOptions(
-            local_path(input_file),
+            input_file if _is_url(input_file) else local_path(input_file),
             out,
             top,
             template,
@@ -66,6 +93,9 @@ def clip(
             max_len,
             captions=captions,
             aspect=aspect,
+            chat=chat,
+            chat_delay=chat_delay,
+            category=category,
         )
         container = build_container(load_settings())
         outcome = run_clip_command(container, options, stderr_console())
@@ -80,6 +110,11 @@ def clip(
     typer.echo(f"{outcome.ready} clip(s) written; see {outcome.clips_json}")
     if outcome.failed:
         raise typer.Exit(1)
+
+
+def _is_url(text: str) -> bool:
+    """A ``scheme://`` that is not a local file's name: the SSRF guard decides on it."""
+    return "://" in text and not Path(text).exists()
 
 
 def sample(

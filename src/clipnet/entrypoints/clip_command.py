@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 from rich.console import Console
@@ -32,6 +33,7 @@ from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.aspects import check_aspect
 from clipnet.domain.highlights.candidates import LengthBounds, normalise, score_curve
 from clipnet.domain.highlights.captions import check_caption_style
+from clipnet.domain.highlights.chat import CHAT_SERIES, ChatDelay
 from clipnet.domain.highlights.service import SETTLED, HighlightService
 from clipnet.domain.pipeline.handlers import PipelineEvent
 from clipnet.domain.shared.errors import DomainError
@@ -51,7 +53,8 @@ class ClipCommandError(Exception):
 
 @attrs.frozen
 class ClipOptions:
-    input: Path
+    input: Path | str
+    """A local file, or (a str) a VOD or media URL, downloaded through the SSRF guard."""
     out: Path
     top: int = 3
     template: str = ""
@@ -59,8 +62,14 @@ class ClipOptions:
     max_len: float | None = None
     captions: str = ""
     """Caption style for every clip; "" = each template's."""
+    category: str = ""
+    """The game or category of the recording, for hashtags; "" = unknown."""
     aspect: str = ""
     """Output aspect ratio for every clip (9:16, 1:1, 16:9); "" = each template's."""
+    chat: Path | None = None
+    """The recording's chat replay, if any."""
+    chat_delay: str = ""
+    """Seconds chat lags the video, or "auto"; "" = the setting."""
 
 
 @attrs.frozen
@@ -94,13 +103,19 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         container.templates().get(options.template)  # unknown name: InvalidInput naming them
     check_caption_style(options.captions)
     check_aspect(options.aspect)
-    container.media().probe(options.input)  # bad input fails here, before anything is stored
+    delay = ChatDelay.parse(options.chat_delay) if options.chat_delay else container.chat_delay()
+    if isinstance(options.input, str):
+        container.url_guard().check(options.input)  # a refused URL stores nothing
+    else:
+        container.media().probe(options.input)  # bad input fails here, before anything is stored
     service = container.highlights()
     with _ProgressDisplay(console) as progress:
         unsubscribe = container.pipeline().subscribe(progress.on_event)
         try:
-            source = service.register_local_file(str(options.input.resolve()), options.input.stem)
-            progress.analysing(options.input.name)
+            source = _register(service, options.input, options.category)
+            progress.analysing(_display_name(options.input))
+            if options.chat is not None:
+                _add_chat(container, source.id, options.chat, delay, console)
             clips = service.clip_best_moments(
                 source.id,
                 options.top,
@@ -118,6 +133,37 @@ def _run(container: Container, options: ClipOptions, console: Console) -> ClipOu
         finally:
             unsubscribe()
     return export(service.source(source.id), finished, options.out, container.storage())
+
+
+def _add_chat(
+    container: Container, source_id: str, path: Path, delay: ChatDelay, console: Console
+) -> None:
+    """Read the chat replay into the source's timeline (analysing the source first)."""
+    with path.open("rb") as stream:
+        messages = container.chat_replays().messages(stream, str(path))
+        added = container.highlights().add_chat(source_id, messages, delay, analyse=True)
+    how = "estimated" if added.estimated else "set"
+    console.print(
+        f"clipnet: chat: {added.messages} messages, {added.notable_seconds} s of them notable; "
+        f"delay {added.delay:g} s ({how})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _register(service: HighlightService, input: Path | str, category: str) -> Source:
+    if isinstance(input, str):
+        return service.register_local_url(input, _display_name(input), category)
+    return service.register_local_file(str(input.resolve()), input.stem, category)
+
+
+def _display_name(input: Path | str) -> str:
+    """A file's name, or a URL's last path part (its host when it has none)."""
+    if isinstance(input, Path):
+        return input.name
+    parts = urlsplit(input)
+    return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or input
 
 
 def _tell_models(container: Container, console: Console) -> None:
@@ -152,10 +198,12 @@ class _ProgressView:
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._analysis = progress.add_task("reading the recording", total=None)
+        self._analysing = "analysing the recording"
         self._clips: Any = None
 
     def analysing(self, name: str) -> None:
-        self._progress.update(self._analysis, description=f"analysing {name}")
+        self._analysing = f"analysing {name}"
+        self._progress.update(self._analysis, description=self._analysing)
 
     def clips(self, count: int) -> None:
         self._progress.update(self._analysis, total=1, completed=1)
@@ -165,7 +213,16 @@ class _ProgressView:
             )
 
     def on_event(self, event: PipelineEvent) -> None:
-        if event.stage in ("scoring", "polishing", "ready") and self._clips is not None:
+        if event.stage == "downloading":
+            self._progress.update(
+                self._analysis,
+                description="downloading the recording",
+                total=1,
+                completed=float(event.detail or 0),
+            )
+        elif event.stage == "analyzing":
+            self._progress.update(self._analysis, description=self._analysing, total=None)
+        elif event.stage in ("scoring", "polishing", "ready") and self._clips is not None:
             self._progress.advance(self._clips)
         elif event.stage == "failed" and self._clips is not None:
             self._progress.advance(self._clips, STEPS_PER_CLIP)
@@ -252,7 +309,11 @@ def _chart(source: Source, entries: Sequence[dict[str, Any]], out: Path) -> None
     chart = TimelineChart(
         duration=source.duration or float(source.timeline.seconds),
         score=score_curve(source.timeline),
-        features={name: signals[name] for name in ("loudness", "motion", "speech")},
+        features={
+            name: signals[name]
+            for name in ("loudness", "motion", "speech", CHAT_SERIES)
+            if name in signals
+        },
         clips=[ChosenClip(e["rank"], e["start"], e["end"]) for e in entries],
         cuts=source.timeline.scene_cuts,
         title=Path(source.location).name,

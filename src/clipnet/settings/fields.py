@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import ipaddress
 import string
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -277,3 +278,14 @@ def as_path(raw: str) -> Path:
 
 def as_list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def as_networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (``10.1.2.0/24``), each checked."""
+    items = as_list(raw)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network") from None
+    return items

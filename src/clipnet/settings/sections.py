@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 
+from clipnet.domain.highlights.chat import ChatDelay
 from clipnet.domain.jobs.groups import QueueGroup
 from clipnet.domain.shared.platforms import Platform
 from clipnet.settings.face_cams import FaceCams, as_face_cams
@@ -27,6 +28,7 @@ from clipnet.settings.fields import (
     as_hex_key,
     as_int,
     as_list,
+    as_networks,
     as_path,
     as_text,
     as_url,
@@ -462,6 +464,14 @@ class MediaSettings:
         doc="An automatic clip's score must be at least this fraction of its source's best "
         "moment's (and at least the source's median); 0 keeps only the median rule",
     )
+    chat_delay: ChatDelay = setting(
+        "CLIPNET_CHAT_DELAY",
+        ChatDelay(),
+        parse=ChatDelay.parse,
+        doc="Seconds chat lags the video (viewers react 5-15 s after a moment; 0-60), or "
+        "'auto': estimated per source from when chat follows its sound and motion, this "
+        "default's 8 s when the estimate is unsure",
+    )
     timeout: float = setting(
         "CLIPNET_FFMPEG_TIMEOUT",
         3600.0,
@@ -472,13 +482,15 @@ class MediaSettings:
         "CLIPNET_MAX_SOURCE_BYTES",
         8 * 1024**3,
         parse=as_int(1),
-        doc="Largest media file FFmpeg is allowed to open",
+        doc="Largest media file FFmpeg is allowed to open, and the most a source URL's "
+        "download may be (stopped as soon as it passes)",
     )
     max_source_seconds: float = setting(
         "CLIPNET_MAX_SOURCE_SECONDS",
         6 * 3600.0,
         parse=as_float(1),
-        doc="Longest source recording accepted",
+        doc="Longest source recording accepted (a VOD link longer than this is refused "
+        "before it is downloaded, when its page says how long it is)",
     )
     max_source_pixels: int = setting(
         "CLIPNET_MAX_SOURCE_PIXELS",
@@ -524,6 +536,10 @@ def listening_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+VOD_HOSTS = ("twitch.tv", "youtube.com", "youtu.be", "kick.com")
+"""The sites whose VOD and clip links a source URL may be, unless configured otherwise."""
+
+
 @attrs.frozen
 class ApiSettings:
     host: str = setting("CLIPNET_HOST", "127.0.0.1", doc="Address `clipnet serve` listens on")
@@ -554,9 +570,19 @@ class ApiSettings:
     )
     allowed_source_hosts: tuple[str, ...] = setting(
         "CLIPNET_ALLOWED_SOURCE_HOSTS",
-        (),
+        VOD_HOSTS,
         parse=as_list,
-        doc="Hosts a source URL may point at (comma-separated)",
+        doc="Hosts a source URL may point at, and their subdomains (comma-separated; * for "
+        "any host); the VOD sites by default. Redirects and the media a page resolves to may "
+        "be on any host, but every address must be public",
+    )
+    allowed_source_addresses: tuple[str, ...] = setting(
+        "CLIPNET_ALLOWED_SOURCE_ADDRESSES",
+        (),
+        parse=as_networks,
+        doc="Non-public addresses or networks a source URL may reach all the same "
+        "(comma-separated, e.g. 10.1.2.0/24 for a media server on the private network); "
+        "none by default",
     )
     max_page_size: int = setting(
         "CLIPNET_MAX_PAGE_SIZE", 100, parse=as_int(1), doc="Most items one list request returns"

@@ -26,6 +26,7 @@ from clipnet.settings import load_settings
 from tests.conftest import require_service
 from tests.job_harness import REDIS_URL, delete_namespace, fresh_namespace, redis_available
 from tests.loopback.asgi import serving
+from tests.loopback.media_host import ALLOWED_HOST, Served, media_host
 from tests.sql_databases import postgres_available, postgres_schema_url, sql_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -55,6 +56,9 @@ def env(tmp_path: Path) -> Iterator[dict[str, str]]:
                 "CLIPNET_PUBLIC_URL": PUBLIC_URL,
                 "CLIPNET_X264_PRESET": "ultrafast",
                 "CLIPNET_LOG_LEVEL": "INFO",
+                # the loopback media host of the VOD-link test, and no other private address
+                "CLIPNET_ALLOWED_SOURCE_HOSTS": ALLOWED_HOST,
+                "CLIPNET_ALLOWED_SOURCE_ADDRESSES": ALLOWED_HOST,
             }
         finally:
             delete_namespace(namespace)
@@ -110,6 +114,58 @@ def wait_until(condition: Callable[[], bool], what: str, log: Path) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
         time.sleep(0.5)
+
+
+def signed_in(http: httpx.Client) -> dict[str, str]:
+    email, password = "streamer@example.com", "a long enough password"
+    assert http.post("/auth/signup", json={"email": email, "password": password}).is_success
+    tokens = http.post("/auth/login", json={"email": email, "password": password}).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def test_a_vod_link_is_downloaded_by_the_worker_and_clipped(
+    api: str, worker: Path, video: Path
+) -> None:
+    http = httpx.Client(base_url=api, timeout=120)
+    auth = signed_in(http)
+    with media_host() as (media_base, host):
+        # given a source registered by its link (nothing is fetched by the API)
+        host.routes["/vods/friday.mp4"] = Served("video/mp4", video.read_bytes())
+        registered = http.post(
+            "/sources/url",
+            json={"url": f"{media_base}/vods/friday.mp4", "title": "Friday VOD"},
+            headers=auth,
+        )
+        assert registered.status_code == 201, registered.text
+        source = registered.json()
+        assert source["kind"] == "url" and host.hits == []
+
+        # when its best moment is asked for, the worker downloads, analyses and clips it
+        created = http.post(
+            "/clips/", json={"source_id": source["id"], "mode": "auto", "count": 1}, headers=auth
+        )
+        assert created.status_code == 202, created.text
+        analysis = created.json()["analysis"]
+
+        def analysed() -> bool:
+            status = http.get(f"/jobs/{analysis['id']}", headers=auth).json()["status"]
+            assert status != "dead", status
+            return bool(status == "succeeded")
+
+        wait_until(analysed, "the VOD to be downloaded and analysed", worker)
+        # yt-dlp looked at its start (a media file, not a page), then the worker fetched it
+        assert set(host.hits) == {"/vods/friday.mp4"}
+    fetched = http.get(f"/sources/{source['id']}", headers=auth).json()
+    assert fetched["duration"] == pytest.approx(40, abs=0.5)
+    (clip,) = http.get("/clips/", params={"source_id": source["id"]}, headers=auth).json()["items"]
+    assert clip["start"] < 32 and clip["end"] > 20  # the exciting part, as for an upload
+
+    def ready() -> bool:
+        status = http.get(f"/clips/{clip['id']}", headers=auth).json()["status"]
+        assert status not in {"failed", "rejected", "cancelled"}, status
+        return bool(status == "ready")
+
+    wait_until(ready, "the VOD's clip to be ready", worker)
 
 
 def test_an_uploaded_video_becomes_a_ready_scored_playable_auto_clip(

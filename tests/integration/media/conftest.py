@@ -51,6 +51,17 @@ def sample_video(media_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def short_stream(media_dir: Path) -> Path:
+    """30 s at 320x180, 10 fps, exciting from 12 to 20 s: long enough for one clip, quick to
+    serve as a VOD link."""
+    ffmpeg_binary()
+    spec = SampleSpec(
+        seconds=30, exciting=TimeSpan(12, 20), width=320, height=180, fps=10, preset="ultrafast"
+    )
+    return make_sample(media_dir / "stream.mp4", spec)
+
+
+@pytest.fixture(scope="session")
 def speech_video(media_dir: Path) -> Path:
     """A still picture over 6 s of steady tone, 1.5 s of silence, espeak-ng speech, 1.5 s of
     silence and 6 s of tone."""

@@ -113,7 +113,6 @@ def test_a_bad_file_gives_one_clear_line_naming_it_and_a_non_zero_exit(
     [
         "concat:{sample}|{sample}",
         "subfile,,start,0,end,100,,:{sample}",
-        "http://127.0.0.1:9/sample.mp4",
         "file:{sample}",
     ],
 )
@@ -126,6 +125,17 @@ def test_protocols_and_urls_are_refused_before_ffmpeg_sees_them(
     assert output.strip() == (
         f"clipnet: error: {argument}: only local files can be opened, not URLs or protocols"
     )
+
+
+def test_a_url_goes_to_the_ssrf_guard_which_refuses_a_host_not_allowed(
+    temp_root: Path, tmp_path: Path
+) -> None:
+    code, output = clip_command("http://127.0.0.1:9/sample.mp4", "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert output.strip() == (
+        "clipnet: error: host '127.0.0.1' is not on the list of allowed source hosts"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_file_named_like_a_protocol_is_opened_as_a_plain_file(

@@ -31,8 +31,9 @@ SHORTEST, LONGEST = 10.0, 20.0
 
 @pytest.fixture(scope="module")
 def run(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """One run of ``clipnet clip SAMPLE --out DIR --top 3 --min-len 10 --max-len 20``: the
-    sample has one exciting part, so one clip clears the floor."""
+    """One run of ``clipnet clip SAMPLE --out DIR --top 3 --min-len 10 --max-len 20
+    --category 'Rocket League'``: the sample has one exciting part, so one clip clears the
+    floor."""
     work = tmp_path_factory.mktemp("clip-command")
     temp = work / "tmp"
     temp.mkdir()
@@ -46,6 +47,7 @@ def run(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     out = work / "clips"
     args = [str(clipnet), "clip", str(sample_video), "--out", str(out), "--top", "3"]
     args += ["--min-len", f"{SHORTEST:g}", "--max-len", f"{LONGEST:g}"]
+    args += ["--category", "Rocket League"]
     result = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
     document = json.loads((out / "clips.json").read_text()) if result.returncode == 0 else {}
     return {"result": result, "out": out, "temp": temp, "json": document}
@@ -114,6 +116,17 @@ def test_clips_json_describes_the_source_and_each_clip_best_first(
         assert clip["explanation"] and clip["title"]
         assert clip["template"] == "reframe"
         assert clip["transcript"] is None or isinstance(clip["transcript"], str)
+
+
+def test_the_samples_tones_give_no_title_and_no_hashtag_but_its_category(
+    run: dict[str, Any], sample_video: Path
+) -> None:
+    """The sample holds tones and noise, no speech: what Whisper writes for them is dropped,
+    so the title is the explanation and the source's name, the one hashtag its category."""
+    for clip in run["json"]["clips"]:
+        assert clip["title"] == f"{clip['explanation'].capitalize()} — {sample_video.stem}"
+        assert clip["hashtags"] == ["#rocketleague"]
+        assert not clip["transcript"]
 
 
 def test_the_top_clip_covers_the_exciting_part(run: dict[str, Any]) -> None:

@@ -53,6 +53,50 @@ def test_bot_link_live_starts_the_live_clock(container: Container) -> None:
     assert link is not None and link.live_since is not None
 
 
+VOD_ENV = {
+    # an address literal: the guard resolves it without asking any DNS server
+    "CLIPNET_ALLOWED_SOURCE_HOSTS": "127.0.0.2",
+    "CLIPNET_ALLOWED_SOURCE_ADDRESSES": "127.0.0.2",
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "message"),
+    [
+        ([], 2, "a VOD link needs --owner EMAIL"),
+        (["--owner", "nobody@example.com"], 1, "clipnet: user 'nobody@example.com' not found"),
+    ],
+)
+def test_a_vod_link_without_a_known_owner_is_one_line_and_registers_nothing(
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: list[str],
+    status: int,
+    message: str,
+) -> None:
+    for name, value in VOD_ENV.items():
+        monkeypatch.setenv(name, value)
+    url = "http://127.0.0.2:8080/vods/friday.mp4"
+
+    result = runner.invoke(app, ["bot", "link", "twitch", "141981764", url, *extra])
+
+    assert result.exit_code == status
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    with container.uow_factory()() as uow:
+        assert [s.id for s in uow.sources.list_for_owner("user-1", limit=10)] == ["source-1"]
+
+
+def test_a_vod_link_the_guard_refuses_is_one_line(container: Container) -> None:
+    url, owner = "http://10.0.0.7/x.mp4", "user-1@example.com"
+    args = ["bot", "link", "twitch", "b-1", url, "--owner", owner]
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 1
+    assert "not on the list of allowed source hosts" in result.output
+    assert container.bot_store().find_link(Platform.TWITCH, "b-1") is None
+
+
 @pytest.mark.parametrize(
     "args, status, message",
     [

@@ -130,6 +130,32 @@ def test_a_url_on_an_allowed_public_host_is_registered(
         assert response.json()["url"] == url and response.json()["kind"] == "url"
 
 
+def test_a_source_may_name_its_game_or_category_and_a_long_one_is_a_400(
+    client: TestClient[Litestar], alice: ApiUser
+) -> None:
+    url = "https://videos.example.com/vod/1.mp4"
+    made = client.post(
+        "/sources/url", json={"url": url, "category": " Just  Chatting "}, headers=alice.headers
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["category"] == "Just Chatting"
+    listed = client.get(f"/sources/{made.json()['id']}", headers=alice.headers)
+    assert listed.json()["category"] == "Just Chatting"
+    uploaded = client.post(
+        "/sources/upload",
+        files={"file": ("stream.mp4", FAKE_VIDEO, "video/mp4")},
+        data={"title": "my stream", "category": "Valorant"},
+        headers=alice.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["category"] == "Valorant"
+    too_long = client.post(
+        "/sources/url", json={"url": url, "category": "x" * 101}, headers=alice.headers
+    )
+    assert too_long.status_code == 400
+    assert too_long.headers["content-type"].startswith("application/problem+json")
+
+
 @pytest.mark.parametrize(
     ("url", "reason"),
     [

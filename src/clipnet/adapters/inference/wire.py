@@ -10,11 +10,15 @@ from clipnet.ports.transcriber import TranscriptionFailure, TranscriptionResult
 
 
 def transcript_to_wire(transcript: Transcript) -> dict[str, Any]:
-    """``{"text", "language", "words": [[text, start, end, probability], ...]}``."""
+    """``{"text", "language", "words": [[text, start, end, probability, no_speech,
+    compression, logprob], ...]}`` (a word of four values, from an older server, is read too)."""
     return {
         "text": transcript.text,
         "language": transcript.language,
-        "words": [[w.text, w.start, w.end, w.probability] for w in transcript.words],
+        "words": [
+            [w.text, w.start, w.end, w.probability, w.no_speech, w.compression, w.logprob]
+            for w in transcript.words
+        ],
     }
 
 
@@ -38,7 +42,10 @@ def result_from_wire(item: object) -> TranscriptionResult:
 
 
 def _word(raw: object) -> Word:
-    if not isinstance(raw, list | tuple) or len(raw) != 4:
-        raise ValueError(f"expected [text, start, end, probability], got {raw!r}")
-    text, start, end, probability = raw
-    return Word(str(text), float(start), float(end), float(probability))
+    if not isinstance(raw, list | tuple) or len(raw) not in (4, 7):
+        raise ValueError(
+            "expected [text, start, end, probability] or [text, start, end, probability, "
+            f"no_speech, compression, logprob], got {raw!r}"
+        )
+    text, *numbers = raw
+    return Word(str(text), *(float(n) for n in numbers))

@@ -121,16 +121,22 @@ def score_from_json(doc: dict[str, Any] | None) -> Score | None:
 def transcript_to_json(transcript: Transcript | None) -> dict[str, Any] | None:
     if transcript is None:
         return None
+    # What Whisper said of each word's segment is kept only when known (stored rows stay small).
     words = [
-        [w.text, number(w.start), number(w.end), number(w.probability)] for w in transcript.words
+        [w.text, *numbers((w.start, w.end, w.probability)), *_evidence(w)] for w in transcript.words
     ]
     return {"language": transcript.language, "words": words}
+
+
+def _evidence(word: Word) -> list[float | str]:
+    evidence = (word.no_speech, word.compression, word.logprob)
+    return numbers(evidence) if any(evidence) else []
 
 
 def transcript_from_json(doc: dict[str, Any] | None) -> Transcript | None:
     if doc is None:
         return None
-    words = [Word(text, float(start), float(end), float(p)) for text, start, end, p in doc["words"]]
+    words = [Word(str(text), *(float(n) for n in numbers)) for text, *numbers in doc["words"]]
     return Transcript(words, doc["language"])
 
 
@@ -172,6 +178,7 @@ def source_to_row(source: Source) -> dict[str, Any]:
         "duration": source.duration,
         "title": source.title,
         "channel": source.channel,
+        "category": source.category,
         "status": source.status.value,
         "timeline": timeline_to_json(source.timeline),
         "last_error": source.last_error,
@@ -189,6 +196,7 @@ def source_from_row(row: Row) -> Source:
         duration=row["duration"],
         title=row["title"],
         channel=row["channel"],
+        category=row["category"],
         status=SourceStatus(row["status"]),
         timeline=timeline_from_json(row["timeline"]),
         last_error=row["last_error"],

@@ -112,6 +112,7 @@ sources = sa.Table(
     _text("channel"),
     _text("status"),
     sa.Column("timeline", sa.JSON(), nullable=True),
+    sa.Column("category", sa.Text(), nullable=False, server_default=""),
     _text("last_error"),
     _version(),
 )

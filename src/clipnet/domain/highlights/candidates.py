@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 import attrs
 
+from clipnet.domain.highlights.chat import CHAT_SERIES
 from clipnet.domain.highlights.features import FeatureTimeline, Segment
 from clipnet.domain.highlights.scoring import (
     DEFAULT_WEIGHTS,
@@ -129,17 +130,19 @@ def cut_counts(timeline: FeatureTimeline) -> list[float]:
 
 
 def normalise(timeline: FeatureTimeline) -> Mapping[str, tuple[float, ...]]:
-    """Per-second signals in [0, 1]: loudness bursts, motion, speech, and cut counts."""
+    """Per-second signals in [0, 1]: loudness bursts, motion, speech, and cut counts; and
+    chat intensity when the source has chat (:mod:`.chat`)."""
     series = timeline.series
     zeros = [0.0] * timeline.seconds
-    return MappingProxyType(
-        {
-            "loudness": tuple(loudness_bursts(series.get("loudness", zeros))),
-            "motion": tuple(motion_levels(series.get("motion", zeros))),
-            "speech": tuple(_clip01(v) for v in series.get("speech", zeros)),
-            "cuts": tuple(cut_counts(timeline)),
-        }
-    )
+    signals = {
+        "loudness": tuple(loudness_bursts(series.get("loudness", zeros))),
+        "motion": tuple(motion_levels(series.get("motion", zeros))),
+        "speech": tuple(_clip01(v) for v in series.get("speech", zeros)),
+        "cuts": tuple(cut_counts(timeline)),
+    }
+    if CHAT_SERIES in series:
+        signals[CHAT_SERIES] = tuple(_clip01(v) for v in series[CHAT_SERIES])
+    return MappingProxyType(signals)
 
 
 # -- features of a span ----------------------------------------------------------------------
@@ -171,6 +174,8 @@ def span_features(signals: Mapping[str, Sequence[float]], span: TimeSpan) -> dic
     }
     cuts = sum(_window(signals.get("cuts", ()), span))
     features["scene"] = round(_clip01(cuts * CUT_EVERY / max(span.duration, 1.0)), 4)
+    if CHAT_SERIES in signals:  # only a source with chat has the feature (see scoring)
+        features[CHAT_SERIES] = round(strength(_window(signals[CHAT_SERIES], span)), 4)
     return features
 
 

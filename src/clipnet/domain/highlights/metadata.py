@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
@@ -32,62 +32,44 @@ PLATFORM_LIMITS: Mapping[Platform, TextLimits] = MappingProxyType(
     }
 )
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "with",
-        "you",
-        "your",
-        "my",
-        "me",
-        "our",
-        "they",
-        "them",
-        "he",
-        "she",
-        "his",
-        "her",
-        "there",
-        "what",
-        "just",
-        "like",
-        "oh",
-        "yeah",
-        "um",
-        "uh",
-        "okay",
-        "ok",
-    ]
+
+def _listed(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+#: Words no hashtag or keyword is made of: English, Spanish and German function words and
+#: the fillers of speech.
+_STOPWORDS = _listed(
+    """
+    a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each few for from further had hadn't has hasn't have
+    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i
+    i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
+    myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this
+    those through to too under until up very was wasn't we we'd we'll we're we've were weren't
+    what what's when when's where where's which while who who's whom why why's with won't would
+    wouldn't you you'd you'll you're you've your yours yourself yourselves also just like oh
+    yeah yes um uh okay ok gonna wanna got get gets go going went come came really right well
+    now still even actually literally thing things stuff way said says say one two three
+    dont im ive youre thats lets cant wont didnt isnt
+    el la los las un una unos unas y o pero que de del al en con por para es son fue era está
+    están estoy lo le les se me te nos su sus mi mis tu tus este esta esto ese esa eso muy más
+    ya sí no como cuando donde porque hay ser estar tiene
+    der die das den dem des ein eine einen einem einer und oder aber ist sind war waren ich du
+    er sie es wir ihr mich dich sich mir dir uns euch mein dein sein nicht auch noch schon so
+    wie wenn dann da hier mit von zu auf für bei nach aus um am im ja nein doch mal halt
+    around back again maybe kind sort lot bit
+    """
 )
-_WORD = re.compile(r"[A-Za-z0-9']+")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+")
+#: A title quoting the clip is at most this long; a longer sentence gives way to its phrase.
+QUOTE_AT_MOST = 60
+#: Hashtags longer than "#" plus this many characters are made; at most this long in all.
+HASHTAG_SHORTEST, HASHTAG_LONGEST = 3, 30
 
 
 @attrs.frozen
@@ -129,6 +111,61 @@ def hashtag(word: str) -> str:
     return "#" + "".join(ch for ch in word if ch.isalnum())
 
 
+def _meaningful(phrase: str) -> bool:
+    """A phrase with at least one word that is not a stop word (nor only digits)."""
+    return any(w not in _STOPWORDS and not w.isdigit() for w in _WORD.findall(phrase.lower()))
+
+
+def _phrase_tag(phrase: str) -> str:
+    """ "#insaneclutch" for "Insane clutch", "#dragon" for "the dragon"; "" for a phrase with a
+    stop word inside ("won the match"), of stop words or digits only, or one too short."""
+    words = [w.strip("'") for w in _WORD.findall(phrase.lower())]
+    while words and words[0] in _STOPWORDS:
+        words.pop(0)
+    while words and words[-1] in _STOPWORDS:
+        words.pop()
+    if not words or any(w in _STOPWORDS for w in words) or all(w.isdigit() for w in words):
+        return ""
+    tag = hashtag("".join(words))
+    return tag if HASHTAG_SHORTEST < len(tag) <= HASHTAG_LONGEST else ""
+
+
+def _hashtags(category: str, phrases: Iterable[str]) -> list[str]:
+    """The category's hashtag (a name: its stop words stay), then the phrases', no repeats."""
+    named = hashtag(category.lower())
+    found = [named] if 1 < len(named) <= HASHTAG_LONGEST else []
+    for phrase in phrases:
+        tag = _phrase_tag(phrase)
+        if tag and tag not in found:
+            found.append(tag)
+    return found
+
+
+def _spoken_title(phrases: Sequence[str], transcript: str, limit: int) -> str:
+    return _quote(_title_phrase(phrases), transcript, limit) if phrases else ""
+
+
+def _title_phrase(phrases: Sequence[str]) -> str:
+    """The first phrase of several words, else the first: "sniper hit" says more than "hit"."""
+    return next((p for p in phrases if len(_WORD.findall(p)) > 1), phrases[0])
+
+
+def _quote(phrase: str, transcript: str, limit: int) -> str:
+    """The transcript's first sentence that holds ``phrase``, when it fits in ``limit``
+    characters; else the phrase itself."""
+    said = re.compile(rf"(?<!\w){re.escape(phrase.strip())}(?!\w)", re.IGNORECASE)
+    for sentence in _SENTENCE_BREAK.split(" ".join(transcript.split())):
+        if said.search(sentence) and len(sentence) <= limit:
+            return _sentence(sentence)
+    return _sentence(phrase.strip())
+
+
+def _unspoken_title(explanation: str, source_title: str) -> str:
+    """A clip without speech: what made it stand out, and where it is from."""
+    parts = [_sentence(explanation), " ".join(source_title.split())]
+    return " — ".join(part for part in parts if part)
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text[:1].upper() + text[1:] if text else text
@@ -142,30 +179,31 @@ def build_metadata(
     captions: Iterable[str] = (),
     tags: Iterable[str] = (),
     explanation: str = "",
+    phrases: Iterable[str] = (),
+    source_title: str = "",
+    category: str = "",
 ) -> ClipMetadata:
     """Title, description and hashtags for ``platform`` from what is known of a clip.
 
-    A given title wins; else the first words of the transcript; else the first caption; else
-    the score's explanation. Hashtags come from tags first, then transcript keywords.
+    ``transcript``: what was said, already without what is not speech (see
+    :mod:`.hallucinations`); ``phrases``: its key phrases, most telling first (without them,
+    its most frequent meaningful words stand in). A given title wins; else the sentence that
+    holds the first key phrase of several words, or else the first (the phrase alone when that
+    sentence is long); else, with no speech, the score's explanation and the source's title.
+    Hashtags: the source's category, then the tags, then the key phrases; none a stop word.
     """
     limits = PLATFORM_LIMITS[platform]
     captions = [c for c in captions if c.strip()]
     tags = [t for t in tags if t.strip()]
+    spoken = [p for p in (*phrases,) if _meaningful(p)] or keywords([transcript])
     chosen_title = (
         title.strip()
-        or truncate(_sentence(transcript), min(limits.title, 60))
-        or (_sentence(captions[0]) if captions else "")
-        or _sentence(explanation)
+        or _spoken_title(spoken, transcript, min(limits.title, QUOTE_AT_MOST))
+        or _unspoken_title(explanation, source_title)
         or "Clip"
     )
     body = [part for part in (_sentence(transcript), *map(_sentence, captions)) if part]
-    tag_words = [*tags, *keywords([transcript, *captions])]
-    hashtags: list[str] = []
-    for word in tag_words:
-        tag = hashtag(word.lower())
-        if len(tag) > 1 and tag not in hashtags:
-            hashtags.append(tag)
-    hashtags = hashtags[: limits.hashtags]
+    hashtags = _hashtags(category, [*tags, *spoken, *keywords(captions)])[: limits.hashtags]
     description = truncate(" ".join(body) or chosen_title, limits.description)
     # The hashtags share the description's room on every platform we post to.
     while hashtags and len(description) + 1 + len(" ".join(hashtags)) > limits.description:

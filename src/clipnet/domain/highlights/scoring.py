@@ -62,8 +62,24 @@ class Weights:
     def total(self) -> float:
         return sum(self.values.values())
 
+    def applying_to(self, features: Mapping[str, float]) -> Weights:
+        """These weights less those of :data:`WHEN_MEASURED` features ``features`` lacks (a
+        source without chat scores as if chat were not weighed at all, not as silent chat)."""
+        kept = {n: w for n, w in self.values.items() if n in features or n not in WHEN_MEASURED}
+        if len(kept) == len(self.values) or not any(w > 0 for w in kept.values()):
+            return self
+        return Weights(kept)
 
-DEFAULT_WEIGHTS = Weights({"loudness": 1.0, "motion": 1.0, "speech": 0.8, "scene": 0.4})
+
+#: Features that only some sources have (chat: a source with a chat replay); their weights
+#: count only for segments that carry them.
+WHEN_MEASURED = frozenset({"chat"})
+#: Chat's weight: a chat spike is the strongest sign of a highlight a stream has.
+CHAT_WEIGHT = 3.0
+
+DEFAULT_WEIGHTS = Weights(
+    {"loudness": 1.0, "motion": 1.0, "speech": 0.8, "scene": 0.4, "chat": CHAT_WEIGHT}
+)
 
 
 @attrs.frozen(eq=False)
@@ -119,7 +135,9 @@ def explain(values: Mapping[str, float], weights: Mapping[str, float]) -> str:
 
 
 def score_segment(segment: Segment, weights: Weights = DEFAULT_WEIGHTS) -> Score:
-    """Score one segment: 100 x the weighted mean of its weighted features (missing = 0)."""
+    """Score one segment: 100 x the weighted mean of its weighted features (missing = 0;
+    a missing :data:`WHEN_MEASURED` feature is not weighed)."""
+    weights = weights.applying_to(segment.features)
     values = {name: _unit(segment.features.get(name, 0.0)) for name in weights.values}
     weighted = sum(weights.values[name] * value for name, value in values.items())
     total = min(100.0, max(0.0, 100.0 * weighted / weights.total))

@@ -18,14 +18,18 @@ from clipnet.domain.accounts.model import User
 from clipnet.domain.clips.lifecycle import ClipLifecycle, made_for_request
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, find_highlights
+from clipnet.domain.highlights.chat import ChatDelay, ChatMessage, ChatTally
+from clipnet.domain.highlights.chat_timeline import ChatAdded, with_chat
 from clipnet.domain.highlights.scoring import RankedSegment, Weights
 from clipnet.domain.highlights.selection import DEFAULT_FLOOR, ScoreFloor
 from clipnet.domain.highlights.templates import TemplateCatalogue
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType, job_key
 from clipnet.domain.jobs.outbox import Outbox
+from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput, NotFound, PermanentJobError
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.model import Source, SourceKind, url_kind
+from clipnet.domain.sources.service import check_category
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
 from clipnet.ports.media import MediaError
@@ -72,8 +76,19 @@ class HighlightService:
         """How good a moment must be, relative to its source, to become a clip."""
         self._outbox = outbox
 
-    def register_local_file(self, path: str, title: str = "") -> Source:
+    def register_local_file(self, path: str, title: str = "", category: str = "") -> Source:
         """A source for a file on this machine, owned by the local user."""
+        return self._register_for_local_user(SourceKind.LOCAL, path, title, category)
+
+    def register_local_url(self, url: str, title: str = "", category: str = "") -> Source:
+        """A source for a VOD or media URL (already past the SSRF guard), owned by the local
+        user; its media is downloaded when it is analysed."""
+        return self._register_for_local_user(url_kind(url), url, title, category)
+
+    def _register_for_local_user(
+        self, kind: SourceKind, location: str, title: str, category: str
+    ) -> Source:
+        category = check_category(category)
         with self._uow() as uow:
             try:
                 uow.users.get(LOCAL_USER_ID)
@@ -82,10 +97,11 @@ class HighlightService:
             source = Source(
                 id=self._ids.new_id(),
                 owner_id=LOCAL_USER_ID,
-                kind=SourceKind.LOCAL,
-                location=path,
+                kind=kind,
+                location=location,
                 created_at=self._clock.now(),
                 title=title,
+                category=category,
             )
             uow.sources.add(source)
             uow.commit()
@@ -210,6 +226,51 @@ class HighlightService:
             floor=self.floor,
             transcript=transcript,
         )
+
+    def add_chat(
+        self,
+        source_id: str,
+        messages: Iterable[ChatMessage],
+        delay: ChatDelay,
+        *,
+        actor: Actor | None = None,
+        analyse: bool = False,
+    ) -> ChatAdded:
+        """Give the source's timeline its ``chat`` series from ``messages`` (a replay, read
+        as it is iterated; its errors come through), so its moments are picked with chat
+        from then on, without decoding the media again.
+
+        With ``actor``, only the source's owner may (anyone else: ``NotFound``). A source not
+        analysed yet is analysed first when ``analyse`` (the command line), else refused
+        (an HTTP request never decodes a video).
+        """
+        if actor is not None:
+            self.require_owner(actor, source_id)
+        # Read first: a bad file fails before a video is decoded, and outside a transaction.
+        tally = ChatTally().extend(messages)
+        if tally.count == 0:  # all-silent chat would lower every moment's score alike
+            raise InvalidInput("the chat replay has no messages during the recording")
+        stats = tally.stats()
+        if analyse:
+            self._analyse(source_id)
+        with self._uow() as uow:
+            source = uow.sources.get(source_id)
+            if source.timeline is None:
+                raise InvalidInput(
+                    f"source {source_id} is not analysed yet; ask for its clips first "
+                    "(that analyses it), then add its chat"
+                )
+            added = with_chat(source.timeline, stats, delay, tally.count)
+            source.timeline = added.timeline
+            uow.sources.update(source)
+            uow.commit()
+        return added
+
+    def require_owner(self, actor: Actor, source_id: str) -> None:
+        """``NotFound`` unless ``actor`` owns the source (others' ids reveal nothing)."""
+        with self._uow() as uow:
+            if uow.sources.get(source_id).owner_id != actor.user_id:
+                raise NotFound("source", source_id)
 
     def current(self, clip_ids: Iterable[str]) -> list[Clip]:
         """The clips as they are now."""

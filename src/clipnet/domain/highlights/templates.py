@@ -9,7 +9,7 @@ import attrs
 
 from clipnet.domain.highlights.aspects import DEFAULT_ASPECT, check_aspect, output_size
 from clipnet.domain.highlights.captions import CAPTION_STYLES, CaptionStyle
-from clipnet.domain.highlights.scoring import DEFAULT_WEIGHTS, Weights
+from clipnet.domain.highlights.scoring import CHAT_WEIGHT, DEFAULT_WEIGHTS, Weights
 from clipnet.domain.shared.converters import strings
 from clipnet.domain.shared.errors import InvalidInput
 
@@ -93,7 +93,9 @@ DEFAULT_TEMPLATES: tuple[Template, ...] = (
         Layout.SPLIT,
         captions=CAPTION_STYLES["boxed"],
         tag_rules=("game", "gameplay", "shooter", "streamer", "webcam"),
-        weights=Weights({"loudness": 1.0, "motion": 1.2, "speech": 0.8, "scene": 0.4}),
+        weights=Weights(
+            {"loudness": 1.0, "motion": 1.2, "speech": 0.8, "scene": 0.4, "chat": CHAT_WEIGHT}
+        ),
     ),
 )
 

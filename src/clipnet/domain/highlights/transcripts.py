@@ -19,6 +19,15 @@ class Word:
     """Seconds from the start of the transcribed audio; >= ``start``."""
     probability: float = 1.0
     """The recogniser's confidence in [0, 1]."""
+    no_speech: float = 0.0
+    """How likely the stretch of audio the word was heard in held no speech at all, in [0, 1]
+    (Whisper's segment ``no_speech_prob``); 0 when the recogniser does not say."""
+    compression: float = 0.0
+    """The compression ratio of the text of the word's stretch (Whisper's segment
+    ``compression_ratio``: high when the text repeats itself); 0 when not known."""
+    logprob: float = 0.0
+    """The mean log-probability of the tokens of the word's stretch (Whisper's segment
+    ``avg_logprob``: very negative when the model guessed); 0 when not known."""
 
 
 def _words(values: Iterable[Word]) -> tuple[Word, ...]:
@@ -45,9 +54,7 @@ class Transcript:
     def shifted(self, offset: float) -> Transcript:
         """The same transcript with every time moved by ``offset`` seconds."""
         return Transcript(
-            tuple(
-                Word(w.text, w.start + offset, w.end + offset, w.probability) for w in self.words
-            ),
+            tuple(attrs.evolve(w, start=w.start + offset, end=w.end + offset) for w in self.words),
             self.language,
         )
 

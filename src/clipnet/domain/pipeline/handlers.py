@@ -24,23 +24,24 @@ import attrs
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
 from clipnet.domain.framing.service import FramingService
-from clipnet.domain.highlights.candidates import (
-    normalise,
-    span_features,
-    transcript_features,
-)
+from clipnet.domain.highlights.candidates import normalise, span_features
 from clipnet.domain.highlights.captions import caption_style
+from clipnet.domain.highlights.excitement import with_speech, with_speech_weights
 from clipnet.domain.highlights.features import Segment
+from clipnet.domain.highlights.hallucinations import spoken_only
 from clipnet.domain.highlights.metadata import build_metadata
 from clipnet.domain.highlights.scoring import score_segment
 from clipnet.domain.highlights.templates import Template, TemplateCatalogue
+from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import NotFound, PermanentJobError
 from clipnet.domain.shared.live import JOB_PROGRESS, SOURCE_STATUS, LiveEvents
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.shared.scratch import scratch_folder
+from clipnet.domain.sources.fetching import SourceFetcher
 from clipnet.domain.sources.media import SourceMedia
-from clipnet.domain.sources.model import Source
+from clipnet.domain.sources.model import REMOTE_KINDS, Source
+from clipnet.ports.key_phrases import KeyPhrases
 from clipnet.ports.media import MediaError, MediaProcessor
 from clipnet.ports.queue import JobHandler
 from clipnet.ports.repositories import UnitOfWorkFactory
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 VISION_FRAMES = 4
 #: Where in the finished clip the thumbnail is taken (fraction of its length).
 THUMBNAIL_AT = 1 / 3
+#: Key phrases asked of a clip's words: the first makes the title, all may be hashtags.
+KEY_PHRASES = 5
 
 
 @attrs.frozen
@@ -61,7 +64,8 @@ class PipelineEvent:
     """Something a progress display may want to show."""
 
     stage: str
-    """"analyzing", "analyzed", "scoring", "polishing", "ready" or "failed"."""
+    """"downloading" (detail: the share done, 0 to 1), "analyzing", "analyzed", "scoring",
+    "polishing", "ready" or "failed"."""
     subject_id: str
     """The source's id (analysis) or the clip's id."""
     detail: str = ""
@@ -77,9 +81,17 @@ class AnalysisProgress:
     STEP = 5
     MIN_GAP = 0.5
 
-    def __init__(self, events: LiveEvents, source: Source, clock: Callable[[], float] = monotonic):
+    def __init__(
+        self,
+        events: LiveEvents,
+        source: Source,
+        clock: Callable[[], float] = monotonic,
+        stage: str = "analyzing",
+    ):
+        """``stage``: what the events say is going on ("downloading": a URL source's fetch)."""
         self._events = events
         self._source = source
+        self._stage = stage
         self._clock = clock
         self._last_percent = -1
         self._last_at = float("-inf")
@@ -100,7 +112,7 @@ class AnalysisProgress:
             {
                 "source_id": self._source.id,
                 "clip_id": None,
-                "stage": "analyzing",
+                "stage": self._stage,
                 "percent": percent,
             },
         )
@@ -138,8 +150,13 @@ class PipelineService:
         platform: Platform = Platform.YOUTUBE,
         scratch_dir: Path | None = None,
         events: LiveEvents | None = None,
+        fetcher: SourceFetcher | None = None,
+        key_phrases: KeyPhrases | None = None,
     ) -> None:
+        """``fetcher``: downloads a URL source's media before its analysis (without one, URL
+        sources cannot be analysed)."""
         self._uow = uow
+        self._key_phrases = key_phrases
         self._lifecycle = lifecycle
         self._media = media
         self._storage = storage
@@ -153,6 +170,7 @@ class PipelineService:
         self._source_file = SourceMedia(storage, scratch_dir).local_file
         self._listeners: list[Listener] = []
         self._events = events or LiveEvents()
+        self._fetcher = fetcher
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -190,6 +208,7 @@ class PipelineService:
         self._mark_analyzing(source_id)
         report = AnalysisProgress(self._events, source)
         try:
+            self._fetch_if_remote(source)
             with self._source_file(source) as path:
                 info = self._media.probe(path)
                 report(0.0)
@@ -208,6 +227,22 @@ class PipelineService:
         self._events.publish(source.owner_id, SOURCE_STATUS, source_status_event(source))
         self._emit("analyzed", source_id)
         return source
+
+    def _fetch_if_remote(self, source: Source) -> None:
+        """Download a URL source's media into storage (once), telling its owner how far."""
+        if source.kind not in REMOTE_KINDS or self._fetcher is None:
+            return
+        report = AnalysisProgress(self._events, source, stage="downloading")
+        shown = [-1]
+
+        def share(done: float) -> None:
+            report(done)
+            if int(done * 100) != shown[0]:  # the command line's bar, once per whole percent
+                shown[0] = int(done * 100)
+                self._emit("downloading", source.id, f"{done:.2f}")
+
+        share(0.0)
+        self._fetcher.ensure_stored(source, share)
 
     # -- job handlers --------------------------------------------------------------------------
 
@@ -243,18 +278,24 @@ class PipelineService:
         if source.timeline is None:
             raise PermanentJobError(f"source {source.id} of clip {clip.id} was never analysed")
         segment = Segment(clip.span, span_features(normalise(source.timeline), clip.span))
-        if clip.transcript is not None and not clip.transcript.is_empty:
-            segment = _with_transcript(segment, clip)
+        speech = _speech_of(clip)
+        if speech is not None:
+            segment = with_speech(segment, speech)
         segment = self._with_vision(source, segment)
         template = self._template_for(clip, segment)
-        score = score_segment(segment, template.weights)
+        # What was said counts only where something was: a clip without speech scores as before.
+        weights = template.weights if speech is None else with_speech_weights(template.weights)
+        score = score_segment(segment, weights)
         metadata = build_metadata(
             self._platform,
             title=clip.title,
-            transcript=clip.transcript.text if clip.transcript else "",
+            transcript=speech.text if speech else "",
             captions=segment.captions,
             tags=segment.tags,
             explanation=score.explanation,
+            phrases=self._phrases_of(speech),
+            source_title=source.title,
+            category=source.category,
         )
 
         def apply(fresh: Clip) -> None:
@@ -292,7 +333,7 @@ class PipelineService:
                 clip.span,
                 template,
                 scratch / "video.mp4",
-                transcript=clip.transcript,
+                transcript=_speech_of(clip),  # captions never show Whisper's noise
                 title=clip.title if template.overlay_title else "",
                 framing=framing,
             )
@@ -376,6 +417,13 @@ class PipelineService:
             return self._templates.get(clip.template)
         return self._templates.choose(segment.tags, segment.captions)
 
+    def _phrases_of(self, speech: Transcript | None) -> list[str]:
+        """The clip's key phrases (none without speech, or without an extractor: then
+        ``build_metadata`` takes the most frequent words)."""
+        if speech is None or self._key_phrases is None:
+            return []
+        return self._key_phrases.extract(speech.text, speech.language, KEY_PHRASES)
+
     def _with_vision(self, source: Source, segment: Segment) -> Segment:
         if self._vision is None:
             return segment
@@ -402,8 +450,10 @@ def _names(source: Source) -> tuple[str, ...]:
     return tuple(name for name in (source.channel, source.title, file_name) if name)
 
 
-def _with_transcript(segment: Segment, clip: Clip) -> Segment:
-    assert clip.transcript is not None
-    spoken = transcript_features(clip.transcript, clip.span)
-    speech = max(segment.features.get("speech", 0.0), spoken.pop("speech", 0.0))
-    return segment.with_features(speech=speech, **spoken)
+def _speech_of(clip: Clip) -> Transcript | None:
+    """The clip's transcript without what is not speech (one stored before the filter may
+    hold some); None when no word is left."""
+    if clip.transcript is None:
+        return None
+    speech = spoken_only(clip.transcript)
+    return None if speech.is_empty else speech

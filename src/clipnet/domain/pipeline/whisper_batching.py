@@ -4,8 +4,9 @@
 The handler gathers that clip and other clips waiting in ``transcribing`` (up to a batch
 size, optionally waiting a moment for more), extracts each clip's audio, puts it in object
 storage and hands the storage URLs to the transcriber in one call. Each transcript (times
-relative to the clip's start) is stored on its clip, which moves on to ``scoring`` with an
-``ml:score`` job. A failed item fails only its own clip.
+relative to the clip's start), without what Whisper wrote for sound that is not speech (see
+:mod:`clipnet.domain.highlights.hallucinations`), is stored on its clip, which moves on to
+``scoring`` with an ``ml:score`` job. A failed item fails only its own clip.
 
 Edges at word boundaries: each clip's audio is taken ``EDGE_PAD`` seconds wider on both sides,
 so a word its edge cuts is heard whole. A clip ClipNET chose (auto, or a bot's ``!clip``)
@@ -32,6 +33,7 @@ import attrs
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipOrigin, ClipStatus
 from clipnet.domain.highlights.candidates import DEFAULT_BOUNDS, LengthBounds, WordBoundaries
+from clipnet.domain.highlights.hallucinations import spoken_only
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job, JobType
 from clipnet.domain.shared.errors import DomainError, NotFound, PermanentJobError
@@ -219,7 +221,8 @@ class TranscriptionBatcher:
             if transcript is None or item is None:
                 clip.transcript = transcript
                 return
-            heard = transcript.shifted(item.heard.start)  # source times
+            # Whisper's tones-as-digits and loops never reach a score, title or caption.
+            heard = spoken_only(transcript).shifted(item.heard.start)  # source times
             if clip.origin is not ClipOrigin.USER:
                 clip.span = self._at_word_gaps(clip.span, heard, item)
             clip.transcript = heard.between(clip.span.start, clip.span.end)

@@ -17,6 +17,7 @@ import attrs
 from clipnet.domain.accounts.model import OAuthAccount
 from clipnet.domain.clips.lifecycle import ClipLifecycle
 from clipnet.domain.clips.model import Clip, ClipStatus
+from clipnet.domain.highlights.hallucinations import spoken_only
 from clipnet.domain.highlights.metadata import ClipMetadata, build_metadata
 from clipnet.domain.jobs.model import Job
 from clipnet.domain.publishing.model import (
@@ -262,9 +263,10 @@ def _metadata(clip: Clip, platform: Platform, words: PostWords) -> ClipMetadata:
     metadata = build_metadata(
         platform,
         title=words.title or clip.title,
-        transcript=clip.transcript.text if clip.transcript is not None else "",
+        transcript=spoken_only(clip.transcript).text if clip.transcript is not None else "",
         captions=clip.captions,
-        tags=clip.tags,
+        # Scoring made the clip's hashtags from its category and key phrases: they stay.
+        tags=[tag.removeprefix("#") for tag in clip.hashtags] or clip.tags,
         explanation=clip.score.explanation if clip.score is not None else "",
     )
     if words.description:

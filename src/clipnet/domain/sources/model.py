@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import attrs
 
 from clipnet.domain.highlights.features import FeatureTimeline
 from clipnet.domain.shared.errors import InvalidInput
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.domain.sources.url_guard import host_allowed
 
 SPAN_SLACK = 0.5
 """Seconds a requested span may run past a source's probed end (rounding, not content)."""
@@ -21,9 +23,31 @@ class SourceKind(enum.StrEnum):
     URL = "url"
     """A recording at a URL of an allowed host."""
     TWITCH = "twitch"
+    """A Twitch VOD or clip link."""
     YOUTUBE = "youtube"
+    """A YouTube video link."""
     LOCAL = "local"
     """A file on the machine running ClipNET (the CLI)."""
+
+
+REMOTE_KINDS = frozenset({SourceKind.URL, SourceKind.TWITCH, SourceKind.YOUTUBE})
+"""Kinds whose ``location`` is a URL: their media is fetched into storage before use."""
+
+
+_PLATFORM_HOSTS = {
+    "twitch.tv": SourceKind.TWITCH,
+    "youtube.com": SourceKind.YOUTUBE,
+    "youtu.be": SourceKind.YOUTUBE,
+}
+
+
+def url_kind(url: str) -> SourceKind:
+    """A URL source's kind: Twitch or YouTube by host (subdomains too), else a plain URL."""
+    host = urlsplit(url).hostname or ""
+    for platform_host, kind in _PLATFORM_HOSTS.items():
+        if host_allowed(host, (platform_host,)):
+            return kind
+    return SourceKind.URL
 
 
 class SourceStatus(enum.StrEnum):
@@ -48,6 +72,9 @@ class Source:
     title: str = ""
     channel: str = ""
     """The platform channel this source belongs to (for bot commands), if any."""
+    category: str = ""
+    """The game or category streamed (Twitch's category, e.g. "Valorant"), when known: the
+    first hashtag of its clips."""
     status: SourceStatus = SourceStatus.REGISTERED
     timeline: FeatureTimeline | None = None
     """Per-second features from the analysis pass, once done."""

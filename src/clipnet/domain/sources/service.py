@@ -8,7 +8,8 @@ from pathlib import Path
 from clipnet.domain.clips.model import Clip
 from clipnet.domain.shared.access import Actor
 from clipnet.domain.shared.errors import InvalidInput
-from clipnet.domain.sources.model import Source, SourceKind
+from clipnet.domain.sources.media import fetched_key
+from clipnet.domain.sources.model import REMOTE_KINDS, Source, SourceKind, url_kind
 from clipnet.domain.sources.url_guard import UrlGuard
 from clipnet.ports.clock import Clock
 from clipnet.ports.ids import IdGenerator
@@ -17,6 +18,8 @@ from clipnet.ports.repositories import ClipQuery, UnitOfWork, UnitOfWorkFactory
 from clipnet.ports.storage import ObjectStorage
 
 MAX_TITLE = 200
+#: Longest game or category name accepted (Twitch's are far shorter).
+MAX_CATEGORY = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -25,6 +28,14 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip("._")[:100]
     return cleaned or "upload"
+
+
+def check_category(category: str) -> str:
+    """A source's game or category, trimmed; a long one is refused, naming the limit."""
+    category = " ".join(category.split())
+    if len(category) > MAX_CATEGORY:
+        raise InvalidInput(f"a category can be at most {MAX_CATEGORY} characters")
+    return category
 
 
 def check_title(title: str) -> str:
@@ -51,7 +62,9 @@ class SourceService:
         self._clock = clock
         self._ids = ids
 
-    def upload(self, actor: Actor, path: Path, filename: str, title: str = "") -> Source:
+    def upload(
+        self, actor: Actor, path: Path, filename: str, title: str = "", category: str = ""
+    ) -> Source:
         """Store an uploaded file as a source, if probing shows it is a playable video."""
         try:
             info = self._media.probe(path)
@@ -68,6 +81,7 @@ class SourceService:
             location=key,
             created_at=self._clock.now(),
             title=check_title(title or filename),
+            category=check_category(category),
         )
         source.record_probe(info.duration)
         self._storage.put(key, path)
@@ -80,14 +94,18 @@ class SourceService:
             raise
         return source
 
-    def register_url(self, actor: Actor, url: str, title: str = "") -> Source:
+    def register_url(self, actor: Actor, url: str, title: str = "", category: str = "") -> Source:
+        """A source for a VOD or media URL behind the SSRF guard; its media is downloaded
+        when it is first analysed."""
+        location = self._guard.check(url)
         source = Source(
             id=self._ids.new_id(),
             owner_id=actor.user_id,
-            kind=SourceKind.URL,
-            location=self._guard.check(url),
+            kind=url_kind(location),
+            location=location,
             created_at=self._clock.now(),
             title=check_title(title),
+            category=check_category(category),
         )
         with self._uow() as uow:
             uow.sources.add(source)
@@ -98,7 +116,7 @@ class SourceService:
         """Where a client can fetch the source's media (the URL itself for URL sources)."""
         if source.kind is SourceKind.UPLOAD:
             return self._storage.url(source.location)
-        return source.location if source.kind is SourceKind.URL else None
+        return source.location if source.kind in REMOTE_KINDS else None
 
     def list(self, actor: Actor, limit: int) -> list[Source]:
         with self._uow() as uow:
@@ -118,6 +136,8 @@ class SourceService:
                 uow.clips.delete(clip.id)
             if source.kind is SourceKind.UPLOAD:
                 keys.append(source.location)
+            elif source.kind in REMOTE_KINDS:
+                keys.append(fetched_key(source))
             uow.sources.delete(source.id)
             uow.commit()
         for key in keys:  # after commit: a failed delete leaves a file, never a dangling row

@@ -18,12 +18,14 @@ from clipnet.domain.accounts.service import AccountService
 from clipnet.domain.clips.review import ClipReview
 from clipnet.domain.clips.service import ClipService
 from clipnet.domain.clips.sharing import ClipSharing
+from clipnet.domain.highlights.service import HighlightService
 from clipnet.domain.jobs.queries import JobQueries
 from clipnet.domain.jobs.workers import WorkerRoster
 from clipnet.domain.publishing.service import PublishingService
 from clipnet.domain.shared.health import HealthService
 from clipnet.domain.shared.platforms import Platform
 from clipnet.domain.sources.service import SourceService
+from clipnet.ports.chat_replay import ChatReplayReader
 from clipnet.ports.events import EventLog
 from clipnet.settings import Settings
 
@@ -42,6 +44,8 @@ SettingsDep: TypeAlias = NamedDependency[Settings]
 EventLogDep: TypeAlias = NamedDependency[EventLog]
 ReplyPlatformsDep: TypeAlias = NamedDependency[list[Platform]]
 WorkerRosterDep: TypeAlias = NamedDependency[WorkerRoster]
+HighlightsDep: TypeAlias = NamedDependency[HighlightService]
+ChatReplaysDep: TypeAlias = NamedDependency[ChatReplayReader]
 
 #: Container providers that route handlers may ask for, by parameter name.
 SERVICES = (
@@ -59,6 +63,8 @@ SERVICES = (
     "clipbot_inbox",
     "reply_platforms",
     "worker_roster",
+    "highlights",
+    "chat_replays",
 )
 
 

@@ -1,5 +1,5 @@
-"""OpenAPI descriptions Litestar cannot infer: the streamed multipart upload's body, and
-that request bodies refuse unknown fields."""
+"""OpenAPI descriptions Litestar cannot infer: the streamed multipart upload's body, the
+streamed chat replay's, and that request bodies refuse unknown fields."""
 
 from __future__ import annotations
 
@@ -43,6 +43,38 @@ class UploadOperation(Operation):
 
     def __post_init__(self) -> None:
         self.request_body = UPLOAD_BODY
+
+
+def _binary(description: str) -> OpenAPIMediaType:
+    return OpenAPIMediaType(
+        schema=Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.BINARY,
+            min_length=1,
+            description=description,
+        )
+    )
+
+
+CHAT_BODY = RequestBody(
+    required=True,
+    description="The chat replay file as the body, as the downloader wrote it (told apart by "
+    "its content, not the content type); a malformed file is a 400 naming the line or message.",
+    content={
+        "application/json": _binary(
+            'TwitchDownloader {"comments": [...]} or chat-downloader [{"time_in_seconds": ...}]'
+        ),
+        "text/csv": _binary("offset_seconds,author,message per line; the header is optional"),
+    },
+)
+
+
+@dataclass
+class ChatReplayOperation(Operation):
+    """The chat handler streams the raw body to a file, so its body is described here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = CHAT_BODY
 
 
 class ClosedBodySchemaPlugin(StructSchemaPlugin):

@@ -9,6 +9,7 @@ from clipnet.domain.accounts.service import ProfileChange, TokenPair
 from clipnet.domain.clips.model import Clip, ClipSummary
 from clipnet.domain.clips.service import ClipChange, ClipDetail
 from clipnet.domain.highlights.candidates import normalise, score_curve
+from clipnet.domain.highlights.chat_timeline import ChatAdded
 from clipnet.domain.highlights.scoring import Score
 from clipnet.domain.highlights.transcripts import Transcript
 from clipnet.domain.jobs.model import Job
@@ -50,6 +51,7 @@ def source(src: Source, url: str | None) -> s.SourceOut:
         id=src.id,
         kind=src.kind.value,
         title=src.title,
+        category=src.category,
         status=src.status.value,
         duration=src.duration,
         url=url,
@@ -79,6 +81,16 @@ def timeline(src: Source) -> s.TimelineOut:
             name: [round(v, 3) for v in values] for name, values in normalise(measured).items()
         },
         scene_cuts=list(measured.scene_cuts),
+    )
+
+
+def chat_added(source_id: str, added: ChatAdded) -> s.ChatAddedOut:
+    return s.ChatAddedOut(
+        source_id=source_id,
+        messages=added.messages,
+        delay=added.delay,
+        delay_estimated=added.estimated,
+        notable_seconds=added.notable_seconds,
     )
 
 

@@ -9,9 +9,12 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from clipnet.domain.sources.service import MAX_CATEGORY
+
 Email = Annotated[str, Meta(min_length=3, max_length=320)]
 Password = Annotated[str, Meta(min_length=1, max_length=256)]
 Title = Annotated[str, Meta(max_length=200)]
+Category = Annotated[str, Meta(max_length=MAX_CATEGORY)]
 Name = Annotated[str, Meta(max_length=100)]
 TemplateName = Annotated[str, Meta(max_length=64)]
 CaptionStyleName = Annotated[str, Meta(max_length=32)]
@@ -77,12 +80,15 @@ class ProfileOut(UserOut, kw_only=True):
 class UrlSourceIn(Request):
     url: Annotated[str, Meta(min_length=1, max_length=2048)]
     title: Title = ""
+    category: Category = ""
+    """The game or category streamed (e.g. Twitch's), when known: its clips' first hashtag."""
 
 
 class SourceOut(msgspec.Struct, kw_only=True):
     id: str
     kind: str
     title: str
+    category: str
     status: str
     duration: float
     url: str | None
@@ -106,8 +112,23 @@ class TimelineOut(msgspec.Struct, kw_only=True):
     score: list[float]
     """Per second, the score (0-100) of the five seconds around it."""
     features: dict[str, list[float]]
-    """Per second, each feature in [0, 1]: loudness (bursts), motion, speech, cuts."""
+    """Per second, each feature in [0, 1]: loudness (bursts), motion, speech, cuts; and
+    chat (intensity, moved back by chat's delay) once the source's chat is added."""
     scene_cuts: list[float]
+
+
+class ChatAddedOut(msgspec.Struct, kw_only=True):
+    """What adding a source's chat replay did."""
+
+    source_id: str
+    messages: int
+    """Messages read from the replay (those timed before the recording are left out)."""
+    delay: float
+    """Seconds chat was moved back to meet the moments it reacts to."""
+    delay_estimated: bool
+    """Whether ``delay`` was estimated from the source (``delay=auto`` and confident)."""
+    notable_seconds: int
+    """Seconds of the source whose chat intensity is notable (a spike)."""
 
 
 # -- clips -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Streaming a multipart upload to a temporary file, never holding it in memory.
 
-The ``file`` part goes straight to disk as it arrives; small text parts (``title``) are kept.
+The ``file`` part goes straight to disk as it arrives; small text parts (``title``,
+``category``) are kept.
 More than ``max_bytes`` of file (or a body far larger than that) stops the upload with 413,
 before reading anything when the ``Content-Length`` already says so. A client that goes away
 mid-upload is an ordinary event: one line at INFO, no traceback.
@@ -27,7 +28,7 @@ from multipart import (
 log = logging.getLogger(__name__)
 
 MAX_TEXT_FIELD = 4096
-FIELDS = frozenset({"file", "title"})
+FIELDS = frozenset({"file", "title", "category"})
 """The form's parts; any other is refused, as unknown fields of a JSON body are."""
 OVERHEAD = 64 * 1024
 """Bytes of multipart framing and text fields allowed on top of the file."""
@@ -100,7 +101,8 @@ async def _parse(
                     if isinstance(part, MultipartSegment):
                         if part.name not in FIELDS:
                             raise ClientException(
-                                f"unknown form field {part.name!r}: send 'file' and 'title'"
+                                f"unknown form field {part.name!r}: "
+                                "send 'file', 'title' and 'category'"
                             )
                         segment, text = part, bytearray()
                         if part.name == "file":
@@ -140,3 +142,23 @@ def _content_type(header: str) -> tuple[str, dict[str, str]]:
         if eq:
             options[key.strip().lower()] = value.strip().strip('"')
     return kind.strip().lower(), options
+
+
+async def receive_body(request: Request[Any, Any, Any], max_bytes: int, tmp_dir: Path) -> Path:
+    """Stream the whole request body into a file in ``tmp_dir`` (413 past ``max_bytes``)."""
+    announced = request.content_length
+    if announced is not None and announced > max_bytes:
+        raise RequestEntityTooLarge(f"the body is limited to {max_bytes} bytes")
+    with tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="body-", delete=False) as target:
+        try:
+            received = 0
+            async for chunk in _chunks(request):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise RequestEntityTooLarge(f"the body is limited to {max_bytes} bytes")
+                target.write(chunk)
+        except BaseException:
+            target.close()
+            Path(target.name).unlink(missing_ok=True)
+            raise
+    return Path(target.name)

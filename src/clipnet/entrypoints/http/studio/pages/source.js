@@ -13,6 +13,7 @@ const SERIES = [
   ["loudness", "Loudness", "c-loud"],
   ["motion", "Motion", "c-motion"],
   ["speech", "Speech", "c-speech"],
+  ["chat", "Chat", "c-chat"], // only once the source's chat replay is added
 ];
 
 function polyline(values, top, className) {
@@ -83,7 +84,8 @@ export function timelineChart(timeline, clips, seek) {
   plot.addEventListener("focus", () => show(at));
   const legend = h("ul", { class: "legend", "aria-label": "Legend" },
     h("li", { class: "c-score" }, "Score (0–100)"),
-    ...SERIES.map(([, label, cls]) => h("li", { class: cls }, label)),
+    ...SERIES.filter(([key]) => key !== "chat" || timeline.features.chat)
+      .map(([, label, cls]) => h("li", { class: cls }, label)),
     h("li", { class: "c-clip" }, "Chosen clips"));
   return h("figure", { class: "chart" }, plot, legend, readout);
 }
