@@ -89,7 +89,7 @@ def test_a_window_seeks_onto_the_one_pass_frame_grid_just_before_its_span(
 
 @given(
     start=st.integers(min_value=1, max_value=20000),
-    fps=st.sampled_from([24.0, 25.0, 30.0, 30000 / 1001, 50.0, 60.0]),
+    fps=st.sampled_from([24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 50.0, 60000 / 1001, 60.0]),
 )
 def test_window_samples_land_in_the_seconds_the_one_pass_puts_them_in(
     start: int, fps: float
@@ -101,7 +101,7 @@ def test_window_samples_land_in_the_seconds_the_one_pass_puts_them_in(
     first = math.ceil(window.seek * fps)  # the first frame the window analyses
     frames = range(first, math.floor(window.span.end * fps), step)
     printed = [(float(f"{frame / fps - window.seek:.6g}"), 0.0) for frame in frames]
-    ours = [int(time) for time, _ in two_stage.shifted(printed, window.seek)]
+    ours = [int(time) for time, _ in two_stage.shifted(printed, window.seek, fps)]
     assert ours == [int(float(f"{frame / fps:.6g}")) for frame in frames]
 
 

@@ -218,7 +218,9 @@ class FfmpegMediaProcessor:
         return [
             (
                 w.span,
-                two_stage.shifted(analysis.read_metadata(_read(f), analysis.MOTION_KEY), w.seek),
+                two_stage.shifted(
+                    analysis.read_metadata(_read(f), analysis.MOTION_KEY), w.seek, info.fps
+                ),
             )
             for w, f in zip(windows, files, strict=True)
         ]

@@ -176,12 +176,17 @@ def window(span: TimeSpan, fps: float) -> Window:
 # -- the timeline ----------------------------------------------------------------------------
 
 
-def shifted(samples: Sequence[tuple[float, float]], offset: float) -> list[tuple[float, float]]:
-    """A window's samples on the source's clock (FFmpeg counts from the seek point), written
-    as FFmpeg writes the one pass's times (6 significant digits): its printed time from the
-    seek point is that much off, and 10.2083 s after a seek to 259.791667 s must be 270, not
-    269.99997, or the frame lands in the wrong second."""
-    return [(float(f"{time + offset:.6g}"), value) for time, value in samples]
+def shifted(
+    samples: Sequence[tuple[float, float]], offset: float, fps: float
+) -> list[tuple[float, float]]:
+    """A window's samples on the source's clock (FFmpeg counts from the seek point), each
+    time written as FFmpeg writes the one pass's (6 significant digits): the printed time from
+    the seek point is that much off, so each sample is first put back on its frame (the
+    error is far under half a frame), then that frame's time is rounded as the one pass
+    rounds it; else a frame near a second's edge lands in the wrong second."""
+    if fps <= 0:
+        return [(float(f"{time + offset:.6g}"), value) for time, value in samples]
+    return [(float(f"{round((time + offset) * fps) / fps:.6g}"), value) for time, value in samples]
 
 
 def inside(samples: Sequence[tuple[float, float]], span: TimeSpan) -> list[tuple[float, float]]:
