@@ -240,11 +240,13 @@ def test_transcribe_hears_the_spoken_words_with_times_inside_the_audio(
         assert len(heard & spoken) >= len(spoken) - 2, (name, item["text"])
         assert item["language"] == "en"
         duration = _duration(root / "staging" / name)
-        starts = [start for _text, start, _end, _p in item["words"]]
+        starts = [start for _text, start, *_rest in item["words"]]
         assert starts == sorted(starts)
-        for _text, start, end, probability in item["words"]:
+        # each word: text, times, probability, then its segment's evidence for the filter
+        for _text, start, end, probability, no_speech, compression, _logprob in item["words"]:
             assert 0.0 <= start <= end <= duration + 0.05
             assert 0.0 <= probability <= 1.0
+            assert 0.0 <= no_speech <= 1.0 and compression > 0.0
 
 
 @pytest.mark.slow
@@ -281,7 +283,7 @@ def test_packed_items_of_one_call_each_get_their_own_words(
         assert max(overlap, key=overlap.__getitem__) == name, (name, item["text"])
         assert overlap[name] >= len(_words(PHRASES[name])) - 2, (name, item["text"])
         duration = _duration(root / "staging" / name)
-        assert all(0.0 <= start <= end <= duration for _t, start, end, _p in item["words"])
+        assert all(0.0 <= start <= end <= duration for _t, start, end, *_rest in item["words"])
 
 
 @pytest.mark.slow
