@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from clipnet.adapters.ffmpeg import EncodeOptions, FfmpegMediaProcessor
 from clipnet.adapters.ffmpeg.sample import SampleSpec, make_sample
 from clipnet.domain.shared.spans import TimeSpan
+from clipnet.entrypoints.cli import app
 from tests.conftest import require_service
 
 #: Where the generated sample's loud, busy part lies.
@@ -99,3 +101,11 @@ def processor(scratch: Path) -> Iterator[FfmpegMediaProcessor]:
         timeout=300, encode=EncodeOptions(preset="ultrafast"), temp_dir=scratch
     )
     assert list(scratch.iterdir()) == []
+
+
+def clip_command(*args: str) -> tuple[int, str]:
+    """Run ``clipnet clip`` in-process; its exit code and everything it printed."""
+    result = CliRunner().invoke(app, ["clip", *args], catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output

@@ -8,12 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from clipnet.adapters.ffmpeg import FfmpegMediaProcessor
-from clipnet.entrypoints.cli import app
 from clipnet.ports.media import MediaError
-from tests.integration.media.conftest import ffmpeg, ffmpeg_binary
+from tests.integration.media.conftest import clip_command, ffmpeg, ffmpeg_binary
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -27,14 +25,6 @@ def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv("CLIPNET_DATA_DIR", str(tmp_path / "data"))
     yield root
     assert list(root.iterdir()) == []
-
-
-def clip_command(*args: str) -> tuple[int, str]:
-    """Run ``clipnet clip`` in-process; its exit code and everything it printed."""
-    result = CliRunner().invoke(app, ["clip", *args], catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def _empty(folder: Path, _: Path) -> Path:

@@ -34,7 +34,7 @@ from clipnet.entrypoints.cli import app
 from clipnet.ports.media import MediaError
 from clipnet.settings import load_settings
 from tests.builders import a_user
-from tests.integration.media.conftest import ffmpeg, ffmpeg_binary
+from tests.integration.media.conftest import clip_command, ffmpeg, ffmpeg_binary
 from tests.loopback.media_host import ALLOWED_HOST, MediaHostState, Served, media_host
 
 pytestmark = pytest.mark.ffmpeg
@@ -267,13 +267,6 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.setenv(name, value)
     yield tmp_path / "data"
     assert list(root.iterdir()) == []
-
-
-def clip_command(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["clip", *args], catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def fetched_files(data_dir: Path) -> list[Path]:
